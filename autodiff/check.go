@@ -1,0 +1,107 @@
+package autodiff
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+)
+
+// Tolerance says how far an analytic gradient may be from the numerical one:
+// |analytic - numeric| <= Abs + Rel·|numeric|. Step is the central-difference
+// step h, scaled by max(1, |x|).
+type Tolerance struct {
+	Step, Abs, Rel float64
+}
+
+// DefaultTolerance suits float64 graphs of smooth ops evaluated away from
+// kinks.
+var DefaultTolerance = Tolerance{Step: 1e-6, Abs: 1e-7, Rel: 1e-6}
+
+// CheckGrad compares the gradient that Grad builds for the scalar y with
+// respect to each of xs against central differences, (f(x+h) - f(x-h)) / 2h,
+// taken element by element. The xs are float64 parameters or inputs; inputs
+// take their values from feeds. The xs' values are restored before it
+// returns. The error names the worst element of the first x that fails.
+func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance) error {
+	grads, err := Grad(y, xs...)
+	if err != nil {
+		return err
+	}
+	prog, err := graph.Compile(append([]*graph.Node{y}, grads...)...)
+	if err != nil {
+		return err
+	}
+	out, err := prog.Run(feeds)
+	if err != nil {
+		return err
+	}
+	analytic := make([][]float64, len(xs))
+	for i := range xs {
+		analytic[i] = append([]float64(nil), out[i+1].Float64s()...)
+	}
+	value, err := graph.Compile(y)
+	if err != nil {
+		return err
+	}
+	f := func() (float64, error) {
+		out, err := value.Run(feeds)
+		if err != nil {
+			return 0, err
+		}
+		return out[0].Float64s()[0], nil
+	}
+	for i, x := range xs {
+		data, err := valuesOf(x, feeds)
+		if err != nil {
+			return err
+		}
+		worst, worstAt, worstNum := 0.0, -1, 0.0
+		for j, v := range data {
+			h := tol.Step * max(1, math.Abs(v))
+			data[j] = v + h
+			fPlus, err := f()
+			if err != nil {
+				return err
+			}
+			data[j] = v - h
+			fMinus, err := f()
+			data[j] = v
+			if err != nil {
+				return err
+			}
+			numeric := (fPlus - fMinus) / (2 * h)
+			excess := math.Abs(analytic[i][j]-numeric) - (tol.Abs + tol.Rel*math.Abs(numeric))
+			if excess > worst || math.IsNaN(excess) {
+				worst, worstAt, worstNum = excess, j, numeric
+				if math.IsNaN(excess) {
+					break
+				}
+			}
+		}
+		if worstAt >= 0 {
+			return fmt.Errorf("graft: CheckGrad: d%s/d%s at flat index %d: autodiff gives %.10g, central differences give %.10g",
+				y.Name(), x.Name(), worstAt, analytic[i][worstAt], worstNum)
+		}
+	}
+	return nil
+}
+
+// valuesOf returns the float64 data that x reads: its feed or its tensor.
+func valuesOf(x *graph.Node, feeds graph.Feeds) ([]float64, error) {
+	if x.DType() != tensor.Float64 {
+		return nil, fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", x.Name(), x.DType())
+	}
+	switch x.Kind() {
+	case graph.Param, graph.Constant:
+		return x.Value().Float64s(), nil
+	case graph.Input:
+		if t := feeds[x]; t != nil {
+			return t.Float64s(), nil
+		}
+		return nil, fmt.Errorf("graft: CheckGrad: input %s is not fed", x.Name())
+	}
+	return nil, fmt.Errorf("graft: CheckGrad: %s is an op; check with respect to a parameter or an input", x.Name())
+}

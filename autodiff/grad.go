@@ -1,0 +1,169 @@
+// Package autodiff differentiates graft graphs in reverse mode.
+//
+// Words used here: y is the scalar being differentiated; the adjoint of a
+// node is the gradient of y with respect to that node, and a contribution is
+// one term of it, sent back along one edge by the consumer's gradient rule.
+// Grad walks the graph once, from y back to the xs, in three phases:
+//
+//  1. mark the nodes that lie on a path from some x to y;
+//  2. seed y's adjoint with ones, then visit the marked nodes in reverse
+//     topological order: sum a node's contributions into its adjoint, ask its
+//     op for each input's contribution, and sum back over broadcast axes
+//     (unbroadcast) so every contribution has its input's shape;
+//  3. return each x's adjoint, or zeros when y does not depend on x.
+//
+// The adjoints are ordinary graph nodes built from ops, so Grad can be
+// applied to them again for second derivatives.
+package autodiff
+
+import (
+	"errors"
+	"fmt"
+
+	"graft/graph"
+	"graft/ops"
+)
+
+// Grad returns the gradient of the scalar y with respect to each of xs, as
+// nodes added to y's graph (marked as gradient nodes). Each gradient has its
+// x's shape; an x that y does not depend on gets zeros.
+func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
+	if err := checkArgs(y, xs); err != nil {
+		return nil, err
+	}
+	g := y.Graph()
+	onPath := markPath(g, y, xs)
+	adjoint := make(map[*graph.Node][]*graph.Node)
+	var err error
+	g.Gradient(func() {
+		adjoint[y] = []*graph.Node{ops.OnesLike(y)}
+		nodes := g.Nodes()
+		for id := y.ID(); id >= 0 && err == nil; id-- {
+			n := nodes[id]
+			if !onPath[n] || n.Kind() != graph.OpNode || len(adjoint[n]) == 0 {
+				continue
+			}
+			dy := sum(adjoint[n])
+			for i, in := range n.Inputs() {
+				if !onPath[in] {
+					continue
+				}
+				c := n.Op().Grad(n, dy, i)
+				if c == nil {
+					continue
+				}
+				if c, err = unbroadcast(c, in, n); err != nil {
+					break
+				}
+				adjoint[in] = append(adjoint[in], c)
+			}
+		}
+	})
+	if err == nil {
+		err = g.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	grads := make([]*graph.Node, len(xs))
+	g.Gradient(func() {
+		for i, x := range xs {
+			if len(adjoint[x]) == 0 {
+				grads[i] = ops.ZerosLike(x)
+			} else {
+				grads[i] = sum(adjoint[x])
+			}
+		}
+	})
+	return grads, g.Err()
+}
+
+func checkArgs(y *graph.Node, xs []*graph.Node) error {
+	if y == nil {
+		return errors.New("graft: Grad: y is nil")
+	}
+	if err := y.Graph().Err(); err != nil {
+		return err
+	}
+	if y.Shape().Size() != 1 {
+		return fmt.Errorf("graft: Grad: y (%v, built at %s) must be a scalar, it has shape %v; reduce it first, with ops.Sum or ops.Mean", y.Name(), y.Origin(), y.Shape())
+	}
+	for i, x := range xs {
+		switch {
+		case x == nil:
+			return fmt.Errorf("graft: Grad: x %d is nil", i)
+		case x.Graph() != y.Graph():
+			return fmt.Errorf("graft: Grad: x %d (%v, built at %s) belongs to another graph than y", i, x.Name(), x.Origin())
+		}
+	}
+	return nil
+}
+
+// markPath returns the nodes that depend on some x and that y depends on.
+func markPath(g *graph.Graph, y *graph.Node, xs []*graph.Node) map[*graph.Node]bool {
+	fromX := make(map[*graph.Node]bool)
+	for _, x := range xs {
+		fromX[x] = true
+	}
+	for _, n := range g.Nodes()[:y.ID()+1] {
+		for _, in := range n.Inputs() {
+			if fromX[in] {
+				fromX[n] = true
+			}
+		}
+	}
+	onPath := make(map[*graph.Node]bool)
+	stack := []*graph.Node{y}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if onPath[n] || !fromX[n] {
+			continue
+		}
+		onPath[n] = true
+		stack = append(stack, n.Inputs()...)
+	}
+	return onPath
+}
+
+// sum adds up contributions in the order they arrived, so the result is the
+// same on every run.
+func sum(terms []*graph.Node) *graph.Node {
+	total := terms[0]
+	for _, t := range terms[1:] {
+		total = ops.Add(total, t)
+	}
+	return total
+}
+
+// unbroadcast sums a contribution c over the axes along which input in was
+// broadcast to reach the consumer's shape, giving it in's shape.
+func unbroadcast(c, in, consumer *graph.Node) (*graph.Node, error) {
+	from, to := c.Shape(), in.Shape()
+	if from.Equal(to) {
+		return c, nil
+	}
+	if from.Size() == to.Size() && from.Size() == 1 { // (), (1,) and (1, 1) differ only in form
+		return ops.Reshape(c, to...), nil
+	}
+	lead := len(from) - len(to)
+	if lead < 0 {
+		return nil, ruleError(c, in, consumer)
+	}
+	var axes []int
+	for d := range from {
+		switch {
+		case d < lead:
+			axes = append(axes, d)
+		case to[d-lead] == 1 && from[d] != 1:
+			axes = append(axes, d)
+		case to[d-lead] != from[d]:
+			return nil, ruleError(c, in, consumer)
+		}
+	}
+	return ops.Reshape(ops.Sum(c, axes...), to...), nil
+}
+
+func ruleError(c, in, consumer *graph.Node) error {
+	return fmt.Errorf("graft: Grad: the gradient rule of %s gave shape %v for input %s of shape %v", consumer.Op().Name(), c.Shape(), in.Name(), in.Shape())
+}

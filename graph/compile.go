@@ -1,0 +1,132 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// Program is a compiled graph: the steps that compute the requested outputs,
+// in topological order, with every buffer planned ahead. Running it on feeds
+// of the compiled shapes allocates nothing.
+//
+// A Program is not safe for concurrent use; compile one per goroutine.
+type Program struct {
+	graph   *Graph
+	steps   []step
+	inputs  []*Node  // the inputs the outputs need, with their values
+	leaves  []*Node  // the params and constants the outputs need
+	leafVal []*Value // their values, refreshed from the tensors on every run
+	inVal   []*Value
+	results []*tensor.Dense
+	f32     []float32 // the arenas every op's output lives in
+	f64     []float64
+}
+
+type step struct {
+	op  Op
+	out *Value
+	in  []*Value
+}
+
+// Compile returns a program that computes outputs, and only what they need.
+// It reports the first error recorded while building the graph.
+func Compile(outputs ...*Node) (*Program, error) {
+	if len(outputs) == 0 {
+		return nil, errors.New("graft: Compile needs at least one output")
+	}
+	g, err := commonGraph("Compile", outputs)
+	if g != nil && g.err != nil {
+		return nil, g.err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("graft: Compile: %w", err)
+	}
+	for _, out := range outputs {
+		if out.failed { // failed in another graph that has its own error
+			return nil, fmt.Errorf("graft: Compile: output %s could not be built", out.Name())
+		}
+	}
+	order := needed(g, outputs)
+	p := &Program{graph: g}
+	values := make(map[*Node]*Value, len(order))
+	for _, n := range order {
+		values[n] = &Value{Shape: n.shape, DType: n.dtype}
+		switch n.kind {
+		case Input:
+			p.inputs = append(p.inputs, n)
+			p.inVal = append(p.inVal, values[n])
+		case Param, Constant:
+			p.leaves = append(p.leaves, n)
+			p.leafVal = append(p.leafVal, values[n])
+		}
+	}
+	// A requested leaf is copied into a buffer of its own, so results never
+	// alias a parameter or a feed.
+	outs := make([]*Node, len(outputs))
+	for i, o := range outputs {
+		outs[i] = o
+		if o.kind != OpNode {
+			outs[i] = &Node{graph: g, id: -1, op: copyOp{}, inputs: []*Node{o}, shape: o.shape, dtype: o.dtype}
+			order = append(order, outs[i])
+			values[outs[i]] = &Value{Shape: o.shape, DType: o.dtype}
+		}
+	}
+	p.planBuffers(order, outs, values)
+	for _, n := range order {
+		if n.kind != OpNode {
+			continue
+		}
+		s := step{op: n.op, out: values[n], in: make([]*Value, len(n.inputs))}
+		for i, in := range n.inputs {
+			s.in[i] = values[in]
+		}
+		p.steps = append(p.steps, s)
+	}
+	for _, o := range outs {
+		p.results = append(p.results, denseOf(values[o]))
+	}
+	return p, nil
+}
+
+// needed returns the nodes the outputs depend on, in build (topological) order.
+func needed(g *Graph, outputs []*Node) []*Node {
+	mark := make([]bool, len(g.nodes))
+	stack := append([]*Node(nil), outputs...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if mark[n.id] {
+			continue
+		}
+		mark[n.id] = true
+		stack = append(stack, n.inputs...)
+	}
+	var order []*Node
+	for _, n := range g.nodes {
+		if mark[n.id] {
+			order = append(order, n)
+		}
+	}
+	return order
+}
+
+func denseOf(v *Value) *tensor.Dense {
+	shape := tensor.Shape(append([]int{}, v.Shape...))
+	if v.DType == tensor.Float32 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v.F32))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v.F64))
+}
+
+// copyOp copies a leaf into an output buffer.
+type copyOp struct{}
+
+func (copyOp) Name() string                           { return "Copy" }
+func (copyOp) Infer(in []*Node) (Shape, DType, error) { return in[0].shape, in[0].dtype, nil }
+func (copyOp) Grad(node, dy *Node, i int) *Node       { return dy }
+func (copyOp) Forward(out *Value, in []*Value) {
+	copy(out.F32, in[0].F32)
+	copy(out.F64, in[0].F64)
+}

@@ -1,0 +1,51 @@
+package ops
+
+import (
+	"fmt"
+
+	"graft/graph"
+)
+
+// normAxis turns a possibly negative axis into an index into a shape of the
+// given rank.
+func normAxis(axis, rank int) (int, error) {
+	if axis < -rank || axis >= rank {
+		return 0, fmt.Errorf("axis %d is out of range for rank %d", axis, rank)
+	}
+	if axis < 0 {
+		axis += rank
+	}
+	return axis, nil
+}
+
+// normAxes normalises a list of axes; no axes means every axis. It rejects
+// repeats.
+func normAxes(axes []int, rank int) ([]int, error) {
+	if len(axes) == 0 {
+		all := make([]int, rank)
+		for i := range all {
+			all[i] = i
+		}
+		return all, nil
+	}
+	seen := make([]bool, rank)
+	out := make([]int, len(axes))
+	for i, a := range axes {
+		n, err := normAxis(a, rank)
+		if err != nil {
+			return nil, err
+		}
+		if seen[n] {
+			return nil, fmt.Errorf("axis %d is given twice", a)
+		}
+		seen[n] = true
+		out[i] = n
+	}
+	return out, nil
+}
+
+// copyValue copies in to out (same size).
+func copyValue(out, in *graph.Value) {
+	copy(out.F32, in.F32)
+	copy(out.F64, in.F64)
+}

@@ -1,0 +1,172 @@
+package ops
+
+import (
+	"fmt"
+
+	"graft/graph"
+)
+
+// binary is the shared part of the elementwise binary ops: a name, a scalar
+// function for each dtype, and the broadcast plan worked out by Infer. Each
+// op embeds it and adds its own gradient rule (the rules get the operands,
+// the output and the upstream gradient dy, and may return a broadcast shape,
+// which autodiff sums back to the operand's shape).
+type binary struct {
+	name string
+	fast fastKind // Add, Sub, Mul and Div get hand-written loops
+	f32  func(a, b float32) float32
+	f64  func(a, b float64) float64
+	plan stridedPlan
+}
+
+func (op *binary) Name() string { return op.name }
+
+func (op *binary) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	a, b := in[0], in[1]
+	if a.DType() != b.DType() {
+		return nil, graph.DType{}, fmt.Errorf("dtypes %v and %v differ; graft never converts implicitly", a.DType(), b.DType())
+	}
+	out, err := broadcastShapes(a.Shape(), b.Shape())
+	if err != nil {
+		return nil, graph.DType{}, err
+	}
+	op.plan = newStridedPlan(out, out.Strides(), broadcastStrides(a.Shape(), out), broadcastStrides(b.Shape(), out))
+	return out, a.DType(), nil
+}
+
+func (op *binary) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		binaryKernel(&op.plan, op.fast, op.f32, out.F32, in[0].F32, in[1].F32)
+	} else {
+		binaryKernel(&op.plan, op.fast, op.f64, out.F64, in[0].F64, in[1].F64)
+	}
+}
+
+// operands returns a binary node's inputs.
+func operands(n *graph.Node) (a, b *graph.Node) { return n.Inputs()[0], n.Inputs()[1] }
+
+// broadcastShapes applies NumPy's broadcasting rule to two shapes.
+func broadcastShapes(a, b graph.Shape) (graph.Shape, error) {
+	n := max(len(a), len(b))
+	out := make(graph.Shape, n)
+	for i := 1; i <= n; i++ {
+		da, db := 1, 1
+		if i <= len(a) {
+			da = a[len(a)-i]
+		}
+		if i <= len(b) {
+			db = b[len(b)-i]
+		}
+		switch {
+		case da == db || db == 1:
+			out[n-i] = da
+		case da == 1:
+			out[n-i] = db
+		default:
+			return nil, fmt.Errorf("shapes %v and %v do not broadcast: axis %d has %d and %d", a, b, -i, da, db)
+		}
+	}
+	return out, nil
+}
+
+type fastKind int
+
+const (
+	slowLoop fastKind = iota
+	addLoop
+	subLoop
+	mulLoop
+	divLoop
+)
+
+// binaryKernel runs f over the plan's runs. The common cases (same shape, or
+// one operand a scalar or a row) of the four arithmetic ops get tight loops
+// without a function call per element.
+func binaryKernel[T graph.Float](p *stridedPlan, fast fastKind, f func(a, b T) T, out, a, b []T) {
+	sa, sb := p.innerStride[1], p.innerStride[2]
+	n := p.inner
+	for r := 0; r < p.runs; r++ {
+		o := out[r*n : r*n+n]
+		oa, ob := p.offset(1, r), p.offset(2, r)
+		switch {
+		case fast != slowLoop && sa == 1 && sb == 1:
+			vectorVector(fast, o, a[oa:oa+n], b[ob:ob+n])
+		case fast != slowLoop && sa == 1 && sb == 0:
+			vectorScalar(fast, o, a[oa:oa+n], b[ob])
+		case fast != slowLoop && sa == 0 && sb == 1:
+			scalarVector(fast, o, a[oa], b[ob:ob+n])
+		default:
+			for i := range o {
+				o[i] = f(a[oa], b[ob])
+				oa += sa
+				ob += sb
+			}
+		}
+	}
+}
+
+func vectorVector[T graph.Float](k fastKind, o, a, b []T) {
+	a, b = a[:len(o)], b[:len(o)]
+	switch k {
+	case addLoop:
+		for i := range o {
+			o[i] = a[i] + b[i]
+		}
+	case subLoop:
+		for i := range o {
+			o[i] = a[i] - b[i]
+		}
+	case mulLoop:
+		for i := range o {
+			o[i] = a[i] * b[i]
+		}
+	case divLoop:
+		for i := range o {
+			o[i] = a[i] / b[i]
+		}
+	}
+}
+
+func vectorScalar[T graph.Float](k fastKind, o, a []T, b T) {
+	a = a[:len(o)]
+	switch k {
+	case addLoop:
+		for i := range o {
+			o[i] = a[i] + b
+		}
+	case subLoop:
+		for i := range o {
+			o[i] = a[i] - b
+		}
+	case mulLoop:
+		for i := range o {
+			o[i] = a[i] * b
+		}
+	case divLoop:
+		for i := range o {
+			o[i] = a[i] / b
+		}
+	}
+}
+
+func scalarVector[T graph.Float](k fastKind, o []T, a T, b []T) {
+	b = b[:len(o)]
+	switch k {
+	case addLoop:
+		for i := range o {
+			o[i] = a + b[i]
+		}
+	case subLoop:
+		for i := range o {
+			o[i] = a - b[i]
+		}
+	case mulLoop:
+		for i := range o {
+			o[i] = a * b[i]
+		}
+	case divLoop:
+		for i := range o {
+			o[i] = a / b[i]
+		}
+	}
+}

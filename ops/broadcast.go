@@ -1,0 +1,40 @@
+package ops
+
+import (
+	"fmt"
+
+	"graft/graph"
+)
+
+// BroadcastTo stretches x to shape with NumPy's broadcasting rules.
+func BroadcastTo(x *graph.Node, shape ...int) *graph.Node {
+	return graph.Apply(&broadcastOp{shape: append(graph.Shape{}, shape...)}, x)
+}
+
+type broadcastOp struct {
+	shape graph.Shape
+	plan  stridedPlan
+}
+
+func (*broadcastOp) Name() string { return "BroadcastTo" }
+
+func (op *broadcastOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	x := in[0].Shape()
+	out, err := broadcastShapes(x, op.shape)
+	if err != nil || !out.Equal(op.shape) {
+		return nil, graph.DType{}, fmt.Errorf("cannot broadcast %v to %v", x, op.shape)
+	}
+	op.plan = newStridedPlan(out, out.Strides(), broadcastStrides(x, out))
+	return out, in[0].DType(), nil
+}
+
+func (op *broadcastOp) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		stridedCopy(&op.plan, out.F32, 0, in[0].F32, 0)
+	} else {
+		stridedCopy(&op.plan, out.F64, 0, in[0].F64, 0)
+	}
+}
+
+// The gradient keeps the broadcast shape; autodiff sums it back.
+func (*broadcastOp) Grad(n, dy *graph.Node, i int) *graph.Node { return dy }

@@ -1,0 +1,69 @@
+package ops
+
+import (
+	"fmt"
+
+	"graft/graph"
+)
+
+// Concat joins xs along axis; every other axis must agree.
+func Concat(axis int, xs ...*graph.Node) *graph.Node {
+	return graph.Apply(&concatOp{axis: axis}, xs...)
+}
+
+type concatOp struct {
+	axis    int
+	starts  []int // where each input begins along axis
+	offsets []int // the element offset of each input's block in the output
+	plans   []stridedPlan
+}
+
+func (*concatOp) Name() string { return "Concat" }
+
+func (op *concatOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	first := in[0].Shape()
+	axis, err := normAxis(op.axis, len(first))
+	if err != nil {
+		return nil, graph.DType{}, err
+	}
+	op.axis = axis
+	out := first.Clone()
+	out[axis] = 0
+	for i, n := range in {
+		s := n.Shape()
+		if n.DType() != in[0].DType() {
+			return nil, graph.DType{}, fmt.Errorf("input %d has dtype %v, input 0 has %v", i, n.DType(), in[0].DType())
+		}
+		if len(s) != len(first) {
+			return nil, graph.DType{}, fmt.Errorf("input %d has rank %d, input 0 has rank %d", i, len(s), len(first))
+		}
+		for d := range s {
+			if d != axis && s[d] != first[d] {
+				return nil, graph.DType{}, fmt.Errorf("input %d has shape %v, which differs from input 0's %v off axis %d", i, s, first, op.axis)
+			}
+		}
+		op.starts = append(op.starts, out[axis])
+		out[axis] += s[axis]
+	}
+	outStrides := out.Strides()
+	for i, n := range in {
+		op.offsets = append(op.offsets, op.starts[i]*outStrides[axis])
+		op.plans = append(op.plans, newStridedPlan(n.Shape(), outStrides, n.Shape().Strides()))
+	}
+	return out, in[0].DType(), nil
+}
+
+func (op *concatOp) Forward(out *graph.Value, in []*graph.Value) {
+	for i, v := range in {
+		if out.F32 != nil {
+			stridedCopy(&op.plans[i], out.F32, op.offsets[i], v.F32, 0)
+		} else {
+			stridedCopy(&op.plans[i], out.F64, op.offsets[i], v.F64, 0)
+		}
+	}
+}
+
+func (op *concatOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	size := n.Inputs()[i].Shape()[op.axis]
+	return Slice(dy, op.axis, op.starts[i], op.starts[i]+size)
+}

@@ -1,0 +1,127 @@
+package ops
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+
+	"graft/graph"
+)
+
+// MatMul returns the matrix product a·b.
+//
+// With 2-D operands, (m, k)·(k, n) gives (m, n). With a 3-D operand the
+// product is batched over the leading axis: (B, m, k)·(B, k, n) gives
+// (B, m, n); a batch of 1, or a 2-D operand, is broadcast across the other
+// operand's batch, as in NumPy's matmul.
+func MatMul(a, b *graph.Node) *graph.Node { return MatMulT(a, b, false, false) }
+
+// MatMulT returns op(a)·op(b), where op transposes the last two axes of an
+// operand when its flag is set. The transpose is never materialised: the
+// kernel reads the operand in the transposed order. The gradients of MatMul
+// are written with it.
+func MatMulT(a, b *graph.Node, transA, transB bool) *graph.Node {
+	return graph.Apply(&matMulOp{transA: transA, transB: transB}, a, b)
+}
+
+type matMulOp struct {
+	transA, transB bool
+	batch, m, k, n int
+	strideA        int // elements between a's matrices (0: broadcast)
+	strideB        int
+}
+
+func (op *matMulOp) Name() string {
+	switch {
+	case op.transA && op.transB:
+		return "MatMulTT"
+	case op.transA:
+		return "MatMulTN"
+	case op.transB:
+		return "MatMulNT"
+	}
+	return "MatMul"
+}
+
+func (op *matMulOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	a, b := in[0].Shape(), in[1].Shape()
+	if in[0].DType() != in[1].DType() {
+		return nil, graph.DType{}, fmt.Errorf("dtypes %v and %v differ; graft never converts implicitly", in[0].DType(), in[1].DType())
+	}
+	if len(a) < 2 || len(a) > 3 || len(b) < 2 || len(b) > 3 {
+		return nil, graph.DType{}, fmt.Errorf("operands must be 2-D or 3-D, got %d-D and %d-D", len(a), len(b))
+	}
+	am, ak := a[len(a)-2], a[len(a)-1]
+	if op.transA {
+		am, ak = ak, am
+	}
+	bk, bn := b[len(b)-2], b[len(b)-1]
+	if op.transB {
+		bk, bn = bn, bk
+	}
+	if ak != bk {
+		return nil, graph.DType{}, fmt.Errorf("inner dimensions differ: %d and %d", ak, bk)
+	}
+	batchA, batchB := batchOf(a), batchOf(b)
+	if batchA != batchB && batchA != 1 && batchB != 1 {
+		return nil, graph.DType{}, fmt.Errorf("batch sizes %d and %d do not broadcast", batchA, batchB)
+	}
+	op.m, op.k, op.n = am, ak, bn
+	op.batch = max(batchA, batchB)
+	if batchA > 1 {
+		op.strideA = am * ak
+	}
+	if batchB > 1 {
+		op.strideB = ak * bn
+	}
+	if len(a) == 2 && len(b) == 2 {
+		return graph.Shape{am, bn}, in[0].DType(), nil
+	}
+	return graph.Shape{op.batch, am, bn}, in[0].DType(), nil
+}
+
+func batchOf(s graph.Shape) int {
+	if len(s) == 3 {
+		return s[0]
+	}
+	return 1
+}
+
+func (op *matMulOp) Forward(out *graph.Value, in []*graph.Value) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	lda, ldb := op.k, op.n
+	if op.transA {
+		ta, lda = blas.Trans, op.m
+	}
+	if op.transB {
+		tb, ldb = blas.Trans, op.k
+	}
+	var impl gonum.Implementation
+	for i := 0; i < op.batch; i++ {
+		c := i * op.m * op.n
+		a, b := i*op.strideA, i*op.strideB
+		if out.F32 != nil {
+			impl.Sgemm(ta, tb, op.m, op.n, op.k, 1, in[0].F32[a:], lda, in[1].F32[b:], ldb, 0, out.F32[c:], op.n)
+		} else {
+			impl.Dgemm(ta, tb, op.m, op.n, op.k, 1, in[0].F64[a:], lda, in[1].F64[b:], ldb, 0, out.F64[c:], op.n)
+		}
+	}
+}
+
+// With C = op(A)·op(B): dop(A) = dC·op(B)ᵀ and dop(B) = op(A)ᵀ·dC; when an
+// operand was read transposed, its gradient is the transpose of that, which
+// MatMulT again computes without materialising anything.
+func (op *matMulOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	a, b := operands(n)
+	if i == 0 {
+		if op.transA {
+			return MatMulT(b, dy, op.transB, true)
+		}
+		return MatMulT(dy, b, false, !op.transB)
+	}
+	if op.transB {
+		return MatMulT(dy, a, true, op.transA)
+	}
+	return MatMulT(a, dy, !op.transA, false)
+}
