@@ -11,7 +11,9 @@ import (
 // (it is piecewise constant); use it with Mul or Where.
 
 // Equal returns 1 where a == b and 0 elsewhere.
-func Equal(a, b *graph.Node) *graph.Node { return compare("Equal", equal[float32], equal[float64], a, b) }
+func Equal(a, b *graph.Node) *graph.Node {
+	return compare("Equal", equal[float32], equal[float64], a, b)
+}
 
 // NotEqual returns 1 where a != b and 0 elsewhere.
 func NotEqual(a, b *graph.Node) *graph.Node {
