@@ -1,0 +1,239 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"sort"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+)
+
+// Optimizer updates parameters in place from their gradients. Every
+// optimizer in package optim satisfies it.
+type Optimizer interface {
+	Step(params []*graph.Node, grads []*tensor.Dense) error
+}
+
+// Metric counts how many of a batch's predictions are right.
+type Metric func(pred, target *tensor.Dense) (correct, total int)
+
+// Config says how Fit trains.
+type Config struct {
+	Epochs    int    // passes over the data; at least 1
+	BatchSize int    // rows per step; the last batch of an epoch may be smaller
+	Seed      uint64 // seeds the shuffle: the same seed visits rows in the same order
+	NoShuffle bool   // visit rows in their stored order
+	Metric    Metric // reported as accuracy; nil reports none
+	// Progress receives one line per epoch. When it is a terminal the line
+	// is rewritten in place; nil is quiet.
+	Progress io.Writer
+	// Params are the parameters to train; nil trains every parameter the
+	// loss depends on.
+	Params []*graph.Node
+}
+
+// History holds the mean loss and the accuracy of each epoch, measured on
+// the batches as they were trained (like Keras' fit).
+type History struct {
+	Loss     []float64
+	Accuracy []float64 // empty without a Metric
+	Steps    int       // optimizer steps taken
+}
+
+// Fit trains the model forward on inputs x and targets y (their first axis
+// indexes examples) with the loss and optimizer given. It adds input nodes
+// to g and applies forward to one of the batch size, and to one of the last
+// batch's size if that differs, so the model's layers must reuse their
+// parameters when applied again (graft's layers do). The same g then serves
+// to build a prediction program with the trained parameters.
+func Fit(g *graph.Graph, forward func(x *graph.Node) *graph.Node, loss func(pred, target *graph.Node) *graph.Node,
+	opt Optimizer, x, y *tensor.Dense, cfg Config) (History, error) {
+	n, err := checkData(x, y, cfg)
+	if err != nil {
+		return History{}, err
+	}
+	if err := g.Err(); err != nil {
+		return History{}, err
+	}
+	full := min(cfg.BatchSize, n)
+	steps := map[int]*stepper{}
+	for _, size := range []int{full, n % full} {
+		if size == 0 || steps[size] != nil {
+			continue
+		}
+		if steps[size], err = newStepper(g, forward, loss, x, y, size, cfg.Params); err != nil {
+			return History{}, err
+		}
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	var h History
+	line := newProgress(cfg.Progress)
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		if !cfg.NoShuffle {
+			rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		var lossSum float64
+		var correct, total int
+		for start := 0; start < n; start += full {
+			rows := order[start:min(start+full, n)]
+			s := steps[len(rows)]
+			l, pred, err := s.run(x, y, rows, opt)
+			if err != nil {
+				return h, err
+			}
+			h.Steps++
+			lossSum += l * float64(len(rows))
+			if cfg.Metric != nil {
+				c, t := cfg.Metric(pred, s.target)
+				correct, total = correct+c, total+t
+			}
+		}
+		h.Loss = append(h.Loss, lossSum/float64(n))
+		if cfg.Metric != nil {
+			h.Accuracy = append(h.Accuracy, float64(correct)/float64(max(total, 1)))
+		}
+		line.epoch(epoch, cfg.Epochs, h)
+	}
+	line.done()
+	return h, nil
+}
+
+func checkData(x, y *tensor.Dense, cfg Config) (int, error) {
+	switch {
+	case x == nil || y == nil:
+		return 0, errors.New("graft: Fit: x and y must not be nil")
+	case len(x.Shape()) == 0 || len(y.Shape()) == 0:
+		return 0, errors.New("graft: Fit: x and y need a first axis that indexes examples")
+	case x.Shape()[0] != y.Shape()[0]:
+		return 0, fmt.Errorf("graft: Fit: x has %d examples (shape %v) but y has %d (shape %v)", x.Shape()[0], x.Shape(), y.Shape()[0], y.Shape())
+	case cfg.Epochs < 1:
+		return 0, fmt.Errorf("graft: Fit: Epochs is %d; it must be at least 1", cfg.Epochs)
+	case cfg.BatchSize < 1:
+		return 0, fmt.Errorf("graft: Fit: BatchSize is %d; it must be at least 1", cfg.BatchSize)
+	case x.RequiresIterator() || y.RequiresIterator():
+		return 0, errors.New("graft: Fit: x and y must be contiguous; call Materialize() first")
+	}
+	return x.Shape()[0], nil
+}
+
+// stepper is the compiled training step for one batch size.
+type stepper struct {
+	prog          *graph.Program
+	xIn, yIn      *graph.Node
+	input, target *tensor.Dense // the batch, copied from x and y rows
+	feeds         graph.Feeds
+	params        []*graph.Node
+}
+
+func newStepper(g *graph.Graph, forward func(*graph.Node) *graph.Node, loss func(pred, target *graph.Node) *graph.Node,
+	x, y *tensor.Dense, size int, params []*graph.Node) (*stepper, error) {
+	s := &stepper{
+		input:  batchTensor(x, size),
+		target: batchTensor(y, size),
+	}
+	s.xIn = g.Input("x", x.Dtype(), s.input.Shape()...)
+	s.yIn = g.Input("y", y.Dtype(), s.target.Shape()...)
+	pred := forward(s.xIn)
+	l := loss(pred, s.yIn)
+	if err := g.Err(); err != nil {
+		return nil, err
+	}
+	s.params = params
+	if s.params == nil {
+		s.params = ParamsOf(l)
+	}
+	if len(s.params) == 0 {
+		return nil, errors.New("graft: Fit: the loss depends on no parameter, so there is nothing to train")
+	}
+	grads, err := autodiff.Grad(l, s.params...)
+	if err != nil {
+		return nil, err
+	}
+	if s.prog, err = graph.Compile(append([]*graph.Node{l, pred}, grads...)...); err != nil {
+		return nil, err
+	}
+	s.feeds = graph.Feeds{s.xIn: s.input, s.yIn: s.target}
+	return s, nil
+}
+
+// run copies the chosen rows into the batch, runs the step and updates the
+// parameters. It returns the batch loss and the predictions.
+func (s *stepper) run(x, y *tensor.Dense, rows []int, opt Optimizer) (float64, *tensor.Dense, error) {
+	gatherRows(s.input, x, rows)
+	gatherRows(s.target, y, rows)
+	out, err := s.prog.Run(s.feeds)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := opt.Step(s.params, out[2:]); err != nil {
+		return 0, nil, err
+	}
+	return scalar(out[0]), out[1], nil
+}
+
+// ParamsOf returns the parameters that y depends on, in build order.
+func ParamsOf(y *graph.Node) []*graph.Node {
+	seen := map[*graph.Node]bool{}
+	var params []*graph.Node
+	stack := []*graph.Node{y}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if n.Kind() == graph.Param {
+			params = append(params, n)
+		}
+		stack = append(stack, n.Inputs()...)
+	}
+	sort.Slice(params, func(i, j int) bool { return params[i].ID() < params[j].ID() })
+	return params
+}
+
+func batchTensor(t *tensor.Dense, rows int) *tensor.Dense {
+	shape := append([]int{rows}, t.Shape()[1:]...)
+	return tensor.New(tensor.WithShape(shape...), tensor.Of(t.Dtype()))
+}
+
+func gatherRows(dst, src *tensor.Dense, rows []int) {
+	width := dst.Shape().TotalSize() / dst.Shape()[0]
+	if dst.Dtype() == tensor.Float32 {
+		d, s := dst.Float32s(), src.Float32s()
+		for i, r := range rows {
+			copy(d[i*width:(i+1)*width], s[r*width:(r+1)*width])
+		}
+		return
+	}
+	d, s := dst.Float64s(), src.Float64s()
+	for i, r := range rows {
+		copy(d[i*width:(i+1)*width], s[r*width:(r+1)*width])
+	}
+}
+
+func scalar(t *tensor.Dense) float64 {
+	if t.Dtype() == tensor.Float32 {
+		return float64(t.Float32s()[0])
+	}
+	return t.Float64s()[0]
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
