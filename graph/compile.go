@@ -36,7 +36,7 @@ func Compile(outputs ...*Node) (*Program, error) {
 	if len(outputs) == 0 {
 		return nil, errors.New("graft: Compile needs at least one output")
 	}
-	g, err := commonGraph("Compile", outputs)
+	g, err := commonGraph("output", outputs)
 	if g != nil && g.err != nil {
 		return nil, g.err
 	}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,7 +13,23 @@ import (
 // are green, parameters orange, constants grey; ops built by reverse-mode
 // differentiation are blue and dashed, so a reader sees what autodiff added.
 // Render it with `dot -Tsvg graph.dot > graph.svg`.
+//
+// g may be nil when outputs are given; otherwise the outputs must be g's.
 func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
+	if len(outputs) > 0 {
+		og, err := commonGraph("output", outputs)
+		switch {
+		case err != nil:
+			return fmt.Errorf("graft: WriteDOT: %w", err)
+		case g == nil:
+			g = og
+		case og != g:
+			return errors.New("graft: WriteDOT: the outputs belong to another graph than the one given")
+		}
+	}
+	if g == nil {
+		return errors.New("graft: WriteDOT needs a graph or some outputs to draw")
+	}
 	nodes := g.nodes
 	if len(outputs) > 0 {
 		nodes = needed(g, outputs)
@@ -42,7 +59,7 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 		if isOutput[n] {
 			attrs += ", peripheries=2"
 		}
-		fmt.Fprintf(b, "  n%d [label=\"%s\\n%v\", %s];\n", n.id, strings.ReplaceAll(n.Name(), `"`, `'`), n.shape, attrs)
+		fmt.Fprintf(b, "  n%d [label=\"%s\\n%v\", %s];\n", n.id, dotLabel.Replace(n.Name()), n.shape, attrs)
 	}
 	for _, n := range nodes {
 		for i, in := range n.inputs {
@@ -59,3 +76,8 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 	fmt.Fprintln(b, "}")
 	return b.Flush()
 }
+
+// dotLabel makes a name safe inside a quoted DOT label that stays on one
+// line: backslashes are escaped, double quotes become single ones and line
+// breaks become DOT's \n.
+var dotLabel = strings.NewReplacer(`\`, `\\`, `"`, `'`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)

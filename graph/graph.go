@@ -97,7 +97,7 @@ func (g *Graph) fail(n *Node, err error) {
 // the graph and Apply still returns a node (marked failed), so building goes
 // on and Compile reports the first mistake.
 func Apply(op Op, inputs ...*Node) *Node {
-	g, err := commonGraph(op.Name(), inputs)
+	g, err := commonGraph("input", inputs)
 	if g == nil {
 		// Every input is nil: record the error on a graph of its own, so
 		// that compiling this node, or mixing it with others, reports it.
@@ -123,20 +123,23 @@ func Apply(op Op, inputs ...*Node) *Node {
 	return n
 }
 
-func commonGraph(op string, inputs []*Node) (*Graph, error) {
+// commonGraph returns the graph of the nodes, and an error if one is nil or
+// they belong to different graphs. role ("input" or "output") names the
+// nodes in the error.
+func commonGraph(role string, nodes []*Node) (*Graph, error) {
 	var g *Graph
 	var err error
-	for i, in := range inputs {
+	for i, n := range nodes {
 		switch {
-		case in == nil:
-			err = fmt.Errorf("input %d is nil", i)
+		case n == nil:
+			err = fmt.Errorf("%s %d is nil", role, i)
 		case g == nil:
-			g = in.graph
-		case in.graph != g && err == nil:
-			err = errors.New("the inputs belong to different graphs")
+			g = n.graph
+		case n.graph != g && err == nil:
+			err = fmt.Errorf("the %ss belong to different graphs", role)
 		}
 	}
-	if len(inputs) == 0 {
+	if len(nodes) == 0 {
 		err = errors.New("an op needs at least one input")
 	}
 	return g, err

@@ -41,8 +41,11 @@ func (p *Program) bind(feeds Feeds) error {
 	}
 	for i, n := range p.inputs {
 		t, ok := feeds[n]
-		if !ok || t == nil {
+		if !ok {
 			return fmt.Errorf("graft: Run: input %q (%v %v, built at %s) is not fed", n.Name(), n.shape, n.dtype, n.origin)
+		}
+		if t == nil {
+			return fmt.Errorf("graft: Run: input %q (%v %v, built at %s) is fed a nil tensor", n.Name(), n.shape, n.dtype, n.origin)
 		}
 		if err := checkFeed(n, t); err != nil {
 			return err

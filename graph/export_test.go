@@ -1,0 +1,5 @@
+package graph
+
+// ArenaLen reports how many float32 and float64 elements the program's
+// buffer arenas hold, so tests outside the package can see buffer reuse.
+func ArenaLen(p *Program) (f32, f64 int) { return len(p.f32), len(p.f64) }

@@ -1,0 +1,41 @@
+package graph_test
+
+import (
+	"math"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+// dense64 returns a float64 tensor of the given shape holding data.
+func dense64(data []float64, shape ...int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
+}
+
+// dense32 returns a float32 tensor of the given shape holding data.
+func dense32(data []float32, shape ...int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
+}
+
+// ramp returns n float64s 0.1, 0.2, ...; distinct values catch misplaced elements.
+func ramp(n int) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = 0.1 * float64(i+1)
+	}
+	return xs
+}
+
+// assertClose fails unless got and want have the same length and agree
+// element by element within tol.
+func assertClose(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d elements %v, want %d %v", what, len(got), got, len(want), want)
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol || math.IsNaN(got[i]) {
+			t.Fatalf("%s: element %d is %v, want %v (all: %v)", what, i, got[i], want[i], got)
+		}
+	}
+}
