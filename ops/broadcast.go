@@ -20,6 +20,11 @@ func (*broadcastOp) Name() string { return "BroadcastTo" }
 
 func (op *broadcastOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	x := in[0].Shape()
+	for _, d := range op.shape {
+		if d < 1 {
+			return nil, graph.DType{}, fmt.Errorf("cannot broadcast to %v: every axis must be at least 1", op.shape)
+		}
+	}
 	out, err := broadcastShapes(x, op.shape)
 	if err != nil || !out.Equal(op.shape) {
 		return nil, graph.DType{}, fmt.Errorf("cannot broadcast %v to %v", x, op.shape)

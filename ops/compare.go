@@ -29,10 +29,14 @@ func LessEqual(a, b *graph.Node) *graph.Node {
 }
 
 // Greater returns 1 where a > b and 0 elsewhere.
-func Greater(a, b *graph.Node) *graph.Node { return Less(b, a) }
+func Greater(a, b *graph.Node) *graph.Node {
+	return compare("Greater", greater[float32], greater[float64], a, b)
+}
 
 // GreaterEqual returns 1 where a >= b and 0 elsewhere.
-func GreaterEqual(a, b *graph.Node) *graph.Node { return LessEqual(b, a) }
+func GreaterEqual(a, b *graph.Node) *graph.Node {
+	return compare("GreaterEqual", greaterEqual[float32], greaterEqual[float64], a, b)
+}
 
 func compare(name string, f32 func(a, b float32) float32, f64 func(a, b float64) float64, a, b *graph.Node) *graph.Node {
 	return graph.Apply(&compareOp{binary{name: name, f32: f32, f64: f64}}, a, b)
@@ -42,10 +46,12 @@ type compareOp struct{ binary }
 
 func (*compareOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
 
-func equal[T graph.Float](a, b T) T     { return mask[T](a == b) }
-func notEqual[T graph.Float](a, b T) T  { return mask[T](a != b) }
-func less[T graph.Float](a, b T) T      { return mask[T](a < b) }
-func lessEqual[T graph.Float](a, b T) T { return mask[T](a <= b) }
+func equal[T graph.Float](a, b T) T        { return mask[T](a == b) }
+func notEqual[T graph.Float](a, b T) T     { return mask[T](a != b) }
+func less[T graph.Float](a, b T) T         { return mask[T](a < b) }
+func lessEqual[T graph.Float](a, b T) T    { return mask[T](a <= b) }
+func greater[T graph.Float](a, b T) T      { return mask[T](a > b) }
+func greaterEqual[T graph.Float](a, b T) T { return mask[T](a >= b) }
 
 func mask[T graph.Float](c bool) T {
 	if c {

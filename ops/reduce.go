@@ -30,11 +30,16 @@ func Mean(x *graph.Node, axes ...int) *graph.Node { return mean(x, axes, false) 
 func MeanKeepDims(x *graph.Node, axes ...int) *graph.Node { return mean(x, axes, true) }
 
 func mean(x *graph.Node, axes []int, keep bool) *graph.Node {
+	if x == nil {
+		return graph.Apply(&rejectOp{name: "Mean"}, x)
+	}
+	norm, err := normAxes(axes, len(x.Shape()))
+	if err != nil {
+		return graph.Apply(&rejectOp{name: "Mean", err: err}, x)
+	}
 	count := 1
-	if norm, err := normAxes(axes, len(x.Shape())); err == nil { // else reduce records the error
-		for _, a := range norm {
-			count *= x.Shape()[a]
-		}
+	for _, a := range norm {
+		count *= x.Shape()[a]
 	}
 	return Mul(reduce(x, sumReduce, axes, keep), ScalarLike(x, 1/float64(count)))
 }

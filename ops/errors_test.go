@@ -1,0 +1,383 @@
+package ops_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+	"graft/ops"
+)
+
+// in64 and in32 add an input of the given shape to g.
+func in64(g *graph.Graph, name string, shape ...int) *graph.Node {
+	return g.Input(name, tensor.Float64, shape...)
+}
+
+func in32(g *graph.Graph, name string, shape ...int) *graph.Node {
+	return g.Input(name, tensor.Float32, shape...)
+}
+
+// buildErrorCase is a node built from bad input, the line that built it, the
+// op the error must name and the text it must contain (the input shapes and
+// the reason).
+type buildErrorCase struct {
+	name  string
+	op    string
+	want  []string
+	build func(g *graph.Graph) (n *graph.Node, line int)
+}
+
+// checkBuildErrors builds each case without panicking and checks the error
+// Compile returns: a *graph.BuildError for the right op, naming the input
+// shapes and the line of this file that built the node.
+func checkBuildErrors(t *testing.T, cases []buildErrorCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var n *graph.Node
+			var line int
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("building panicked: %v", r)
+					}
+				}()
+				n, line = c.build(graph.New())
+			}()
+			_, err := graph.Compile(n)
+			if err == nil {
+				t.Fatalf("Compile accepted a %s node of shape %v", c.op, n.Shape())
+			}
+			if n.Graph().Err() != err {
+				t.Errorf("Compile returned %v, the graph recorded %v", err, n.Graph().Err())
+			}
+			var be *graph.BuildError
+			if !errors.As(err, &be) {
+				t.Fatalf("error %q is a %T, want a *graph.BuildError", err, err)
+			}
+			if be.Op != c.op {
+				t.Errorf("error names op %q, want %q: %v", be.Op, c.op, err)
+			}
+			msg := err.Error()
+			want := append([]string{"graft: " + c.op + "(", fmt.Sprintf("errors_test.go:%d", line)}, c.want...)
+			for _, w := range want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestBinaryOpsRejectShapesThatDoNotBroadcast(t *testing.T) {
+	binaries := []struct {
+		name string
+		op   func(a, b *graph.Node) *graph.Node
+	}{
+		{"Add", ops.Add}, {"Sub", ops.Sub}, {"Mul", ops.Mul}, {"Div", ops.Div}, {"Pow", ops.Pow},
+		{"Maximum", ops.Maximum}, {"Minimum", ops.Minimum},
+		{"Equal", ops.Equal}, {"NotEqual", ops.NotEqual}, {"Less", ops.Less}, {"LessEqual", ops.LessEqual},
+		{"Greater", ops.Greater}, {"GreaterEqual", ops.GreaterEqual},
+	}
+	var cases []buildErrorCase
+	for _, b := range binaries {
+		cases = append(cases,
+			buildErrorCase{b.name + " shapes", b.name, []string{"x (4, 2) float64, y (3,) float64", "do not broadcast"},
+				func(g *graph.Graph) (*graph.Node, int) {
+					return b.op(in64(g, "x", 4, 2), in64(g, "y", 3)), callerLine()
+				}},
+			buildErrorCase{b.name + " inner axis", b.name, []string{"x (2, 3, 4) float64, y (2, 1) float64", "do not broadcast"},
+				func(g *graph.Graph) (*graph.Node, int) {
+					return b.op(in64(g, "x", 2, 3, 4), in64(g, "y", 2, 1)), callerLine()
+				}},
+			buildErrorCase{b.name + " dtypes", b.name, []string{"x (4, 2) float64, y (4, 2) float32", "dtypes float64 and float32 differ"},
+				func(g *graph.Graph) (*graph.Node, int) {
+					return b.op(in64(g, "x", 4, 2), in32(g, "y", 4, 2)), callerLine()
+				}},
+		)
+	}
+	checkBuildErrors(t, cases)
+}
+
+func TestOpsRejectBadInput(t *testing.T) {
+	checkBuildErrors(t, []buildErrorCase{
+		{"Where shapes", "Where", []string{"c (3, 1) float64, a (3, 2) float64, b (4,) float64", "do not broadcast"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Where(in64(g, "c", 3, 1), in64(g, "a", 3, 2), in64(g, "b", 4)), callerLine()
+			}},
+		{"Where cond shape", "Where", []string{"c (5,) float64, a (3, 2) float64", "do not broadcast"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Where(in64(g, "c", 5), in64(g, "a", 3, 2), in64(g, "b", 2)), callerLine()
+			}},
+		{"Where dtypes", "Where", []string{"c (2,) float64, a (2,) float32, b (2,) float64", "differ"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Where(in64(g, "c", 2), in32(g, "a", 2), in64(g, "b", 2)), callerLine()
+			}},
+
+		{"MatMul inner dims", "MatMul", []string{"a (4, 2) float64, b (3, 5) float64", "inner dimensions differ: 2 and 3"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 4, 2), in64(g, "b", 3, 5)), callerLine()
+			}},
+		{"MatMul rank 1", "MatMul", []string{"a (4,) float64, b (4, 2) float64", "2-D or 3-D"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 4), in64(g, "b", 4, 2)), callerLine()
+			}},
+		{"MatMul rank 4", "MatMul", []string{"a (2, 2, 4, 2) float64, b (2, 3) float64", "2-D or 3-D"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 2, 2, 4, 2), in64(g, "b", 2, 3)), callerLine()
+			}},
+		{"MatMul batch", "MatMul", []string{"a (2, 4, 3) float64, b (3, 3, 5) float64", "batch sizes 2 and 3"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 2, 4, 3), in64(g, "b", 3, 3, 5)), callerLine()
+			}},
+		{"MatMul dtypes", "MatMul", []string{"a (4, 2) float32, b (2, 5) float64", "dtypes float32 and float64 differ"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in32(g, "a", 4, 2), in64(g, "b", 2, 5)), callerLine()
+			}},
+		{"MatMulT transposed inner dims", "MatMulNT", []string{"a (4, 2) float64, b (2, 5) float64", "inner dimensions differ: 2 and 5"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 2, 5), false, true), callerLine()
+			}},
+		{"MatMulT TN", "MatMulTN", []string{"a (4, 2) float64, b (2, 5) float64", "inner dimensions differ: 4 and 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 2, 5), true, false), callerLine()
+			}},
+		{"MatMulT TT", "MatMulTT", []string{"a (4, 2) float64, b (5, 2) float64", "inner dimensions differ: 4 and 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 5, 2), true, true), callerLine()
+			}},
+
+		{"Reshape size", "Reshape", []string{"x (4, 2) float64", "cannot reshape 8 elements to (3, 3)"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), 3, 3), callerLine() }},
+		{"Reshape -1 does not divide", "Reshape", []string{"x (4, 2) float64", "(3, -1)"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), 3, -1), callerLine() }},
+		{"Reshape two -1", "Reshape", []string{"x (4, 2) float64", "at most one -1"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), -1, -1), callerLine() }},
+		{"Reshape zero axis", "Reshape", []string{"x (4, 2) float64", "sizes must be positive"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), 0, 8), callerLine() }},
+
+		{"Transpose short perm", "Transpose", []string{"x (2, 3, 4) float64", "permutation [1 0] has 2 axes, the input has 3"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Transpose(in64(g, "x", 2, 3, 4), 1, 0), callerLine()
+			}},
+		{"Transpose repeated axis", "Transpose", []string{"x (2, 3, 4) float64", "[0 0 1] is not a permutation"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Transpose(in64(g, "x", 2, 3, 4), 0, 0, 1), callerLine()
+			}},
+		{"Transpose axis out of range", "Transpose", []string{"x (4, 2) float64", "[0 2] is not a permutation"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Transpose(in64(g, "x", 4, 2), 0, 2), callerLine() }},
+		{"Transpose negative axis", "Transpose", []string{"x (4, 2) float64", "[-1 0] is not a permutation"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Transpose(in64(g, "x", 4, 2), -1, 0), callerLine() }},
+
+		{"BroadcastTo incompatible", "BroadcastTo", []string{"x (4, 2) float64", "cannot broadcast (4, 2) to (4, 3)"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.BroadcastTo(in64(g, "x", 4, 2), 4, 3), callerLine()
+			}},
+		{"BroadcastTo fewer axes", "BroadcastTo", []string{"x (4, 2) float64", "cannot broadcast (4, 2) to (2,)"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.BroadcastTo(in64(g, "x", 4, 2), 2), callerLine() }},
+		{"BroadcastTo negative axis", "BroadcastTo", []string{"x (1,) float64", "(-2,)"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.BroadcastTo(in64(g, "x", 1), -2), callerLine() }},
+		{"BroadcastTo zero axis", "BroadcastTo", []string{"x () float64", "(3, 0)"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.BroadcastTo(in64(g, "x"), 3, 0), callerLine() }},
+
+		{"Slice past the end", "Slice", []string{"x (4, 2) float64", "range [1:5]", "axis 0 of size 4"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 0, 1, 5), callerLine() }},
+		{"Slice before the start", "Slice", []string{"x (4, 2) float64", "range [-3:1]", "axis 1 of size 2"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 1, -3, 1), callerLine() }},
+		{"Slice empty", "Slice", []string{"x (4, 2) float64", "range [2:2]"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 0, 2, 2), callerLine() }},
+		{"Slice bad axis", "Slice", []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 2, 0, 1), callerLine() }},
+
+		{"Pad negative", "Pad", []string{"x (4, 2) float64", "must not be negative"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Pad(in64(g, "x", 4, 2), 0, -1, 2), callerLine() }},
+		{"Pad bad axis", "Pad", []string{"x (4, 2) float64", "axis -3 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Pad(in64(g, "x", 4, 2), -3, 1, 1), callerLine() }},
+
+		{"Concat rank", "Concat", []string{"a (4, 2) float64, b (4, 2, 1) float64", "input 1 has rank 3, input 0 has rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Concat(0, in64(g, "a", 4, 2), in64(g, "b", 4, 2, 1)), callerLine()
+			}},
+		{"Concat shape off the axis", "Concat", []string{"a (4, 2) float64, b (4, 2) float64, c (3, 3) float64", "input 2 has shape (3, 3)"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Concat(0, in64(g, "a", 4, 2), in64(g, "b", 4, 2), in64(g, "c", 3, 3)), callerLine()
+			}},
+		{"Concat dtypes", "Concat", []string{"a (4, 2) float64, b (4, 2) float32", "input 1 has dtype float32"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Concat(1, in64(g, "a", 4, 2), in32(g, "b", 4, 2)), callerLine()
+			}},
+		{"Concat bad axis", "Concat", []string{"a (4, 2) float64", "axis 2 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Concat(2, in64(g, "a", 4, 2), in64(g, "b", 4, 2)), callerLine()
+			}},
+		{"Concat nothing", "Concat", []string{"at least one input"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Concat(0), callerLine() }},
+
+		{"Softmax bad axis", "Softmax", []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(in64(g, "x", 4, 2), 2), callerLine() }},
+		{"LogSoftmax bad axis", "LogSoftmax", []string{"x (4, 2) float64", "axis -3 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.LogSoftmax(in64(g, "x", 4, 2), -3), callerLine() }},
+		{"Softmax of a scalar", "Softmax", []string{"x () float64", "out of range for rank 0"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(in64(g, "x"), 0), callerLine() }},
+	})
+}
+
+func TestReductionsRejectBadAxes(t *testing.T) {
+	reductions := []struct {
+		name string
+		op   func(x *graph.Node, axes ...int) *graph.Node
+	}{
+		{"Sum", ops.Sum}, {"Sum", ops.SumKeepDims},
+		{"Mean", ops.Mean}, {"Mean", ops.MeanKeepDims},
+		{"Max", ops.Max}, {"Max", ops.MaxKeepDims},
+	}
+	var cases []buildErrorCase
+	for _, r := range reductions {
+		cases = append(cases,
+			buildErrorCase{r.name + " axis out of range", r.name, []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), 0, 2), callerLine() }},
+			buildErrorCase{r.name + " negative axis out of range", r.name, []string{"x (4, 2) float64", "axis -3 is out of range"},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), -3), callerLine() }},
+			buildErrorCase{r.name + " repeated axis", r.name, []string{"x (4, 2) float64", "axis -2 is given twice"},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), 0, -2), callerLine() }},
+			buildErrorCase{r.name + " nil input", r.name, []string{r.name + "(nil)", "input 0 is nil"},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(nil, 0), callerLine() }},
+		)
+	}
+	checkBuildErrors(t, cases)
+}
+
+func TestOpsRejectNilInputsAndNodesOfAnotherGraph(t *testing.T) {
+	other := graph.New()
+	checkBuildErrors(t, []buildErrorCase{
+		{"unary nil", "Exp", []string{"Exp(nil)", "input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Exp(nil), callerLine() }},
+		{"binary nil second", "Add", []string{"Add(x (2,) float64, nil)", "input 1 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Add(in64(g, "x", 2), nil), callerLine() }},
+		{"binary nil first", "Greater", []string{"Greater(nil, x (2,) float64)", "input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Greater(nil, in64(g, "x", 2)), callerLine() }},
+		{"Where nil", "Where", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Where(nil, in64(g, "a", 2), in64(g, "b", 2)), callerLine()
+			}},
+		{"MatMul nil", "MatMul", []string{"input 1 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MatMul(in64(g, "a", 2, 2), nil), callerLine() }},
+		{"Concat nil", "Concat", []string{"input 1 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Concat(0, in64(g, "a", 2), nil), callerLine() }},
+		{"Softmax nil", "Softmax", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(nil, 0), callerLine() }},
+		{"Reshape nil", "Reshape", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(nil, 2), callerLine() }},
+		{"StopGradient nil", "StopGradient", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.StopGradient(nil), callerLine() }},
+		{"ScalarLike nil", "ScalarLike", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.ScalarLike(nil, 1), callerLine() }},
+		{"ZerosLike nil", "ZerosLike", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.ZerosLike(nil), callerLine() }},
+		{"OnesLike nil", "OnesLike", []string{"input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.OnesLike(nil), callerLine() }},
+		{"Add across graphs", "Add", []string{"x (2,) float64, y (2,) float64", "different graphs"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Add(in64(g, "x", 2), in64(other, "y", 2)), callerLine()
+			}},
+		{"Concat across graphs", "Concat", []string{"different graphs"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Concat(0, in64(g, "a", 2), in64(g, "b", 2), in64(other, "c", 2)), callerLine()
+			}},
+		{"Where across graphs", "Where", []string{"different graphs"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Where(in64(g, "c", 2), in64(other, "a", 2), in64(g, "b", 2)), callerLine()
+			}},
+	})
+}
+
+func TestFullRejectsBadShapesAndDTypes(t *testing.T) {
+	cases := []struct {
+		name  string
+		dt    graph.DType
+		shape []int
+		want  string
+	}{
+		{"negative axis", tensor.Float64, []int{2, -3}, "(2, -3)"},
+		{"two negative axes", tensor.Float32, []int{-1, -1}, "(-1, -1)"},
+		{"zero axis", tensor.Float64, []int{0}, "(0,)"},
+		{"integer dtype", tensor.Int, []int{2}, "dtype int is not supported"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("Full panicked: %v", r)
+				}
+			}()
+			g := graph.New()
+			n, line := ops.Full(g, 1, c.dt, c.shape...), callerLine()
+			_, err := graph.Compile(n)
+			if err == nil {
+				t.Fatalf("Compile accepted Full of %v %v", c.dt, c.shape)
+			}
+			for _, w := range []string{c.want, fmt.Sprintf("errors_test.go:%d", line)} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestTheFirstBuildErrorWins(t *testing.T) {
+	g := graph.New()
+	x := in64(g, "x", 4, 2)
+	first, line := ops.Add(x, in64(g, "y", 3)), callerLine()
+	second := ops.Reshape(x, 5)
+	for _, out := range []*graph.Node{first, second, x} {
+		_, err := graph.Compile(out)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("Add(x (4, 2) float64, y (3,) float64) at ops/errors_test.go:%d", line)) {
+			t.Errorf("Compile(%s) = %v, want the first error, Add's", out.Name(), err)
+		}
+	}
+	if _, err := autodiff.Grad(ops.Sum(x), x); err != g.Err() {
+		t.Errorf("Grad = %v, want the graph's first error", err)
+	}
+}
+
+func TestNodesDownstreamOfAFailedNodeAddNoErrors(t *testing.T) {
+	g := graph.New()
+	x := in64(g, "x", 4, 2)
+	bad := ops.MatMul(x, x) // (4, 2)·(4, 2): the only mistake
+	want := g.Err()
+	if want == nil {
+		t.Fatal("MatMul (4, 2)·(4, 2) was accepted")
+	}
+	// Each of these would be wrong for any shape MatMul could have given, yet
+	// none may add or replace an error.
+	downstream := []*graph.Node{
+		ops.Add(bad, in64(g, "y", 7)),
+		ops.Reshape(bad, 3, 3, 3),
+		ops.Sum(bad, 5),
+		ops.Mean(bad, 5),
+		ops.Mean(bad),
+		ops.ZerosLike(bad),
+		ops.Sub(ops.ScalarLike(bad, 1), x),
+		ops.Softmax(bad, 9),
+		ops.Concat(0, x, bad),
+		ops.Where(bad, x, x),
+		ops.Exp(ops.Tanh(bad)),
+	}
+	for i, n := range downstream {
+		if g.Err() != want {
+			t.Fatalf("node %d replaced the error: %v", i, g.Err())
+		}
+		if _, err := graph.Compile(n); err != want {
+			t.Errorf("Compile(%s) = %v, want %v", n.Name(), err, want)
+		}
+	}
+	if !strings.Contains(want.Error(), "MatMul(") || strings.Contains(want.Error(), "Reshape") {
+		t.Errorf("error %q should be MatMul's", want)
+	}
+}

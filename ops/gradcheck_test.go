@@ -1,0 +1,257 @@
+package ops_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+	"graft/ops"
+)
+
+// gradArg is one float64 input of a gradient check: its shape and either
+// given values or a range to draw them from.
+type gradArg struct {
+	shape  []int
+	lo, hi float64   // values are drawn uniformly from [lo, hi) ...
+	data   []float64 // ... unless given here
+	fixed  bool      // fed, but not differentiated (a condition)
+}
+
+func uniform(lo, hi float64, shape ...int) gradArg { return gradArg{shape: shape, lo: lo, hi: hi} }
+func given(data []float64, shape ...int) gradArg   { return gradArg{shape: shape, data: data} }
+func condition(data []float64, shape ...int) gradArg {
+	return gradArg{shape: shape, data: data, fixed: true}
+}
+
+// gradCase is one row of the gradient checks: op applied to inputs.
+type gradCase struct {
+	name  string
+	args  []gradArg
+	build func(x ...*graph.Node) *graph.Node
+}
+
+// awayFromZero are values at least 0.25 from the kinks of Abs, Sign and ReLU.
+var awayFromZero = []float64{-1.3, 0.7, 2.1, -0.4, 0.25, -2.2}
+
+// broadcastPairs are the operand shapes every binary op is checked with.
+var broadcastPairs = [][2][]int{
+	{{2, 3}, {2, 3}},
+	{{3, 1}, {1, 4}},
+	{{2, 3}, {3}},
+	{{}, {2, 3}},
+	{{2, 3}, {}},
+	{{2, 1, 3}, {4, 1}},
+}
+
+func gradCases() []gradCase {
+	var cases []gradCase
+	binaries := []struct {
+		name     string
+		op       func(a, b *graph.Node) *graph.Node
+		aLo, aHi float64
+		bLo, bHi float64
+	}{
+		{"Add", ops.Add, -2, 2, -2, 2},
+		{"Sub", ops.Sub, -2, 2, -2, 2},
+		{"Mul", ops.Mul, -2, 2, -2, 2},
+		{"Div", ops.Div, -2, 2, 0.5, 2},
+		{"Pow", ops.Pow, 0.5, 2, -1.5, 1.5},
+		{"Maximum", ops.Maximum, -1, 1, -1, 1},
+		{"Minimum", ops.Minimum, -1, 1, -1, 1},
+	}
+	for _, b := range binaries {
+		for _, p := range broadcastPairs {
+			cases = append(cases, gradCase{
+				fmt.Sprintf("%s %v %v", b.name, graph.Shape(p[0]), graph.Shape(p[1])),
+				[]gradArg{uniform(b.aLo, b.aHi, p[0]...), uniform(b.bLo, b.bHi, p[1]...)},
+				binaryBuild(b.op),
+			})
+		}
+	}
+	unaries := []struct {
+		name string
+		op   func(x *graph.Node) *graph.Node
+		x    gradArg
+	}{
+		{"Neg", ops.Neg, uniform(-2, 2, 2, 3)},
+		{"Exp", ops.Exp, uniform(-2, 2, 2, 3)},
+		{"Log", ops.Log, uniform(0.2, 3, 2, 3)},
+		{"Sqrt", ops.Sqrt, uniform(0.2, 3, 2, 3)},
+		{"Square", ops.Square, uniform(-2, 2, 2, 3)},
+		{"Abs", ops.Abs, given(awayFromZero, 2, 3)},
+		{"Sign", ops.Sign, given(awayFromZero, 2, 3)},
+		{"Sin", ops.Sin, uniform(-3, 3, 2, 3)},
+		{"Cos", ops.Cos, uniform(-3, 3, 2, 3)},
+		{"Tanh", ops.Tanh, uniform(-2, 2, 2, 3)},
+		{"Sigmoid", ops.Sigmoid, uniform(-4, 4, 2, 3)},
+		{"ReLU", ops.ReLU, given(awayFromZero, 2, 3)},
+	}
+	for _, u := range unaries {
+		cases = append(cases, gradCase{u.name, []gradArg{u.x}, unaryBuild(u.op)})
+	}
+	one := func(f func(x *graph.Node) *graph.Node) func(x ...*graph.Node) *graph.Node { return unaryBuild(f) }
+	mm := func(ta, tb bool) func(x ...*graph.Node) *graph.Node {
+		return func(x ...*graph.Node) *graph.Node { return ops.MatMulT(x[0], x[1], ta, tb) }
+	}
+	where := func(x ...*graph.Node) *graph.Node { return ops.Where(x[0], x[1], x[2]) }
+	cases = append(cases, []gradCase{
+		{"Where same shapes", []gradArg{condition([]float64{1, 0, 0, 1, 1, 0}, 2, 3), uniform(-2, 2, 2, 3), uniform(-2, 2, 2, 3)}, where},
+		{"Where cond (3,1) a (3,4) b (4,)", []gradArg{condition([]float64{1, 0, 1}, 3, 1), uniform(-2, 2, 3, 4), uniform(-2, 2, 4)}, where},
+		{"Where cond (1,3) a (2,1) b ()", []gradArg{condition([]float64{0, 1, 1}, 1, 3), uniform(-2, 2, 2, 1), uniform(-2, 2)}, where},
+
+		{"MatMul (2,3)(3,4)", []gradArg{uniform(-1, 1, 2, 3), uniform(-1, 1, 3, 4)}, mm(false, false)},
+		{"MatMul (2,2,3)(2,3,4)", []gradArg{uniform(-1, 1, 2, 2, 3), uniform(-1, 1, 2, 3, 4)}, mm(false, false)},
+		{"MatMul (2,3)(2,3,4)", []gradArg{uniform(-1, 1, 2, 3), uniform(-1, 1, 2, 3, 4)}, mm(false, false)},
+		{"MatMul (1,2,3)(2,3,4)", []gradArg{uniform(-1, 1, 1, 2, 3), uniform(-1, 1, 2, 3, 4)}, mm(false, false)},
+		{"MatMul (2,2,3)(3,4)", []gradArg{uniform(-1, 1, 2, 2, 3), uniform(-1, 1, 3, 4)}, mm(false, false)},
+		{"MatMul (2,2,3)(1,3,4)", []gradArg{uniform(-1, 1, 2, 2, 3), uniform(-1, 1, 1, 3, 4)}, mm(false, false)},
+		{"MatMulT TN", []gradArg{uniform(-1, 1, 3, 2), uniform(-1, 1, 3, 4)}, mm(true, false)},
+		{"MatMulT NT", []gradArg{uniform(-1, 1, 2, 3), uniform(-1, 1, 4, 3)}, mm(false, true)},
+		{"MatMulT TT", []gradArg{uniform(-1, 1, 3, 2), uniform(-1, 1, 4, 3)}, mm(true, true)},
+		{"MatMulT TN batched", []gradArg{uniform(-1, 1, 2, 3, 2), uniform(-1, 1, 2, 3, 4)}, mm(true, false)},
+		{"MatMulT NT broadcast b", []gradArg{uniform(-1, 1, 2, 2, 3), uniform(-1, 1, 4, 3)}, mm(false, true)},
+		{"MatMulT TT broadcast a", []gradArg{uniform(-1, 1, 3, 2), uniform(-1, 1, 2, 4, 3)}, mm(true, true)},
+
+		{"Reshape", []gradArg{uniform(-1, 1, 2, 3)}, one(func(x *graph.Node) *graph.Node { return ops.Reshape(x, 3, -1) })},
+		{"Transpose 2-D", []gradArg{uniform(-1, 1, 2, 3)}, one(func(x *graph.Node) *graph.Node { return ops.Transpose(x) })},
+		{"Transpose 3-D (2,0,1)", []gradArg{uniform(-1, 1, 2, 3, 4)}, one(func(x *graph.Node) *graph.Node { return ops.Transpose(x, 2, 0, 1) })},
+		{"BroadcastTo (3,) to (2,3)", []gradArg{uniform(-1, 1, 3)}, one(func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 3) })},
+		{"BroadcastTo (2,1) to (2,3)", []gradArg{uniform(-1, 1, 2, 1)}, one(func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 3) })},
+		{"BroadcastTo () to (2,2)", []gradArg{uniform(-1, 1)}, one(func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 2) })},
+		{"BroadcastTo (3,1) to (2,3,2)", []gradArg{uniform(-1, 1, 3, 1)}, one(func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 3, 2) })},
+		{"Slice axis 1 [-3:-1]", []gradArg{uniform(-1, 1, 3, 4)}, one(func(x *graph.Node) *graph.Node { return ops.Slice(x, 1, -3, -1) })},
+		{"Slice axis 0 [1:3]", []gradArg{uniform(-1, 1, 3, 4)}, one(func(x *graph.Node) *graph.Node { return ops.Slice(x, 0, 1, 3) })},
+		{"Pad axis 1", []gradArg{uniform(-1, 1, 2, 2)}, one(func(x *graph.Node) *graph.Node { return ops.Pad(x, 1, 1, 2) })},
+		{"Pad axis 0", []gradArg{uniform(-1, 1, 2, 2)}, one(func(x *graph.Node) *graph.Node { return ops.Pad(x, 0, 2, 0) })},
+		{"Concat axis 0 of three", []gradArg{uniform(-1, 1, 1, 2), uniform(-1, 1, 2, 2), uniform(-1, 1, 3, 2)},
+			func(x ...*graph.Node) *graph.Node { return ops.Concat(0, x...) }},
+		{"Concat axis 1 of three", []gradArg{uniform(-1, 1, 2, 1), uniform(-1, 1, 2, 2), uniform(-1, 1, 2, 3)},
+			func(x ...*graph.Node) *graph.Node { return ops.Concat(1, x...) }},
+		{"Concat middle axis of 3-D", []gradArg{uniform(-1, 1, 2, 1, 2), uniform(-1, 1, 2, 2, 2)},
+			func(x ...*graph.Node) *graph.Node { return ops.Concat(-2, x...) }},
+	}...)
+	reductions := []struct {
+		name string
+		op   func(x *graph.Node, axes ...int) *graph.Node
+	}{
+		{"Sum", ops.Sum}, {"SumKeepDims", ops.SumKeepDims},
+		{"Mean", ops.Mean}, {"MeanKeepDims", ops.MeanKeepDims},
+		{"Max", ops.Max}, {"MaxKeepDims", ops.MaxKeepDims},
+	}
+	for _, r := range reductions {
+		for _, axes := range [][]int{{0}, {-1}, {1}, {0, 2}, {2, 1}, {}} {
+			cases = append(cases, gradCase{
+				fmt.Sprintf("%s axes %v", r.name, axes),
+				[]gradArg{uniform(-1, 1, 2, 3, 4)},
+				reduceBuild(r.op, axes...),
+			})
+		}
+	}
+	for _, s := range []struct {
+		name string
+		op   func(x *graph.Node, axis int) *graph.Node
+	}{{"Softmax", ops.Softmax}, {"LogSoftmax", ops.LogSoftmax}} {
+		cases = append(cases,
+			gradCase{s.name + " axis 0", []gradArg{uniform(-2, 2, 3, 4)}, softmaxBuild(s.op, 0)},
+			gradCase{s.name + " axis 1", []gradArg{uniform(-2, 2, 3, 4)}, softmaxBuild(s.op, 1)},
+			gradCase{s.name + " middle axis of 3-D", []gradArg{uniform(-2, 2, 2, 3, 2)}, softmaxBuild(s.op, 1)},
+		)
+	}
+	cases = append(cases, gradCase{"layer: Tanh(x·w + b)", []gradArg{uniform(-1, 1, 4, 3), uniform(-1, 1, 3, 2), uniform(-1, 1, 2)},
+		func(x ...*graph.Node) *graph.Node { return ops.Tanh(ops.Add(ops.MatMul(x[0], x[1]), x[2])) }})
+	return cases
+}
+
+// gradCheckWeights returns the fixed, non-uniform weights of an output of the
+// given shape: the check reduces Σ w ⊙ op(x), which a wrong routing of the
+// gradient (a transpose, a wrong broadcast axis) cannot pass.
+func gradCheckWeights(g *graph.Graph, shape graph.Shape) *graph.Node {
+	w := make([]float64, shape.Size())
+	for i := range w {
+		w[i] = float64((i*7)%5) - 1.5 // -1.5, 2.5, 1.5, 0.5, -0.5, ...
+	}
+	return constOf(g, tensor.Float64, w, shape...)
+}
+
+// buildGradCase adds the row's inputs to a new graph, with values drawn from
+// a generator seeded by the row's index, and returns the weighted sum of the
+// op's output, the inputs to differentiate with respect to, and the feeds.
+func buildGradCase(row int, c gradCase) (y *graph.Node, xs []*graph.Node, feeds graph.Feeds) {
+	g := graph.New()
+	rng := rand.New(rand.NewPCG(2, uint64(row)))
+	feeds = graph.Feeds{}
+	nodes := make([]*graph.Node, len(c.args))
+	for i, a := range c.args {
+		data := a.data
+		if data == nil {
+			data = make([]float64, graph.Shape(a.shape).Size())
+			for j := range data {
+				data[j] = a.lo + (a.hi-a.lo)*rng.Float64()
+			}
+		}
+		nodes[i] = g.Input(fmt.Sprintf("x%d", i), tensor.Float64, a.shape...)
+		feeds[nodes[i]] = denseOf(tensor.Float64, data, a.shape...)
+		if !a.fixed {
+			xs = append(xs, nodes[i])
+		}
+	}
+	out := c.build(nodes...)
+	return ops.Sum(ops.Mul(out, gradCheckWeights(g, out.Shape()))), xs, feeds
+}
+
+func TestGradientsAgreeWithCentralDifferences(t *testing.T) {
+	for row, c := range gradCases() {
+		t.Run(c.name, func(t *testing.T) {
+			y, xs, feeds := buildGradCase(row, c)
+			if err := autodiff.CheckGrad(y, xs, feeds, autodiff.DefaultTolerance); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestSecondDerivativesAgreeWithCentralDifferences(t *testing.T) {
+	// For each smooth op: z = Σ_k Σ v_k ⊙ dy/dx_k, checked against central
+	// differences of the first gradient.
+	smooth := map[string]bool{
+		"Neg": true, "Exp": true, "Log": true, "Sqrt": true, "Square": true,
+		"Sin": true, "Cos": true, "Tanh": true, "Sigmoid": true,
+		"Mul (2, 3) (2, 3)": true, "Div (3, 1) (1, 4)": true, "Pow (2, 3) (3,)": true, "Pow () (2, 3)": true,
+		"MatMul (2,3)(2,3,4)": true, "MatMulT TT": true,
+		"Softmax axis 1": true, "LogSoftmax middle axis of 3-D": true,
+		"layer: Tanh(x·w + b)": true,
+	}
+	seen := 0
+	for row, c := range gradCases() {
+		if !smooth[c.name] {
+			continue
+		}
+		seen++
+		t.Run(c.name, func(t *testing.T) {
+			y, xs, feeds := buildGradCase(row, c)
+			grads, err := autodiff.Grad(y, xs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var z *graph.Node
+			for _, gr := range grads {
+				term := ops.Sum(ops.Mul(gr, gradCheckWeights(gr.Graph(), gr.Shape())))
+				if z == nil {
+					z = term
+				} else {
+					z = ops.Add(z, term)
+				}
+			}
+			if err := autodiff.CheckGrad(z, xs, feeds, autodiff.DefaultTolerance); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	if seen != len(smooth) {
+		t.Errorf("%d of the %d second-derivative rows name a gradient case", seen, len(smooth))
+	}
+}

@@ -1,0 +1,122 @@
+package ops_test
+
+import (
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+	"graft/ops"
+)
+
+// reduceBuild adapts a reduction builder with fixed axes to opCase.build.
+func reduceBuild(f func(x *graph.Node, axes ...int) *graph.Node, axes ...int) func(x ...*graph.Node) *graph.Node {
+	return func(x ...*graph.Node) *graph.Node { return f(x[0], axes...) }
+}
+
+// counting returns the (2, 3, 4) tensor whose element [i][j][k] is 12i+4j+k.
+func counting() inputArg { return arg(seq(0, 24), 2, 3, 4) }
+
+func TestReductionsOverAxes(t *testing.T) {
+	m := arg([]float64{1, 5, 3, 4, 2, 6}, 2, 3) // rows [1 5 3], [4 2 6]
+	checkOpCases(t, []opCase{
+		{"Sum axis 0", []inputArg{m}, reduceBuild(ops.Sum, 0), []int{3}, []float64{5, 7, 9}},
+		{"Sum axis -1", []inputArg{m}, reduceBuild(ops.Sum, -1), []int{2}, []float64{9, 12}},
+		{"Sum axes 0 and 1", []inputArg{m}, reduceBuild(ops.Sum, 0, 1), []int{}, []float64{21}},
+		{"Sum all", []inputArg{m}, reduceBuild(ops.Sum), []int{}, []float64{21}},
+		{"SumKeepDims axis 0", []inputArg{m}, reduceBuild(ops.SumKeepDims, 0), []int{1, 3}, []float64{5, 7, 9}},
+		{"SumKeepDims axis -1", []inputArg{m}, reduceBuild(ops.SumKeepDims, -1), []int{2, 1}, []float64{9, 12}},
+		{"SumKeepDims all", []inputArg{m}, reduceBuild(ops.SumKeepDims), []int{1, 1}, []float64{21}},
+		{"Mean axis 0", []inputArg{m}, reduceBuild(ops.Mean, 0), []int{3}, []float64{2.5, 3.5, 4.5}},
+		{"Mean axis -1", []inputArg{m}, reduceBuild(ops.Mean, -1), []int{2}, []float64{3, 4}},
+		{"Mean all", []inputArg{m}, reduceBuild(ops.Mean), []int{}, []float64{3.5}},
+		{"MeanKeepDims axis 1", []inputArg{m}, reduceBuild(ops.MeanKeepDims, 1), []int{2, 1}, []float64{3, 4}},
+		{"MeanKeepDims all", []inputArg{m}, reduceBuild(ops.MeanKeepDims), []int{1, 1}, []float64{3.5}},
+		{"Max axis 0", []inputArg{m}, reduceBuild(ops.Max, 0), []int{3}, []float64{4, 5, 6}},
+		{"Max axis -1", []inputArg{m}, reduceBuild(ops.Max, -1), []int{2}, []float64{5, 6}},
+		{"Max all", []inputArg{m}, reduceBuild(ops.Max), []int{}, []float64{6}},
+		{"MaxKeepDims axis 0", []inputArg{m}, reduceBuild(ops.MaxKeepDims, 0), []int{1, 3}, []float64{4, 5, 6}},
+		{"MaxKeepDims all", []inputArg{m}, reduceBuild(ops.MaxKeepDims), []int{1, 1}, []float64{6}},
+		{"Max of negatives", []inputArg{arg([]float64{-5, -2, -7}, 3)}, reduceBuild(ops.Max), []int{}, []float64{-2}},
+		{"Max with ties", []inputArg{arg([]float64{3, 1, 3}, 3)}, reduceBuild(ops.Max), []int{}, []float64{3}},
+		{"Sum of a scalar", []inputArg{arg([]float64{4})}, reduceBuild(ops.Sum), []int{}, []float64{4}},
+	})
+}
+
+func TestReductionsOverSeveralAxesOf3D(t *testing.T) {
+	// x[i][j][k] = 12i+4j+k. Over i and k: Σ = 60+32j, mean = 7.5+4j,
+	// max = 15+4j. Over j: Σ = 36i+12+3k. Over i: Σ = 12+8j+2k.
+	x := counting()
+	checkOpCases(t, []opCase{
+		{"Sum axes 0,2", []inputArg{x}, reduceBuild(ops.Sum, 0, 2), []int{3}, []float64{60, 92, 124}},
+		{"Sum axes -1,0", []inputArg{x}, reduceBuild(ops.Sum, -1, 0), []int{3}, []float64{60, 92, 124}},
+		{"SumKeepDims axes 0,2", []inputArg{x}, reduceBuild(ops.SumKeepDims, 0, 2), []int{1, 3, 1}, []float64{60, 92, 124}},
+		{"Sum axis 1", []inputArg{x}, reduceBuild(ops.Sum, 1), []int{2, 4}, []float64{12, 15, 18, 21, 48, 51, 54, 57}},
+		{"Sum axis 0", []inputArg{x}, reduceBuild(ops.Sum, 0), []int{3, 4},
+			[]float64{12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34}},
+		{"Sum axes 1,2", []inputArg{x}, reduceBuild(ops.Sum, 1, 2), []int{2}, []float64{66, 210}},
+		{"Mean axes 0,2", []inputArg{x}, reduceBuild(ops.Mean, 0, 2), []int{3}, []float64{7.5, 11.5, 15.5}},
+		{"Mean all", []inputArg{x}, reduceBuild(ops.Mean), []int{}, []float64{11.5}},
+		{"Max axes 0,2", []inputArg{x}, reduceBuild(ops.Max, 0, 2), []int{3}, []float64{15, 19, 23}},
+		{"MaxKeepDims axis 1", []inputArg{x}, reduceBuild(ops.MaxKeepDims, 1), []int{2, 1, 4},
+			[]float64{8, 9, 10, 11, 20, 21, 22, 23}},
+		{"Max axes 0,1,2", []inputArg{x}, reduceBuild(ops.Max, 0, 1, 2), []int{}, []float64{23}},
+	})
+}
+
+func TestMaxSplitsTheGradientAmongTies(t *testing.T) {
+	cases := []struct {
+		name  string
+		x     inputArg
+		build func(x *graph.Node) *graph.Node
+		want  []float64
+	}{
+		{"two of three tie", arg([]float64{3, 1, 3}, 3), func(x *graph.Node) *graph.Node { return ops.Max(x) },
+			[]float64{0.5, 0, 0.5}},
+		{"all tie", arg([]float64{1, 1, 1, 1}, 4), func(x *graph.Node) *graph.Node { return ops.Max(x) },
+			[]float64{0.25, 0.25, 0.25, 0.25}},
+		{"per row", arg([]float64{2, 2, 1, 0, 5, 5}, 2, 3), func(x *graph.Node) *graph.Node { return ops.Max(x, -1) },
+			[]float64{0.5, 0.5, 0, 0, 0.5, 0.5}},
+		{"per column, kept", arg([]float64{2, 7, 1, 2, 5, 1}, 2, 3), func(x *graph.Node) *graph.Node { return ops.MaxKeepDims(x, 0) },
+			[]float64{0.5, 1, 0.5, 0.5, 0, 0.5}},
+		{"no tie", arg([]float64{2, 7, 1}, 3), func(x *graph.Node) *graph.Node { return ops.Max(x) },
+			[]float64{0, 1, 0}},
+	}
+	for _, dt := range bothDTypes {
+		for _, c := range cases {
+			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
+				g := graph.New()
+				xs, feeds := inputsOf(g, dt, c.x)
+				assertExact(t, gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
+			})
+		}
+	}
+}
+
+func TestSumAndMeanGradientsSpreadEvenly(t *testing.T) {
+	for _, dt := range bothDTypes {
+		g := graph.New()
+		xs, feeds := inputsOf(g, dt, arg([]float64{1, 5, 3, 4, 2, 6}, 2, 3))
+		w := constOf(g, dt, []float64{1, 2, 3}, 3)
+		sum := ops.Sum(ops.Mul(ops.Sum(xs[0], 0), w))
+		assertExact(t, gradientsOf(t, feeds, sum, xs[0])[0], []float64{1, 2, 3, 1, 2, 3})
+		w2 := constOf(g, dt, []float64{3, 6}, 2, 1)
+		mean := ops.Sum(ops.Mul(ops.MeanKeepDims(xs[0], 1), w2))
+		assertNear(t, gradientsOf(t, feeds, mean, xs[0])[0], []float64{1, 1, 1, 2, 2, 2}, toleranceOf(dt))
+	}
+}
+
+func TestFloat32SumKeepsPrecisionOverLongRuns(t *testing.T) {
+	// 2^24 + 1 is not a float32; adding 1s to 2^24 one at a time in float32
+	// would never move. The kernel accumulates a run in float64.
+	n := 1 << 12
+	data := make([]float64, n)
+	for i := range data {
+		data[i] = 1
+	}
+	data[0] = 1 << 24
+	g := graph.New()
+	xs, feeds := inputsOf(g, tensor.Float32, arg(data, n))
+	got := evaluate(t, feeds, ops.Sum(xs[0]))[0].data
+	assertExact(t, got, []float64{float64(float32(1<<24 + n - 1))})
+}
