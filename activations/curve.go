@@ -1,0 +1,107 @@
+package activations
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+	"graft/ops"
+)
+
+// Curve is an activation sampled at points X: its values Y, and the first
+// and second derivatives D1 and D2 that autodiff computes.
+type Curve struct {
+	X, Y, D1, D2 []float64
+}
+
+// Sample evaluates f and its first two derivatives at xs, computing in
+// dtype dt (tensor.Float32 or tensor.Float64); the results are widened to
+// float64. The derivatives are the ones autodiff builds from f's gradient
+// rules, kink choices included, not finite differences.
+//
+// Each point is evaluated as the first element of f applied to the row
+// (x, 0): for an elementwise f that is f(x), and for softmax and
+// log_softmax it is the first of two classes whose other logit is 0 (so
+// softmax gives σ(x)).
+func Sample(f Func, dt graph.DType, xs []float64) (Curve, error) {
+	n := len(xs)
+	if n == 0 {
+		return Curve{}, fmt.Errorf("graft: Sample: no points")
+	}
+	if f == nil {
+		return Curve{}, fmt.Errorf("graft: Sample: the activation is nil")
+	}
+	g := graph.New()
+	x := g.Input("x", dt, n, 1)
+	rows := ops.Concat(1, x, ops.Full(g, 0, dt, n, 1))
+	fx := f(rows)
+	if err := g.Err(); err != nil {
+		return Curve{}, err
+	}
+	if fx == nil || fx.Graph() != g || !fx.Shape().Equal(rows.Shape()) || fx.DType() != dt {
+		return Curve{}, fmt.Errorf("graft: Sample: the activation must return a node of its input's graph, shape and dtype; for %v it returned %v", rows, fx)
+	}
+	y := ops.Slice(fx, 1, 0, 1)
+	d1, err := autodiff.Grad(ops.Sum(y), x)
+	if err != nil {
+		return Curve{}, err
+	}
+	d2, err := autodiff.Grad(ops.Sum(d1[0]), x)
+	if err != nil {
+		return Curve{}, err
+	}
+	prog, err := graph.Compile(y, d1[0], d2[0])
+	if err != nil {
+		return Curve{}, err
+	}
+	out, err := prog.Run(graph.Feeds{x: newTensor(dt, []int{n, 1}, xs)})
+	if err != nil {
+		return Curve{}, err
+	}
+	return Curve{X: append([]float64(nil), xs...), Y: widen(out[0]), D1: widen(out[1]), D2: widen(out[2])}, nil
+}
+
+// newTensor returns a tensor of dtype dt and the given shape holding data,
+// rounded to float32 if need be.
+func newTensor(dt graph.DType, shape []int, data []float64) *tensor.Dense {
+	t := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+	for i, v := range data {
+		if dt == tensor.Float32 {
+			t.Float32s()[i] = float32(v)
+		} else {
+			t.Float64s()[i] = v
+		}
+	}
+	return t
+}
+
+// widen returns t's elements as float64.
+func widen(t *tensor.Dense) []float64 {
+	if t.Dtype() == tensor.Float32 {
+		out := make([]float64, t.Size())
+		for i, v := range t.Float32s() {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	return append([]float64(nil), t.Float64s()...)
+}
+
+// Linspace returns n points evenly spaced from lo to hi, both included
+// (just lo when n is 1, none when n < 1).
+func Linspace(lo, hi float64, n int) []float64 {
+	if n <= 0 {
+		return nil
+	}
+	xs := make([]float64, n)
+	for i := range xs {
+		if n == 1 {
+			xs[i] = lo
+		} else {
+			xs[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+		}
+	}
+	return xs
+}

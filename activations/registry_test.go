@@ -1,0 +1,183 @@
+package activations
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+	"graft/ops"
+)
+
+// catalogue is the list of issue 3: every activation graft must have.
+var catalogue = []string{
+	"celu", "elu", "gelu", "gelu_tanh", "hardsigmoid", "hardswish", "hardtanh", "identity",
+	"leaky_relu", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid",
+	"silu", "softmax", "softplus", "softsign", "tanh", "tanhshrink",
+}
+
+func TestTheCatalogueIsComplete(t *testing.T) {
+	var names []string
+	for _, e := range builtins() {
+		names = append(names, e.Name)
+		if e.Formula == "" || e.Range == "" || e.UsedIn == "" {
+			t.Errorf("%s: the entry lacks a formula, range or use", e.Name)
+		}
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, catalogue) {
+		t.Errorf("built-in activations %v, want %v", names, catalogue)
+	}
+	for _, n := range catalogue {
+		if !slices.Contains(Names(), n) {
+			t.Errorf("Names() lacks %q", n)
+		}
+	}
+}
+
+func TestLookupFindsSpellingsAndAliases(t *testing.T) {
+	for _, tc := range []struct{ name, canonical string }{
+		{"gelu", "gelu"},
+		{"GELU", "gelu"},
+		{"gelu-tanh", "gelu_tanh"},
+		{"LeakyReLU", "leaky_relu"},
+		{" log_softmax ", "log_softmax"},
+		{"LogSigmoid", "log_sigmoid"},
+		{"swish", "silu"},
+		{"Swish", "silu"},
+		{"linear", "identity"},
+	} {
+		e, err := Describe(tc.name)
+		if err != nil {
+			t.Errorf("Describe(%q): %v", tc.name, err)
+			continue
+		}
+		if e.Name != tc.canonical {
+			t.Errorf("Describe(%q) is %q, want %q", tc.name, e.Name, tc.canonical)
+		}
+	}
+	// The alias computes the same numbers as the canonical name.
+	swish, silu := mustLookup(t, "swish"), mustLookup(t, "silu")
+	a := mustSample(t, swish, tensor.Float64, -1.5, 0.5, 2)
+	b := mustSample(t, silu, tensor.Float64, -1.5, 0.5, 2)
+	if !slices.Equal(a.Y, b.Y) || !slices.Equal(a.D1, b.D1) {
+		t.Errorf("swish %v and silu %v differ", a, b)
+	}
+}
+
+func TestLookupOfAnUnknownNameListsTheKnownNames(t *testing.T) {
+	for _, name := range []string{"gleu", "", "relu7"} {
+		f, err := Lookup(name)
+		if f != nil || err == nil {
+			t.Fatalf("Lookup(%q) = %v, %v; want an error", name, f, err)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, fmt.Sprintf("unknown activation %q", name)) {
+			t.Errorf("error %q does not name %q", msg, name)
+		}
+		for _, known := range catalogue {
+			if !strings.Contains(msg, known) {
+				t.Errorf("error %q does not list %q", msg, known)
+			}
+		}
+		if !strings.Contains(msg, "swish = silu") {
+			t.Errorf("error %q does not list the aliases", msg)
+		}
+		var unknown *UnknownError
+		if !errors.Is(err, ErrUnknown) || !errors.As(err, &unknown) || unknown.Name != name {
+			t.Errorf("error %v is not an *UnknownError for %q matching ErrUnknown", err, name)
+		}
+	}
+}
+
+var registered atomic.Int64
+
+// freshName returns a name no other test (or earlier -count run) took.
+func freshName(prefix string) string {
+	return fmt.Sprintf("%s%d", prefix, registered.Add(1))
+}
+
+func TestRegisterMakesAnActivationAvailableByName(t *testing.T) {
+	cube := func(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Square(x)) }
+	name, alias := freshName("test_cube"), freshName("test_third_power")
+	if err := Register(Entry{Name: name, Aliases: []string{alias}, Func: cube}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{name, alias, strings.ToUpper(name)} {
+		f, err := Lookup(n)
+		if err != nil {
+			t.Fatalf("Lookup(%q): %v", n, err)
+		}
+		if got := mustSample(t, f, tensor.Float64, 2).Y[0]; got != 8 {
+			t.Errorf("%s(2) = %v, want 8", n, got)
+		}
+	}
+	if !slices.Contains(Names(), name) {
+		t.Errorf("Names() lacks %q", name)
+	}
+}
+
+func TestRegisterRejectsTakenNamesAndMissingParts(t *testing.T) {
+	fresh := freshName("test_fresh")
+	for _, tc := range []struct {
+		name  string
+		entry Entry
+		want  string
+	}{
+		{"a built-in name", Entry{Name: "gelu", Func: Identity}, `the name "gelu" is taken by activation "gelu"`},
+		{"another spelling of a built-in", Entry{Name: "Leaky-ReLU", Func: Identity}, `the name "Leaky-ReLU" is taken by activation "leaky_relu"`},
+		{"a built-in alias", Entry{Name: fresh, Aliases: []string{"swish"}, Func: Identity}, `the name "swish" is taken by activation "silu"`},
+		{"no Func", Entry{Name: freshName("test_nil")}, "has a nil Func"},
+		{"no name", Entry{Name: "_", Func: Identity}, "has an empty name or alias"},
+	} {
+		err := Register(tc.entry)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Register error %v, want it to contain %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := Lookup(fresh); err == nil {
+		t.Errorf("a rejected entry %q was registered", fresh)
+	}
+}
+
+func TestSampleRejectsBadArguments(t *testing.T) {
+	wrongShape := func(x *graph.Node) *graph.Node { return ops.Sum(x) }
+	for _, tc := range []struct {
+		name string
+		f    Func
+		dt   graph.DType
+		xs   []float64
+		want string
+	}{
+		{"no points", ReLU, tensor.Float64, nil, "no points"},
+		{"nil func", nil, tensor.Float64, []float64{1}, "nil"},
+		{"int dtype", ReLU, tensor.Int, []float64{1}, "not supported"},
+		{"shape-changing func", wrongShape, tensor.Float64, []float64{1, 2}, "must return a node of its input's graph, shape and dtype"},
+	} {
+		_, err := Sample(tc.f, tc.dt, tc.xs)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Sample error %v, want it to contain %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestLinspaceIncludesBothEnds(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		n      int
+		want   []float64
+	}{
+		{-1, 1, 5, []float64{-1, -0.5, 0, 0.5, 1}},
+		{2, 3, 1, []float64{2}},
+		{2, 3, 0, nil},
+	} {
+		if got := Linspace(tc.lo, tc.hi, tc.n); !slices.Equal(got, tc.want) {
+			t.Errorf("Linspace(%v, %v, %d) = %v, want %v", tc.lo, tc.hi, tc.n, got, tc.want)
+		}
+	}
+}
