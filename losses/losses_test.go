@@ -1,0 +1,369 @@
+package losses_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+	"graft/losses"
+)
+
+// Every builder fits the Func type a training loop takes.
+var _ = []losses.Func{
+	losses.MeanSquaredError,
+	losses.MeanAbsoluteError,
+	losses.BinaryCrossEntropy,
+	losses.BinaryCrossEntropyWithLogits,
+	losses.SoftmaxCrossEntropy,
+}
+
+var dtypes = []graph.DType{tensor.Float32, tensor.Float64}
+
+func huber(delta float64) losses.Func {
+	return func(p, t *graph.Node) *graph.Node { return losses.Huber(p, t, delta) }
+}
+
+func dense(dt graph.DType, shape []int, values []float64) *tensor.Dense {
+	if dt == tensor.Float32 {
+		f := make([]float32, len(values))
+		for i, v := range values {
+			f[i] = float32(v)
+		}
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), values...)))
+}
+
+func values(t *tensor.Dense) []float64 {
+	if t.Dtype() == tensor.Float32 {
+		var out []float64
+		for _, v := range t.Float32s() {
+			out = append(out, float64(v))
+		}
+		return out
+	}
+	return t.Float64s()
+}
+
+// run compiles the nodes and returns their values from one run.
+func run(t *testing.T, nodes ...*graph.Node) [][]float64 {
+	t.Helper()
+	prog, err := graph.Compile(nodes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := prog.Run(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals [][]float64
+	for _, o := range out {
+		vals = append(vals, append([]float64(nil), values(o)...))
+	}
+	return vals
+}
+
+func near(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*max(1, math.Abs(want))
+}
+
+func tolerance(dt graph.DType) float64 {
+	if dt == tensor.Float32 {
+		return 2e-6
+	}
+	return 1e-12
+}
+
+func TestLossesMatchHandComputedValues(t *testing.T) {
+	ln := math.Log
+	tests := []struct {
+		name          string
+		loss          losses.Func
+		predShape     []int
+		pred          []float64
+		targetShape   []int // nil: the prediction's shape
+		target        []float64
+		want          float64
+		looseFloat64  bool // the value involves clipping at Epsilon, known to ~1e-9
+		wantFormulaAs string
+	}{
+		{name: "MSE", loss: losses.MeanSquaredError, predShape: []int{2, 2},
+			pred: []float64{1, 2, 3, 4}, target: []float64{1, 0, 3, 1},
+			want: 3.25, wantFormulaAs: "(0 + 2² + 0 + 3²)/4 = 13/4"},
+		{name: "MAE", loss: losses.MeanAbsoluteError, predShape: []int{4},
+			pred: []float64{1, 2, 3, 4}, target: []float64{1, 0, 3, 1},
+			want: 1.25, wantFormulaAs: "(0 + 2 + 0 + 3)/4"},
+		{name: "BCE", loss: losses.BinaryCrossEntropy, predShape: []int{4, 1},
+			pred: []float64{0.5, 0.8, 0.1, 0.25}, target: []float64{1, 1, 0, 0},
+			want:          -(ln(0.5) + ln(0.8) + ln(0.9) + ln(0.75)) / 4,
+			wantFormulaAs: "-(ln p₀ + ln p₁ + ln(1-p₂) + ln(1-p₃))/4"},
+		{name: "BCE clips at epsilon", loss: losses.BinaryCrossEntropy, predShape: []int{2},
+			pred: []float64{0, 1}, target: []float64{1, 0},
+			want: -ln(1e-7), looseFloat64: true, wantFormulaAs: "each term -ln(1e-7), not +Inf"},
+		{name: "BCE with logits", loss: losses.BinaryCrossEntropyWithLogits, predShape: []int{3},
+			pred: []float64{0, 2, -3}, target: []float64{1, 0, 1},
+			want:          (ln(2) + ln(1+math.Exp(2)) + ln(1+math.Exp(3))) / 3,
+			wantFormulaAs: "(-ln σ(0) - ln(1-σ(2)) - ln σ(-3))/3"},
+		{name: "BCE with logits ±1000", loss: losses.BinaryCrossEntropyWithLogits, predShape: []int{4},
+			pred: []float64{1000, -1000, 1000, -1000}, target: []float64{1, 0, 0, 1},
+			want: 500, wantFormulaAs: "(0 + 0 + 1000 + 1000)/4"},
+		{name: "Huber delta 1", loss: huber(1), predShape: []int{4},
+			pred: []float64{0, 0, 0, 0}, target: []float64{0.5, -2, 1, 3},
+			want: 1.15625, wantFormulaAs: "(0.5²/2 + (2-0.5) + 1²/2 + (3-0.5))/4 = 4.625/4"},
+		{name: "Huber delta 2", loss: huber(2), predShape: []int{4},
+			pred: []float64{0, 0, 0, 0}, target: []float64{0.5, -2, 1, 3},
+			want: 1.65625, wantFormulaAs: "(0.125 + 2²/2 + 0.5 + 2·(3-1))/4 = 6.625/4"},
+		{name: "softmax CE", loss: losses.SoftmaxCrossEntropy, predShape: []int{2, 3},
+			pred: []float64{1, 2, 3, 1, 1, 1}, targetShape: []int{2}, target: []float64{2, 0},
+			want:          (ln(math.Exp(1)+math.Exp(2)+math.Exp(3)) - 3 + ln(3)) / 2,
+			wantFormulaAs: "(logsumexp(1,2,3) - 3 + ln 3)/2"},
+		{name: "softmax CE with logits ±1000", loss: losses.SoftmaxCrossEntropy, predShape: []int{2, 2},
+			pred: []float64{1000, 0, 0, -1000}, targetShape: []int{2}, target: []float64{0, 1},
+			want: 500, wantFormulaAs: "(ln(1+e⁻¹⁰⁰⁰) + 1000)/2"},
+	}
+	for _, tc := range tests {
+		for _, dt := range dtypes {
+			t.Run(fmt.Sprintf("%s/%v", tc.name, dt), func(t *testing.T) {
+				targetShape := tc.targetShape
+				if targetShape == nil {
+					targetShape = tc.predShape
+				}
+				g := graph.New()
+				pred := g.Const("pred", dense(dt, tc.predShape, tc.pred))
+				target := g.Const("target", dense(dt, targetShape, tc.target))
+				loss := tc.loss(pred, target)
+				if loss.Shape().Rank() != 0 {
+					t.Fatalf("loss has shape %v, want a scalar ()", loss.Shape())
+				}
+				want, tol := tc.want, tolerance(dt)
+				switch {
+				case tc.looseFloat64 && dt == tensor.Float64:
+					tol = 1e-8
+				case tc.looseFloat64 && dt == tensor.Float32:
+					// float32(1-1e-7) is 1-2⁻²³, so the second term is
+					// -ln(2⁻²³) rather than -ln(1e-7).
+					want, tol = (-math.Log(float64(float32(1e-7)))+23*math.Ln2)/2, 1e-6
+				}
+				got := run(t, loss)[0][0]
+				if !near(got, want, tol) {
+					t.Errorf("got %.12g, want %.12g = %s", got, want, tc.wantFormulaAs)
+				}
+			})
+		}
+	}
+}
+
+func TestLossGradientsMatchCentralDifferences(t *testing.T) {
+	tests := []struct {
+		name            string
+		loss            losses.Func
+		predShape       []int
+		pred            []float64
+		targetShape     []int
+		target          []float64
+		checkTarget     bool
+		avoidsKinksNote string
+	}{
+		{name: "MSE", loss: losses.MeanSquaredError, predShape: []int{2, 3},
+			pred: []float64{0.3, -1.2, 2.5, 0.7, 0.1, -0.4}, target: []float64{1, 0, 2, -1, 0.5, 0.2}, checkTarget: true},
+		{name: "MAE", loss: losses.MeanAbsoluteError, predShape: []int{2, 3},
+			pred: []float64{0.3, -1.2, 2.5, 0.7, 0.1, -0.4}, target: []float64{1, 0, 2, -1, 0.5, 0.2}, checkTarget: true,
+			avoidsKinksNote: "no prediction equals its target"},
+		{name: "BCE", loss: losses.BinaryCrossEntropy, predShape: []int{5},
+			pred: []float64{0.1, 0.35, 0.5, 0.72, 0.95}, target: []float64{1, 0, 1, 0, 0.3}, checkTarget: true,
+			avoidsKinksNote: "every p is well inside [1e-7, 1-1e-7]"},
+		{name: "BCE with logits", loss: losses.BinaryCrossEntropyWithLogits, predShape: []int{6},
+			pred: []float64{-4, -0.5, 0, 0.25, 3, 9}, target: []float64{1, 0, 1, 0, 1, 0.2}, checkTarget: true,
+			avoidsKinksNote: "z = 0 is included: the kinks of max and |z| cancel there"},
+		{name: "Huber", loss: huber(1), predShape: []int{6},
+			pred: []float64{0.1, -0.3, 2.5, -3, 0.6, 1.9}, target: []float64{0, 0.2, 0, 0, 0.1, -0.4}, checkTarget: true,
+			avoidsKinksNote: "no error is 0 or exactly delta"},
+		{name: "softmax CE", loss: losses.SoftmaxCrossEntropy, predShape: []int{3, 4},
+			pred:        []float64{0.2, -1, 3, 0.5, 1, 1, 1, 1, -2, 0.3, 0.1, 4},
+			targetShape: []int{3}, target: []float64{2, 0, 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			targetShape := tc.targetShape
+			if targetShape == nil {
+				targetShape = tc.predShape
+			}
+			g := graph.New()
+			pred := g.Param("pred", dense(tensor.Float64, tc.predShape, tc.pred))
+			target := g.Param("target", dense(tensor.Float64, targetShape, tc.target))
+			loss := tc.loss(pred, target)
+			xs := []*graph.Node{pred}
+			if tc.checkTarget {
+				xs = append(xs, target)
+			}
+			if err := autodiff.CheckGrad(loss, xs, nil, autodiff.DefaultTolerance); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// At logits of ±1000 the loss and its gradient, (σ(z) - t)/n, are exact.
+func TestBinaryCrossEntropyWithLogitsStaysFiniteForLargeLogits(t *testing.T) {
+	for _, dt := range dtypes {
+		t.Run(fmt.Sprint(dt), func(t *testing.T) {
+			g := graph.New()
+			z := g.Param("z", dense(dt, []int{4}, []float64{1000, -1000, 1000, -1000}))
+			y := g.Const("y", dense(dt, []int{4}, []float64{1, 0, 0, 1}))
+			loss := losses.BinaryCrossEntropyWithLogits(z, y)
+			grads, err := autodiff.Grad(loss, z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := run(t, loss, grads[0])
+			if out[0][0] != 500 {
+				t.Errorf("loss = %v, want 500 = (0 + 0 + 1000 + 1000)/4", out[0][0])
+			}
+			want := []float64{0, 0, 0.25, -0.25} // (σ(z) - t)/4
+			for i := range want {
+				if out[1][i] != want[i] {
+					t.Errorf("dloss/dz = %v, want %v", out[1], want)
+					break
+				}
+			}
+		})
+	}
+}
+
+// Far on the right side of the boundary the loss is tiny but not 0: for
+// z = -40, t = 0 and for z = 40, t = 1 it is log1p(e⁻⁴⁰) = e⁻⁴⁰ to 18
+// digits, which log(1 + e⁻⁴⁰), or 40 + log1p(e⁻⁴⁰) - 40, rounds to 0.
+func TestBinaryCrossEntropyWithLogitsKeepsTinyLossesAccurate(t *testing.T) {
+	g := graph.New()
+	z := g.Const("z", dense(tensor.Float64, []int{2}, []float64{-40, 40}))
+	y := g.Const("y", dense(tensor.Float64, []int{2}, []float64{0, 1}))
+	got := run(t, losses.BinaryCrossEntropyWithLogits(z, y))[0][0]
+	if want := math.Exp(-40); math.Abs(got-want) > 1e-15*want {
+		t.Errorf("loss = %v, want %v = (e⁻⁴⁰ + e⁻⁴⁰)/2", got, want)
+	}
+}
+
+// Where BinaryCrossEntropy clips p, no gradient flows, as in Keras.
+func TestBinaryCrossEntropyGradientIsZeroWhereClipped(t *testing.T) {
+	g := graph.New()
+	p := g.Param("p", dense(tensor.Float64, []int{3}, []float64{0, 1, 0.5}))
+	y := g.Const("y", dense(tensor.Float64, []int{3}, []float64{1, 0, 1}))
+	loss := losses.BinaryCrossEntropy(p, y)
+	grads, err := autodiff.Grad(loss, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := run(t, grads[0])[0]
+	want := []float64{0, 0, -1 / (3 * 0.5)} // d(-ln p/3)/dp at 0.5
+	for i := range want {
+		if !near(got[i], want[i], 1e-12) {
+			t.Fatalf("dloss/dp = %v, want %v", got, want)
+		}
+	}
+}
+
+func TestSoftmaxCrossEntropyIsNaNForLabelsThatNameNoClass(t *testing.T) {
+	for _, labels := range [][]float64{{3, 0}, {0.5, 1}, {-1, 0}} {
+		for _, dt := range dtypes {
+			t.Run(fmt.Sprintf("%v/%v", labels, dt), func(t *testing.T) {
+				g := graph.New()
+				z := g.Const("z", dense(dt, []int{2, 3}, []float64{1, 2, 3, 1, 1, 1}))
+				y := g.Const("y", dense(dt, []int{2}, labels))
+				if got := run(t, losses.SoftmaxCrossEntropy(z, y))[0][0]; !math.IsNaN(got) {
+					t.Errorf("loss = %v, want NaN for labels %v with 3 classes", got, labels)
+				}
+			})
+		}
+	}
+}
+
+// line returns the line it is called from.
+func line() int {
+	_, _, l, _ := runtime.Caller(1)
+	return l
+}
+
+func TestLossesRejectMismatchedOperandsAtBuildTime(t *testing.T) {
+	f32, f64 := tensor.Float32, tensor.Float64
+	tests := []struct {
+		name  string
+		build func(g *graph.Graph) (*graph.Node, int)
+		op    string
+		want  []string
+	}{
+		{"MSE (4, 1) against (4,)", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("pred", f64, 4, 1), g.Input("y", f64, 4)
+			return losses.MeanSquaredError(p, y), line()
+		}, "MeanSquaredError", []string{"pred (4, 1) float64", "y (4,) float64", "does not broadcast"}},
+		{"MAE against a scalar", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("pred", f64, 3), g.Input("y", f64)
+			return losses.MeanAbsoluteError(p, y), line()
+		}, "MeanAbsoluteError", []string{"pred (3,) float64", "y () float64", "shapes differ"}},
+		{"BCE float32 against float64", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("p", f32, 2), g.Input("y", f64, 2)
+			return losses.BinaryCrossEntropy(p, y), line()
+		}, "BinaryCrossEntropy", []string{"p (2,) float32", "y (2,) float64", "never converts"}},
+		{"BCE with logits transposed", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("z", f64, 2, 3), g.Input("y", f64, 3, 2)
+			return losses.BinaryCrossEntropyWithLogits(p, y), line()
+		}, "BinaryCrossEntropyWithLogits", []string{"z (2, 3) float64", "y (3, 2) float64"}},
+		{"Huber delta 0", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("p", f64, 2), g.Input("y", f64, 2)
+			return losses.Huber(p, y, 0), line()
+		}, "Huber", []string{"delta is 0; it must be positive"}},
+		{"Huber delta NaN", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("p", f64, 2), g.Input("y", f64, 2)
+			return losses.Huber(p, y, math.NaN()), line()
+		}, "Huber", []string{"delta is NaN"}},
+		{"Huber delta +Inf", func(g *graph.Graph) (*graph.Node, int) {
+			p, y := g.Input("p", f64, 2), g.Input("y", f64, 2)
+			return losses.Huber(p, y, math.Inf(1)), line()
+		}, "Huber", []string{"delta is +Inf"}},
+		{"softmax CE with rank-1 logits", func(g *graph.Graph) (*graph.Node, int) {
+			z, y := g.Input("z", f64, 4), g.Input("y", f64, 4)
+			return losses.SoftmaxCrossEntropy(z, y), line()
+		}, "SoftmaxCrossEntropy", []string{"z (4,) float64", "logits must have shape (batch, classes)"}},
+		{"softmax CE with (batch, 1) labels", func(g *graph.Graph) (*graph.Node, int) {
+			z, y := g.Input("z", f64, 4, 3), g.Input("y", f64, 4, 1)
+			return losses.SoftmaxCrossEntropy(z, y), line()
+		}, "SoftmaxCrossEntropy", []string{"y (4, 1) float64", "labels must have shape (4,)"}},
+		{"softmax CE with too few labels", func(g *graph.Graph) (*graph.Node, int) {
+			z, y := g.Input("z", f64, 4, 3), g.Input("y", f64, 3)
+			return losses.SoftmaxCrossEntropy(z, y), line()
+		}, "SoftmaxCrossEntropy", []string{"y (3,) float64", "labels must have shape (4,)"}},
+		{"softmax CE with float32 labels", func(g *graph.Graph) (*graph.Node, int) {
+			z, y := g.Input("z", f64, 4, 3), g.Input("y", f32, 4)
+			return losses.SoftmaxCrossEntropy(z, y), line()
+		}, "SoftmaxCrossEntropy", []string{"labels are float32", "logits' dtype"}},
+		{"MSE with a nil target", func(g *graph.Graph) (*graph.Node, int) {
+			return losses.MeanSquaredError(g.Input("p", f64, 2), nil), line()
+		}, "MeanSquaredError", []string{"input 1 is nil"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := graph.New()
+			loss, at := tc.build(g)
+			_, err := graph.Compile(loss)
+			if err == nil {
+				t.Fatal("Compile succeeded, want a build error")
+			}
+			var be *graph.BuildError
+			if !errors.As(err, &be) || be.Op != tc.op {
+				t.Fatalf("error %q is not a build error of %s", err, tc.op)
+			}
+			want := append([]string{"graft: " + tc.op + "(", fmt.Sprintf("losses_test.go:%d", at)}, tc.want...)
+			for _, w := range want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}

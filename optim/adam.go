@@ -1,0 +1,98 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+)
+
+// Adam is the Adam optimizer (Kingma and Ba, 2015) in Keras' formulation,
+// optionally with AdamW's decoupled weight decay. At step t (the
+// parameter's own count of steps, 1 on its first, as PyTorch counts; Keras
+// counts the optimizer's iterations, the same when every Step is given
+// every parameter), for each element with gradient g and moments m
+// and v (0 before the first step):
+//
+//	p -= lr·WeightDecay·p                        (only when WeightDecay > 0)
+//	m = Beta1·m + (1-Beta1)·g
+//	v = Beta2·v + (1-Beta2)·g²
+//	p -= lr·√(1-Beta2ᵗ)/(1-Beta1ᵗ) · m/(√v + Epsilon)
+//
+// The bias correction is folded into the step size, and Epsilon is added to
+// √v rather than to the bias-corrected √v̂ as in PyTorch's Adam (Keras calls
+// it "epsilon hat"): the two agree but for the size of the effective
+// epsilon, which here is Epsilon·√(1-Beta2ᵗ) in PyTorch's terms.
+//
+// The weight decay is PyTorch's and Keras' AdamW: it shrinks the parameter
+// directly, before the Adam step, instead of adding WeightDecay·p to the
+// gradient (which Adam would rescale).
+type Adam struct {
+	Beta1       float64 // decay of the first moment, in [0, 1)
+	Beta2       float64 // decay of the second moment, in [0, 1)
+	Epsilon     float64 // keeps the step finite where v is 0; positive
+	WeightDecay float64 // decoupled weight decay; 0 for Adam, at least 0
+	state
+}
+
+// NewAdam returns Adam with learning rate lr and Keras' defaults: Beta1
+// 0.9, Beta2 0.999, Epsilon 1e-7. Keras' default learning rate is 0.001.
+func NewAdam(lr float64) *Adam {
+	return &Adam{Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7, state: state{lr: lr}}
+}
+
+// NewAdamW returns Adam with decoupled weight decay 0.01 (PyTorch's AdamW
+// default; Keras' is 0.004) and otherwise NewAdam's defaults.
+func NewAdamW(lr float64) *Adam {
+	o := NewAdam(lr)
+	o.WeightDecay = 0.01
+	return o
+}
+
+// Step applies one Adam update; see Optimizer.
+func (o *Adam) Step(params []*graph.Node, grads []*tensor.Dense) error {
+	return o.step(o, params, grads)
+}
+
+func (o *Adam) name() string {
+	if o.WeightDecay != 0 {
+		return "AdamW"
+	}
+	return "Adam"
+}
+
+func (o *Adam) check() error {
+	switch {
+	case !inUnit(o.Beta1):
+		return fmt.Errorf("Beta1 %v must be in [0, 1)", o.Beta1)
+	case !inUnit(o.Beta2):
+		return fmt.Errorf("Beta2 %v must be in [0, 1)", o.Beta2)
+	case !positive(o.Epsilon):
+		return fmt.Errorf("Epsilon %v must be positive", o.Epsilon)
+	case !nonNegative(o.WeightDecay):
+		return fmt.Errorf("WeightDecay %v must be finite and not negative", o.WeightDecay)
+	}
+	return nil
+}
+
+func (o *Adam) slotCount() (int, float64) { return 2, 0 }
+
+func (o *Adam) update32(p, g []float32, s [][]float32, t int) { adam(o, p, g, s[0], s[1], t) }
+func (o *Adam) update64(p, g []float64, s [][]float64, t int) { adam(o, p, g, s[0], s[1], t) }
+
+func adam[T graph.Float](o *Adam, p, g, m, v []T, t int) {
+	stepSize := o.lr * math.Sqrt(1-math.Pow(o.Beta2, float64(t))) / (1 - math.Pow(o.Beta1, float64(t)))
+	a, b1, b2, eps := T(stepSize), T(o.Beta1), T(o.Beta2), T(o.Epsilon)
+	keep := T(1 - o.lr*o.WeightDecay)
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for i := range p {
+		if o.WeightDecay != 0 {
+			p[i] *= keep
+		}
+		m[i] = b1*m[i] + (1-b1)*g[i]
+		v[i] = b2*v[i] + (1-b2)*g[i]*g[i]
+		p[i] -= a * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+	}
+}

@@ -1,0 +1,82 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+)
+
+// RMSProp divides each step by a running root mean square of the gradient
+// (Hinton, 2012), in Keras' formulation. For each element with gradient g,
+// mean square v and momentum buffer b (both 0 before the first step):
+//
+//	v = Rho·v + (1-Rho)·g²
+//	step = lr·g / √(v + Epsilon)
+//	without momentum: p -= step
+//	with momentum:    b = Momentum·b + step;  p -= b
+//
+// PyTorch adds its epsilon outside the square root (lr·g/(√v + eps)) and
+// keeps lr out of the momentum buffer; its defaults also differ (alpha 0.99,
+// eps 1e-8).
+type RMSProp struct {
+	Rho      float64 // decay of the mean square, in [0, 1)
+	Momentum float64 // in [0, 1]; 0 for none
+	Epsilon  float64 // positive
+	state
+}
+
+// NewRMSProp returns RMSProp with learning rate lr and Keras' defaults: Rho
+// 0.9, Epsilon 1e-7, no momentum. Keras' default learning rate is 0.001.
+func NewRMSProp(lr float64) *RMSProp {
+	return &RMSProp{Rho: 0.9, Epsilon: 1e-7, state: state{lr: lr}}
+}
+
+// Step applies one RMSProp update; see Optimizer.
+func (o *RMSProp) Step(params []*graph.Node, grads []*tensor.Dense) error {
+	return o.step(o, params, grads)
+}
+
+func (o *RMSProp) name() string { return "RMSProp" }
+
+func (o *RMSProp) check() error {
+	switch {
+	case !inUnit(o.Rho):
+		return fmt.Errorf("Rho %v must be in [0, 1)", o.Rho)
+	case !(o.Momentum >= 0 && o.Momentum <= 1):
+		return fmt.Errorf("Momentum %v must be in [0, 1]", o.Momentum)
+	case !positive(o.Epsilon):
+		return fmt.Errorf("Epsilon %v must be positive", o.Epsilon)
+	}
+	return nil
+}
+
+func (o *RMSProp) slotCount() (int, float64) {
+	if o.Momentum == 0 {
+		return 1, 0
+	}
+	return 2, 0
+}
+
+func (o *RMSProp) update32(p, g []float32, s [][]float32, t int) { rmsProp(o, p, g, s) }
+func (o *RMSProp) update64(p, g []float64, s [][]float64, t int) { rmsProp(o, p, g, s) }
+
+func rmsProp[T graph.Float](o *RMSProp, p, g []T, s [][]T) {
+	lr, rho, mu, eps := T(o.lr), T(o.Rho), T(o.Momentum), T(o.Epsilon)
+	g, v := g[:len(p)], s[0][:len(p)]
+	if o.Momentum == 0 {
+		for i := range p {
+			v[i] = rho*v[i] + (1-rho)*g[i]*g[i]
+			p[i] -= lr * g[i] / T(math.Sqrt(float64(v[i]+eps)))
+		}
+		return
+	}
+	b := s[1][:len(p)]
+	for i := range p {
+		v[i] = rho*v[i] + (1-rho)*g[i]*g[i]
+		b[i] = mu*b[i] + lr*g[i]/T(math.Sqrt(float64(v[i]+eps)))
+		p[i] -= b[i]
+	}
+}
