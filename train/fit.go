@@ -30,9 +30,11 @@ type Config struct {
 	Seed      uint64 // seeds the shuffle: the same seed visits rows in the same order
 	NoShuffle bool   // visit rows in their stored order
 	Metric    Metric // reported as accuracy; nil reports none
-	// Progress receives one line per epoch. When it is a terminal the line
-	// is rewritten in place; nil is quiet.
+	// Progress receives a line every LogEvery epochs (and for the last
+	// one). When it is a terminal the line is rewritten in place; nil is
+	// quiet.
 	Progress io.Writer
+	LogEvery int // 0 means every epoch
 	// Params are the parameters to train; nil trains every parameter the
 	// loss depends on.
 	Params []*graph.Node
@@ -102,7 +104,9 @@ func Fit(g *graph.Graph, forward func(x *graph.Node) *graph.Node, loss func(pred
 		if cfg.Metric != nil {
 			h.Accuracy = append(h.Accuracy, float64(correct)/float64(max(total, 1)))
 		}
-		line.epoch(epoch, cfg.Epochs, h)
+		if cfg.LogEvery <= 1 || epoch%cfg.LogEvery == 0 || epoch == cfg.Epochs {
+			line.epoch(epoch, cfg.Epochs, h)
+		}
 	}
 	line.done()
 	return h, nil
