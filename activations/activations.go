@@ -231,21 +231,5 @@ func nilInput(name string) *graph.Node { return invalidNode(name, nil, nil) }
 // (a nil x, or err), so that Compile reports it with x's shape and the
 // caller's file:line.
 func invalidNode(name string, x *graph.Node, err error) *graph.Node {
-	return graph.Apply(invalidOp{name: name, err: err}, x)
+	return graph.Reject(name, err, x)
 }
-
-// invalidOp is an op whose shape rule always fails: it carries a mistake to
-// the graph, which reports it like any other build error.
-type invalidOp struct {
-	name string
-	err  error
-}
-
-func (op invalidOp) Name() string { return op.name }
-
-func (op invalidOp) Infer([]*graph.Node) (graph.Shape, graph.DType, error) {
-	return nil, graph.DType{}, op.err
-}
-
-func (invalidOp) Forward(*graph.Value, []*graph.Value)     {}
-func (invalidOp) Grad(_, _ *graph.Node, _ int) *graph.Node { return nil }

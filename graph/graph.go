@@ -175,3 +175,26 @@ func (e *BuildError) Error() string {
 }
 
 func (e *BuildError) Unwrap() error { return e.Err }
+
+// Reject records err as a build error of the builder called name applied to
+// inputs, with their shapes and the caller's file:line, and returns a failed
+// node. Builders that are not a single op (a layer, an activation with a bad
+// parameter, a constant of a bad shape) report mistakes through it exactly as
+// ops do. A nil input is reported as such, whatever err says.
+func Reject(name string, err error, inputs ...*Node) *Node {
+	if err == nil {
+		err = errors.New("invalid arguments")
+	}
+	return Apply(rejectOp{name: name, err: err}, inputs...)
+}
+
+// rejectOp is an op whose shape rule always fails; its node never runs.
+type rejectOp struct {
+	name string
+	err  error
+}
+
+func (op rejectOp) Name() string                        { return op.name }
+func (op rejectOp) Infer([]*Node) (Shape, DType, error) { return nil, DType{}, op.err }
+func (rejectOp) Forward(*Value, []*Value)               {}
+func (rejectOp) Grad(node, dy *Node, i int) *Node       { return nil }

@@ -43,22 +43,5 @@ func (s Sequential) Apply(x *graph.Node) *graph.Node {
 // with x's shape and the caller's file:line, and returns the failed node.
 // If x itself failed, its error is already recorded and nothing is added.
 func fail(name string, x *graph.Node, err error) *graph.Node {
-	return graph.Apply(&invalidOp{name: name, err: err}, x)
+	return graph.Reject(name, err, x)
 }
-
-// invalidOp is an op whose shape rule always fails: it carries a layer's
-// mistake into the graph's error record.
-type invalidOp struct {
-	name string
-	err  error
-}
-
-func (op *invalidOp) Name() string { return op.name }
-
-func (op *invalidOp) Infer([]*graph.Node) (graph.Shape, graph.DType, error) {
-	return nil, graph.DType{}, op.err
-}
-
-func (op *invalidOp) Forward(*graph.Value, []*graph.Value) {}
-
-func (op *invalidOp) Grad(_, _ *graph.Node, _ int) *graph.Node { return nil }

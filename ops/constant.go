@@ -14,12 +14,12 @@ import (
 func Full(g *graph.Graph, v float64, dt graph.DType, shape ...int) *graph.Node {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		err := fmt.Errorf("dtype %v is not supported: graft computes in float32 and float64", dt)
-		return graph.Apply(&rejectOp{name: "Full", err: err}, Scalar(g, v, tensor.Float64))
+		return graph.Reject("Full", err, Scalar(g, v, tensor.Float64))
 	}
 	for _, d := range shape {
 		if d < 1 {
 			err := fmt.Errorf("shape %v has an axis of size %d: every axis must be at least 1", graph.Shape(shape), d)
-			return graph.Apply(&rejectOp{name: "Full", err: err}, Scalar(g, v, dt))
+			return graph.Reject("Full", err, Scalar(g, v, dt))
 		}
 	}
 	size := graph.Shape(shape).Size()
@@ -53,7 +53,7 @@ func Scalar(g *graph.Graph, v float64, dt graph.DType) *graph.Node {
 // ScalarLike adds a scalar constant with x's dtype, in x's graph.
 func ScalarLike(x *graph.Node, v float64) *graph.Node {
 	if x == nil {
-		return graph.Apply(&rejectOp{name: "ScalarLike"}, x)
+		return graph.Reject("ScalarLike", nil, x)
 	}
 	return Scalar(x.Graph(), v, x.DType())
 }
@@ -61,7 +61,7 @@ func ScalarLike(x *graph.Node, v float64) *graph.Node {
 // ZerosLike adds a constant of zeros with x's shape and dtype.
 func ZerosLike(x *graph.Node) *graph.Node {
 	if x == nil {
-		return graph.Apply(&rejectOp{name: "ZerosLike"}, x)
+		return graph.Reject("ZerosLike", nil, x)
 	}
 	return Full(x.Graph(), 0, x.DType(), x.Shape()...)
 }
@@ -69,29 +69,7 @@ func ZerosLike(x *graph.Node) *graph.Node {
 // OnesLike adds a constant of ones with x's shape and dtype.
 func OnesLike(x *graph.Node) *graph.Node {
 	if x == nil {
-		return graph.Apply(&rejectOp{name: "OnesLike"}, x)
+		return graph.Reject("OnesLike", nil, x)
 	}
 	return Full(x.Graph(), 1, x.DType(), x.Shape()...)
 }
-
-// rejectOp reports a mistake made calling a builder that adds no op node of
-// its own (Full, ScalarLike, Mean ...): applied to the builder's argument, it
-// makes the graph record a BuildError under the builder's name. Its node is
-// always a failed one, so it is never compiled or differentiated.
-type rejectOp struct {
-	name string
-	err  error // what is wrong, when the argument itself is not nil
-}
-
-func (op *rejectOp) Name() string { return op.name }
-
-func (op *rejectOp) Infer([]*graph.Node) (graph.Shape, graph.DType, error) {
-	if op.err == nil {
-		return nil, graph.DType{}, fmt.Errorf("%s rejects its argument", op.name)
-	}
-	return nil, graph.DType{}, op.err
-}
-
-func (*rejectOp) Forward(*graph.Value, []*graph.Value) {}
-
-func (*rejectOp) Grad(node, dy *graph.Node, i int) *graph.Node { return nil }

@@ -31,11 +31,11 @@ func MeanKeepDims(x *graph.Node, axes ...int) *graph.Node { return mean(x, axes,
 
 func mean(x *graph.Node, axes []int, keep bool) *graph.Node {
 	if x == nil {
-		return graph.Apply(&rejectOp{name: "Mean"}, x)
+		return graph.Reject("Mean", nil, x)
 	}
 	norm, err := normAxes(axes, len(x.Shape()))
 	if err != nil {
-		return graph.Apply(&rejectOp{name: "Mean", err: err}, x)
+		return graph.Reject("Mean", err, x)
 	}
 	count := 1
 	for _, a := range norm {
