@@ -20,7 +20,7 @@ func TestRejectRecordsTheBuildersMistakeWithShapesAndLine(t *testing.T) {
 	if !errors.As(err, &be) || !errors.Is(err, bad) {
 		t.Fatalf("Compile error %v, want a BuildError wrapping the builder's", err)
 	}
-	for _, want := range []string{"MyLayer(x (4, 3) float64)", "reject_test.go:18", "width 2"} {
+	for _, want := range []string{"MyLayer(x (4, 3) float64)", "reject_test.go:17", "width 2"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
 		}
