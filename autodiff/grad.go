@@ -161,7 +161,11 @@ func unbroadcast(c, in, consumer *graph.Node) (*graph.Node, error) {
 			return nil, ruleError(c, in, consumer)
 		}
 	}
-	return ops.Reshape(ops.Sum(c, axes...), to...), nil
+	summed := ops.Sum(c, axes...)
+	if summed.Shape().Equal(to) {
+		return summed, nil
+	}
+	return ops.Reshape(summed, to...), nil
 }
 
 func ruleError(c, in, consumer *graph.Node) error {

@@ -16,7 +16,9 @@ func plotLoss(path string, loss []float64) error {
 	p := plot.New()
 	p.Title.Text = "XOR training loss"
 	p.X.Label.Text = "epoch"
-	p.Y.Label.Text = "binary cross-entropy"
+	p.Y.Label.Text = "binary cross-entropy (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	points := make(plotter.XYs, len(loss))
 	for i, l := range loss {
 		points[i] = plotter.XY{X: float64(i + 1), Y: l}
