@@ -13,15 +13,15 @@ import (
 //
 // A Program is not safe for concurrent use; compile one per goroutine.
 type Program struct {
-	graph   *Graph
-	steps   []step
-	inputs  []*Node  // the inputs the outputs need, with their values
-	leaves  []*Node  // the params and constants the outputs need
-	leafVal []*Value // their values, refreshed from the tensors on every run
-	inVal   []*Value
-	results []*tensor.Dense
-	f32     []float32 // the arenas every op's output lives in
-	f64     []float64
+	graph    *Graph
+	steps    []step
+	inputs   []*Node  // the inputs the outputs need, with their values
+	params   []*Node  // the parameters the outputs need
+	paramVal []*Value // their values, refreshed from the tensors on every run
+	inVal    []*Value
+	results  []*tensor.Dense
+	f32      []float32 // the arenas every op's output lives in
+	f64      []float64
 }
 
 type step struct {
@@ -57,9 +57,11 @@ func Compile(outputs ...*Node) (*Program, error) {
 		case Input:
 			p.inputs = append(p.inputs, n)
 			p.inVal = append(p.inVal, values[n])
-		case Param, Constant:
-			p.leaves = append(p.leaves, n)
-			p.leafVal = append(p.leafVal, values[n])
+		case Param:
+			p.params = append(p.params, n)
+			p.paramVal = append(p.paramVal, values[n])
+		case Constant:
+			setData(values[n], n.value) // constants never change: bind once
 		}
 	}
 	// A requested leaf is copied into a buffer of its own, so results never

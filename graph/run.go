@@ -30,15 +30,10 @@ func (p *Program) Run(feeds Feeds) ([]*tensor.Dense, error) {
 	return p.results, nil
 }
 
-// bind points the input values at the feeds, and the parameter and constant
-// values at their tensors (which an optimizer or a checkpoint load may have
-// replaced since the last run).
+// bind points the input values at the feeds, and the parameter values at
+// their tensors, whose backing an optimizer or a checkpoint load may have
+// replaced since the last run.
 func (p *Program) bind(feeds Feeds) error {
-	for n := range feeds {
-		if err := p.checkKey(n); err != nil {
-			return err
-		}
-	}
 	for i, n := range p.inputs {
 		t, ok := feeds[n]
 		if !ok {
@@ -52,8 +47,17 @@ func (p *Program) bind(feeds Feeds) error {
 		}
 		setData(p.inVal[i], t)
 	}
-	for i, n := range p.leaves {
-		setData(p.leafVal[i], n.value)
+	// Every needed input was found, so if there are no more feeds than
+	// inputs there is no stray key to report and the map need not be walked.
+	if len(feeds) > len(p.inputs) {
+		for n := range feeds {
+			if err := p.checkKey(n); err != nil {
+				return err
+			}
+		}
+	}
+	for i, n := range p.params {
+		setData(p.paramVal[i], n.value)
 	}
 	return nil
 }

@@ -71,8 +71,14 @@ func mergeable(merged [][]int, strides [][]int, d, n int) bool {
 
 // offset returns operand k's element offset at the start of run r.
 func (p *stridedPlan) offset(k, r int) int {
-	off := 0
 	st := p.outerStrides[k]
+	switch len(p.outerDims) { // most plans have at most one outer axis
+	case 0:
+		return 0
+	case 1:
+		return r * st[0]
+	}
+	off := 0
 	for d := len(p.outerDims) - 1; d >= 0 && r > 0; d-- {
 		n := p.outerDims[d]
 		off += (r % n) * st[d]
