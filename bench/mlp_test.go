@@ -142,8 +142,9 @@ type stepResult struct {
 // graftNet is a net compiled by graft into one program that returns the
 // loss and then the gradient of every parameter.
 type graftNet struct {
-	prog  *graph.Program
-	feeds graph.Feeds
+	prog   *graph.Program
+	feeds  graph.Feeds
+	params []*graph.Node // in the order of the gradients, which follow the loss
 }
 
 func newGraftNet(s netSpec, d netData) (*graftNet, error) {
@@ -184,7 +185,7 @@ func newGraftNet(s netSpec, d netData) (*graftNet, error) {
 		x: dense(s.dtype, d.x, s.batch, s.widths[0]),
 		y: dense(s.dtype, d.y, s.batch, s.widths[len(s.widths)-1]),
 	}
-	return &graftNet{prog: prog, feeds: feeds}, nil
+	return &graftNet{prog: prog, feeds: feeds, params: params}, nil
 }
 
 // step runs the program once and copies out its results.

@@ -35,6 +35,23 @@ type Adam struct {
 	Epsilon     float64 // keeps the step finite where v is 0; positive
 	WeightDecay float64 // decoupled weight decay; 0 for Adam, at least 0
 	state
+	bias biasCorrection
+}
+
+// biasCorrection caches √(1-Beta2ᵗ)/(1-Beta1ᵗ): every parameter of a step
+// usually shares t, and math.Pow costs more than a small layer's update.
+type biasCorrection struct {
+	t            int
+	beta1, beta2 float64
+	factor       float64
+}
+
+func (c *biasCorrection) at(t int, beta1, beta2 float64) float64 {
+	if t != c.t || beta1 != c.beta1 || beta2 != c.beta2 {
+		c.t, c.beta1, c.beta2 = t, beta1, beta2
+		c.factor = math.Sqrt(1-math.Pow(beta2, float64(t))) / (1 - math.Pow(beta1, float64(t)))
+	}
+	return c.factor
 }
 
 // NewAdam returns Adam with learning rate lr and Keras' defaults: Beta1
@@ -83,14 +100,16 @@ func (o *Adam) update32(p, g []float32, s [][]float32, t int) { adam(o, p, g, s[
 func (o *Adam) update64(p, g []float64, s [][]float64, t int) { adam(o, p, g, s[0], s[1], t) }
 
 func adam[T graph.Float](o *Adam, p, g, m, v []T, t int) {
-	stepSize := o.lr * math.Sqrt(1-math.Pow(o.Beta2, float64(t))) / (1 - math.Pow(o.Beta1, float64(t)))
+	stepSize := o.lr * o.bias.at(t, o.Beta1, o.Beta2)
 	a, b1, b2, eps := T(stepSize), T(o.Beta1), T(o.Beta2), T(o.Epsilon)
-	keep := T(1 - o.lr*o.WeightDecay)
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i := range p {
-		if o.WeightDecay != 0 {
+	if o.WeightDecay != 0 {
+		keep := T(1 - o.lr*o.WeightDecay)
+		for i := range p {
 			p[i] *= keep
 		}
+	}
+	for i := range p {
 		m[i] = b1*m[i] + (1-b1)*g[i]
 		v[i] = b2*v[i] + (1-b2)*g[i]*g[i]
 		p[i] -= a * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
