@@ -89,6 +89,11 @@ func gradCases() []gradCase {
 		{"Tanh", ops.Tanh, uniform(-2, 2, 2, 3)},
 		{"Sigmoid", ops.Sigmoid, uniform(-4, 4, 2, 3)},
 		{"ReLU", ops.ReLU, given(awayFromZero, 2, 3)},
+		{"Erf", ops.Erf, uniform(-2, 2, 2, 3)},
+		{"Erfc", ops.Erfc, uniform(-2, 2, 2, 3)},
+		{"Log1p", ops.Log1p, uniform(0.01, 4, 2, 3)},
+		{"Expm1", ops.Expm1, uniform(-2, 2, 2, 3)},
+		{"Softplus", ops.Softplus, given([]float64{-25, -2.3, -0.7, 0.1, 1.9, 25}, 2, 3)},
 	}
 	for _, u := range unaries {
 		cases = append(cases, gradCase{u.name, []gradArg{u.x}, unaryBuild(u.op)})
@@ -220,6 +225,7 @@ func TestSecondDerivativesAgreeWithCentralDifferences(t *testing.T) {
 	smooth := map[string]bool{
 		"Neg": true, "Exp": true, "Log": true, "Sqrt": true, "Square": true,
 		"Sin": true, "Cos": true, "Tanh": true, "Sigmoid": true,
+		"Erf": true, "Erfc": true, "Log1p": true, "Expm1": true, "Softplus": true,
 		"Mul (2, 3) (2, 3)": true, "Div (3, 1) (1, 4)": true, "Pow (2, 3) (3,)": true, "Pow () (2, 3)": true,
 		"MatMul (2,3)(2,3,4)": true, "MatMulT TT": true,
 		"Softmax axis 1": true, "LogSoftmax middle axis of 3-D": true,

@@ -93,26 +93,6 @@ func TestSpecialFunctionValues(t *testing.T) {
 	}
 }
 
-func TestSpecialFunctionsPassFirstAndSecondDerivativeChecks(t *testing.T) {
-	points := []float64{-2.3, -0.7, 0.1, 0.8, 1.9}
-	positive := []float64{0.01, 0.3, 1.2, 4.5}
-	for _, tc := range []struct {
-		name   string
-		f      func(*graph.Node) *graph.Node
-		points []float64
-	}{
-		{"Erf", ops.Erf, points},
-		{"Erfc", ops.Erfc, points},
-		{"Log1p", ops.Log1p, positive},
-		{"Expm1", ops.Expm1, points},
-		{"Softplus", ops.Softplus, append(points, -25, 25)},
-	} {
-		if err := autodiff.CheckFunc(tc.f, tc.points, autodiff.DefaultTolerance); err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-		}
-	}
-}
-
 func TestSoftplusGradientIsFiniteForLargeInputs(t *testing.T) {
 	for _, dt := range []graph.DType{tensor.Float64, tensor.Float32} {
 		g := graph.New()
