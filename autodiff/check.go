@@ -26,6 +26,14 @@ var DefaultTolerance = Tolerance{Step: 1e-6, Abs: 1e-7, Rel: 1e-6}
 // take their values from feeds. The xs' values are restored before it
 // returns. The error names the worst element of the first x that fails.
 func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance) error {
+	for _, n := range xs {
+		if n != nil && n.DType() != tensor.Float64 {
+			return fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", n.Name(), n.DType())
+		}
+	}
+	if y != nil && y.DType() != tensor.Float64 {
+		return fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", y.Name(), y.DType())
+	}
 	grads, err := Grad(y, xs...)
 	if err != nil {
 		return err

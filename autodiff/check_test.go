@@ -99,6 +99,8 @@ func TestCheckGradErrors(t *testing.T) {
 	x32 := g32.Input("x32", tensor.Float32, 2)
 	y32 := ops.Sum(ops.Exp(x32))
 	feeds32 := graph.Feeds{x32: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, 2}))}
+	x64 := g32.Input("x64", tensor.Float64, 2) // y32 does not depend on it
+	feeds32[x64] = dense64([]float64{1, 2}, 2)
 	cases := []struct {
 		name  string
 		y     *graph.Node
@@ -107,6 +109,7 @@ func TestCheckGradErrors(t *testing.T) {
 		want  []string
 	}{
 		{"a float32 x", y32, []*graph.Node{x32}, feeds32, []string{"x32", "float32", "float64"}},
+		{"a float32 y", y32, []*graph.Node{x64}, feeds32, []string{y32.Name(), "float32", "float64"}},
 		{"an op as x", y, []*graph.Node{h}, feeds, []string{h.Name(), "is an op"}},
 		{"an input that is not fed", y, []*graph.Node{x}, graph.Feeds{}, []string{`"x"`, "not fed"}},
 		{"a non-scalar y", h, []*graph.Node{x}, feeds, []string{h.Name(), "(2,)", "scalar"}},

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"unicode/utf8"
 
 	"gorgonia.org/tensor"
 
@@ -157,6 +158,8 @@ func sorted(params []*graph.Node) ([]*graph.Node, error) {
 			return nil, fmt.Errorf("%s is a %v, which holds no tensor", p.Name(), p.Kind())
 		case p.DType() != tensor.Float32 && p.DType() != tensor.Float64:
 			return nil, fmt.Errorf("%s has dtype %v; graft saves float32 and float64", p.Name(), p.DType())
+		case !utf8.ValidString(p.Name()):
+			return nil, fmt.Errorf("parameter %d's name %q is not valid UTF-8, which a safetensors header needs", i, p.Name())
 		case p.Name() == "__metadata__":
 			return nil, fmt.Errorf("parameter %d is named %q, which a safetensors file reserves", i, p.Name())
 		case seen[p.Name()]:

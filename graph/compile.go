@@ -64,16 +64,19 @@ func Compile(outputs ...*Node) (*Program, error) {
 			setData(values[n], n.value) // constants never change: bind once
 		}
 	}
-	// A requested leaf is copied into a buffer of its own, so results never
-	// alias a parameter or a feed.
+	// A requested leaf, or a node requested a second time, is copied into a
+	// buffer of its own, so results never alias a parameter, a feed or each
+	// other (an optimizer may scale each result in place).
 	outs := make([]*Node, len(outputs))
+	requested := make(map[*Node]bool, len(outputs))
 	for i, o := range outputs {
 		outs[i] = o
-		if o.kind != OpNode {
+		if o.kind != OpNode || requested[o] {
 			outs[i] = &Node{graph: g, id: -1, op: copyOp{}, inputs: []*Node{o}, shape: o.shape, dtype: o.dtype}
 			order = append(order, outs[i])
 			values[outs[i]] = &Value{Shape: o.shape, DType: o.dtype}
 		}
+		requested[o] = true
 	}
 	p.planBuffers(order, outs, values)
 	for _, n := range order {
@@ -92,14 +95,16 @@ func Compile(outputs ...*Node) (*Program, error) {
 	return p, nil
 }
 
-// needed returns the nodes the outputs depend on, in build (topological) order.
+// needed returns the nodes of g the outputs depend on, in build
+// (topological) order. A graph with a build error may have nil inputs or
+// inputs from another graph: they are skipped.
 func needed(g *Graph, outputs []*Node) []*Node {
 	mark := make([]bool, len(g.nodes))
 	stack := append([]*Node(nil), outputs...)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if mark[n.id] {
+		if n == nil || n.graph != g || n.id < 0 || mark[n.id] {
 			continue
 		}
 		mark[n.id] = true

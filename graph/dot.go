@@ -63,6 +63,9 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 	}
 	for _, n := range nodes {
 		for i, in := range n.inputs {
+			if in == nil || in.graph != n.graph { // only in a graph with a build error
+				continue
+			}
 			var attrs []string
 			if len(n.inputs) > 1 {
 				attrs = append(attrs, fmt.Sprintf("label=%d", i))

@@ -185,6 +185,12 @@ func Reject(name string, err error, inputs ...*Node) *Node {
 	if err == nil {
 		err = errors.New("invalid arguments")
 	}
+	if len(inputs) == 0 { // no graph to record on: use a graph of its own
+		g := New()
+		n := g.add(&Node{kind: OpNode, op: rejectOp{name: name, err: err}})
+		g.fail(n, &BuildError{Op: name, Origin: n.origin, Err: err})
+		return n
+	}
 	return Apply(rejectOp{name: name, err: err}, inputs...)
 }
 

@@ -70,12 +70,16 @@ func Pow(a, b *graph.Node) *graph.Node {
 
 type powOp struct{ binary }
 
-// d(a^b)/da = b·a^(b-1); d(a^b)/db = a^b·log a, with the log taken of 1
-// where a == 0 so that no NaN appears, not even in a second derivative.
+// d(a^b)/da = b·a^(b-1), taken as 0 where b == 0 (a^b is then the constant
+// 1, even at a = 0, where a^(b-1) is Inf: PyTorch and JAX give 0 too); the
+// exponent is replaced by 1 there so that no Inf enters the graph at all.
+// d(a^b)/db = a^b·log a, with the log taken of 1 where a == 0. So no NaN
+// appears at 0⁰, not even in a second derivative.
 func (*powOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 	a, b := operands(n)
 	if i == 0 {
-		return Mul(dy, Mul(b, Pow(a, Sub(b, ScalarLike(b, 1)))))
+		safeB := Where(Equal(b, ScalarLike(b, 0)), ScalarLike(b, 1), b)
+		return Mul(dy, Mul(b, Pow(a, Sub(safeB, ScalarLike(b, 1)))))
 	}
 	safeA := Where(Equal(a, ScalarLike(a, 0)), ScalarLike(a, 1), a)
 	return Mul(dy, Mul(n, Log(safeA)))

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/tensor"
@@ -12,6 +13,9 @@ import (
 // A dtype other than float32 and float64, or an axis smaller than 1, is a
 // build error that Compile reports.
 func Full(g *graph.Graph, v float64, dt graph.DType, shape ...int) *graph.Node {
+	if g == nil {
+		return graph.Reject("Full", errors.New("the graph is nil"))
+	}
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		err := fmt.Errorf("dtype %v is not supported: graft computes in float32 and float64", dt)
 		return graph.Reject("Full", err, Scalar(g, v, tensor.Float64))

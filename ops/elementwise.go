@@ -1,6 +1,10 @@
 package ops
 
-import "graft/graph"
+import (
+	"errors"
+
+	"graft/graph"
+)
 
 // GradRule is the gradient rule of an elementwise op: given the op's input x,
 // its output y and the gradient dy with respect to y, it returns the gradient
@@ -26,6 +30,9 @@ type GradRule func(x, y, dy *graph.Node) *graph.Node
 //			})
 //	}
 func Elementwise(name string, x *graph.Node, f func(float64) float64, grad GradRule) *graph.Node {
+	if f == nil {
+		return graph.Reject(name, errors.New("ops.Elementwise was given a nil kernel f"), x)
+	}
 	return graph.Apply(&elementwiseOp{
 		unary: unary{name: name, f32: mapFloat[float32](f), f64: mapFloat[float64](f)},
 		grad:  grad,

@@ -124,6 +124,8 @@ func checkData(x, y *tensor.Dense, cfg Config) (int, error) {
 		return 0, fmt.Errorf("graft: Fit: Epochs is %d; it must be at least 1", cfg.Epochs)
 	case cfg.BatchSize < 1:
 		return 0, fmt.Errorf("graft: Fit: BatchSize is %d; it must be at least 1", cfg.BatchSize)
+	case x.Shape()[0] == 0:
+		return 0, fmt.Errorf("graft: Fit: x (shape %v) holds no examples", x.Shape())
 	case x.RequiresIterator() || y.RequiresIterator():
 		return 0, errors.New("graft: Fit: x and y must be contiguous; call Materialize() first")
 	}
@@ -193,7 +195,7 @@ func ParamsOf(y *graph.Node) []*graph.Node {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if seen[n] {
+		if n == nil || seen[n] { // nil: an op given a nil input, recorded on its graph
 			continue
 		}
 		seen[n] = true
