@@ -39,4 +39,3 @@ func TestFullOnANilGraphIsABuildError(t *testing.T) {
 		t.Errorf("Compile error %v, want Full's nil-graph error", err)
 	}
 }
-
