@@ -1,0 +1,239 @@
+// Command asmgen writes the amd64 micro-kernels of package gemm with avo.
+//
+// Run it through go generate in the parent package; check.sh verifies that
+// the checked-in assembly matches what this program produces.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// kernel describes one register-blocked micro-kernel. It computes an
+// mr×(vecs·lanes) tile of C from packed panels: a holds k columns of mr
+// values, b holds k rows of vecs·lanes values.
+type kernel struct {
+	name     string
+	elem     string // Go element type
+	size     int    // bytes per element
+	mr       int    // rows of the C tile
+	vecs     int    // vector registers per C tile row
+	avx512   bool   // 512-bit registers, else AVX2+FMA
+	embedded bool   // broadcast A values within each FMA instead of once into a register
+}
+
+func (kn kernel) lanes() int {
+	if kn.avx512 {
+		return 64 / kn.size
+	}
+	return 32 / kn.size
+}
+
+func (kn kernel) nr() int { return kn.vecs * kn.lanes() }
+
+// unroll is how many k steps one trip of the main loop takes: enough to hide
+// the loop overhead, few enough that the loop body stays in the op cache.
+const unroll = 4
+
+func main() {
+	kernels := []kernel{
+		// 6×64 and 6×32 tiles: 24 accumulators of the 32 zmm registers, 4 for
+		// the row of B and 1 for the broadcast A value. (Embedded broadcasts,
+		// VFMADD231PS.BCST, would free that register but load each A value
+		// once per FMA; on Zen 5 that ran at 80% of peak instead of 99%.)
+		{name: "kernelF32AVX512", elem: "float32", size: 4, mr: 6, vecs: 4, avx512: true},
+		{name: "kernelF64AVX512", elem: "float64", size: 8, mr: 6, vecs: 4, avx512: true},
+		// 6×16 and 6×8 tiles: 12 accumulators of the 16 ymm registers, 2 for
+		// the row of B and 1 for the broadcast A value.
+		{name: "kernelF32AVX2", elem: "float32", size: 4, mr: 6, vecs: 2},
+		{name: "kernelF64AVX2", elem: "float64", size: 8, mr: 6, vecs: 2},
+	}
+	for _, kn := range kernels {
+		generate(kn)
+	}
+	Generate()
+}
+
+func (kn kernel) vec() VecVirtual {
+	if kn.avx512 {
+		return ZMM()
+	}
+	return YMM()
+}
+
+func generate(kn kernel) {
+	e := kn.elem
+	TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s)", e, e))
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", kn.name, kn.mr, kn.nr()),
+		fmt.Sprintf("where a is a packed k×%d panel and b a packed k×%d panel.", kn.mr, kn.nr()),
+		"beta == 0 does not read c.")
+
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	b := Load(Param("b"), GP64())
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+
+	acc := make([][]VecVirtual, kn.mr)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, kn.vecs)
+		for v := range acc[i] {
+			acc[i][v] = kn.vec()
+			kn.zero(acc[i][v])
+		}
+	}
+
+	Comment("Main loop: unrolled k steps, each an outer product of a column of a and a row of b.")
+	Label(kn.name + "_loop")
+	CMPQ(k, U32(unroll))
+	JL(LabelRef(kn.name + "_tail"))
+	for u := 0; u < unroll; u++ {
+		kn.step(acc, a, b, u)
+	}
+	ADDQ(U32(unroll*kn.mr*kn.size), a)
+	ADDQ(U32(unroll*kn.nr()*kn.size), b)
+	SUBQ(U32(unroll), k)
+	JMP(LabelRef(kn.name + "_loop"))
+
+	Comment("Remaining k steps, one at a time.")
+	Label(kn.name + "_tail")
+	TESTQ(k, k)
+	JZ(LabelRef(kn.name + "_store"))
+	kn.step(acc, a, b, 0)
+	ADDQ(U32(kn.mr*kn.size), a)
+	ADDQ(U32(kn.nr()*kn.size), b)
+	DECQ(k)
+	JMP(LabelRef(kn.name + "_tail"))
+
+	Label(kn.name + "_store")
+	kn.store(acc, c, ldc)
+	VZEROUPPER()
+	RET()
+}
+
+func (kn kernel) zero(r VecVirtual) {
+	switch {
+	case kn.avx512:
+		VPXORD(r, r, r) // VXORPS on zmm would need AVX-512DQ
+	case kn.size == 4:
+		VXORPS(r, r, r)
+	default:
+		VXORPD(r, r, r)
+	}
+}
+
+// step adds the outer product of k step u (relative to a and b) into acc:
+// vecs loads of b, then per row of the tile one broadcast of a and vecs FMAs.
+func (kn kernel) step(acc [][]VecVirtual, a, b Register, u int) {
+	brow := make([]VecVirtual, kn.vecs)
+	for v := range brow {
+		brow[v] = kn.vec()
+		off := (u*kn.nr() + v*kn.lanes()) * kn.size
+		if kn.size == 4 {
+			VMOVUPS(Mem{Base: b, Disp: off}, brow[v])
+		} else {
+			VMOVUPD(Mem{Base: b, Disp: off}, brow[v])
+		}
+	}
+	for i := 0; i < kn.mr; i++ {
+		aval := Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
+		bc := kn.vec()
+		if kn.size == 4 {
+			VBROADCASTSS(aval, bc)
+		} else {
+			VBROADCASTSD(aval, bc)
+		}
+		for v := range brow {
+			if kn.size == 4 {
+				VFMADD231PS(bc, brow[v], acc[i][v])
+			} else {
+				VFMADD231PD(bc, brow[v], acc[i][v])
+			}
+		}
+	}
+}
+
+// store writes alpha·acc + beta·c to the tile, skipping the reads of c when
+// beta is zero so that NaNs or garbage in an output buffer cannot leak.
+func (kn kernel) store(acc [][]VecVirtual, c, ldc Register) {
+	SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), ldc) // elements to bytes
+
+	alpha, beta := kn.vec(), kn.vec()
+	alphaAddr, betaAddr := paramAddr("alpha"), paramAddr("beta")
+	// Test beta's bits with the sign shifted out rather than compare it as a
+	// float: +0 and -0 take the overwrite path, any NaN the general one, and
+	// no legacy SSE instruction is needed (those cannot name X16-X31).
+	bits := GP64()
+	if kn.size == 4 {
+		VBROADCASTSS(alphaAddr, alpha)
+		VBROADCASTSS(betaAddr, beta)
+		MOVL(betaAddr, bits.As32())
+		SHLL(U8(1), bits.As32())
+	} else {
+		VBROADCASTSD(alphaAddr, alpha)
+		VBROADCASTSD(betaAddr, beta)
+		MOVQ(betaAddr, bits)
+		SHLQ(U8(1), bits)
+	}
+	JNZ(LabelRef(kn.name + "_beta"))
+
+	Comment("beta == 0: overwrite c.")
+	for i := range acc {
+		for v := range acc[i] {
+			kn.mul(alpha, acc[i][v])
+			kn.move(acc[i][v], Mem{Base: c, Disp: v * kn.lanes() * kn.size})
+		}
+		if i < len(acc)-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Comment("General beta: c = alpha·acc + beta·c.")
+	Label(kn.name + "_beta")
+	for i := range acc {
+		for v := range acc[i] {
+			cv := Mem{Base: c, Disp: v * kn.lanes() * kn.size}
+			kn.mul(alpha, acc[i][v])
+			if kn.size == 4 {
+				VFMADD231PS(cv, beta, acc[i][v])
+			} else {
+				VFMADD231PD(cv, beta, acc[i][v])
+			}
+			kn.move(acc[i][v], cv)
+		}
+		if i < len(acc)-1 {
+			ADDQ(ldc, c)
+		}
+	}
+}
+
+func (kn kernel) mul(s, r VecVirtual) {
+	if kn.size == 4 {
+		VMULPS(s, r, r)
+	} else {
+		VMULPD(s, r, r)
+	}
+}
+
+func (kn kernel) move(r VecVirtual, m Mem) {
+	if kn.size == 4 {
+		VMOVUPS(r, m)
+	} else {
+		VMOVUPD(r, m)
+	}
+}
+
+// paramAddr is the frame address of a scalar argument.
+func paramAddr(name string) Mem {
+	p, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return p.Addr
+}

@@ -1,0 +1,183 @@
+package gemm
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// Float is the element type of the matrices: any type whose underlying type
+// is float32 or float64.
+type Float interface{ ~float32 | ~float64 }
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices.
+//
+// op(A) is m×k: A is stored m×k, or k×m when transA is set. op(B) is k×n:
+// B is stored k×n, or n×k when transB is set. C is m×n. lda, ldb and ldc are
+// the row strides (leading dimensions) of the stored matrices, in elements.
+//
+// As in BLAS, beta == 0 overwrites C without reading it, so NaNs in the old
+// C do not propagate; alpha == 0 or k == 0 only scales C by beta; m == 0 or
+// n == 0 does nothing. Gemm panics if a dimension is negative, a leading
+// dimension is smaller than its row, or a slice is too short for the
+// matrix it holds. It is safe for concurrent use when the calls write to
+// different C.
+func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmBatched(detectedKernel, transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1)
+}
+
+// GemmBatched runs batch independent products C_i = alpha·op(A_i)·op(B_i) +
+// beta·C_i, with the meaning of the other arguments as in Gemm. Operand i
+// starts at a[i*strideA], b[i*strideB] and c[i*strideC]. A stride of 0 for A
+// or B uses the same matrix for every product (broadcasting); C's stride
+// must not be 0 when batch > 1, since the products would overwrite each
+// other.
+func GemmBatched[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int) {
+	gemmBatched(detectedKernel, transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
+}
+
+// gemmBatched is GemmBatched with the micro-kernel as a parameter, so that
+// tests can run every kernel the CPU supports, including the pure-Go one.
+func gemmBatched[T Float](kind kernelKind, transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int) {
+	if unsafe.Sizeof(alpha) == 4 {
+		bt := newBatched[float32](transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
+		bt.run(kind)
+		return
+	}
+	bt := newBatched[float64](transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
+	bt.run(kind)
+}
+
+// newBatched gathers the arguments, viewing the slices as their underlying
+// element type E.
+func newBatched[E elem, T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int) batched[E] {
+	return batched[E]{
+		problem: problem[E]{
+			transA: transA, transB: transB, m: m, n: n, k: k,
+			alpha: E(alpha), beta: E(beta),
+			a: reinterpret[E](a), lda: lda,
+			b: reinterpret[E](b), ldb: ldb,
+			c: reinterpret[E](c), ldc: ldc,
+		},
+		strideA: strideA, strideB: strideB, strideC: strideC, count: batch,
+	}
+}
+
+// reinterpret views a slice of a named float type as its underlying type.
+func reinterpret[E elem, T Float](s []T) []E {
+	return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// problem is one product, C = alpha·op(A)·op(B) + beta·C.
+type problem[E elem] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    E
+	a              []E
+	lda            int
+	b              []E
+	ldb            int
+	c              []E
+	ldc            int
+}
+
+// batched is count products whose operands lie stride elements apart.
+type batched[E elem] struct {
+	problem[E]
+	strideA, strideB, strideC, count int
+}
+
+// item returns product i of the batch.
+func (bt *batched[E]) item(i int) problem[E] {
+	p := bt.problem
+	p.a = p.a[i*bt.strideA:]
+	p.b = p.b[i*bt.strideB:]
+	p.c = p.c[i*bt.strideC:]
+	return p
+}
+
+// Products with at most directMax multiply-adds skip packing: for them the
+// copies cost more than the arithmetic. With the AVX-512 kernel the two
+// paths broke even at 8×8×8; at 12×12×12 the packed one was twice as fast.
+const directMax = 512
+
+// work is the number of multiply-adds in one product, in 64 bits so that
+// it cannot overflow where int has 32.
+func (bt *batched[E]) work() int64 { return int64(bt.m) * int64(bt.n) * int64(bt.k) }
+
+// check panics on arguments that would make the product read or write
+// outside its slices.
+func (bt *batched[E]) check() {
+	if bt.m < 0 || bt.n < 0 || bt.k < 0 || bt.count < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension: m=%d n=%d k=%d batch=%d", bt.m, bt.n, bt.k, bt.count))
+	}
+	if bt.strideA < 0 || bt.strideB < 0 || bt.strideC < 0 {
+		panic(fmt.Sprintf("gemm: negative batch stride: strideA=%d strideB=%d strideC=%d", bt.strideA, bt.strideB, bt.strideC))
+	}
+	if bt.m == 0 || bt.n == 0 || bt.count == 0 {
+		return // nothing is read or written
+	}
+	if bt.count > 1 && bt.strideC == 0 {
+		panic("gemm: strideC is 0 for a batch of more than one product")
+	}
+	rowsA, colsA := bt.m, bt.k
+	if bt.transA {
+		rowsA, colsA = bt.k, bt.m
+	}
+	rowsB, colsB := bt.k, bt.n
+	if bt.transB {
+		rowsB, colsB = bt.n, bt.k
+	}
+	checkOperand("a", len(bt.a), rowsA, colsA, bt.lda, bt.strideA, bt.count)
+	checkOperand("b", len(bt.b), rowsB, colsB, bt.ldb, bt.strideB, bt.count)
+	checkOperand("c", len(bt.c), bt.m, bt.n, bt.ldc, bt.strideC, bt.count)
+}
+
+func checkOperand(name string, length, rows, cols, ld, stride, count int) {
+	if ld < cols {
+		panic(fmt.Sprintf("gemm: ld%s = %d is less than the %d columns of %s", name, ld, cols, name))
+	}
+	if rows == 0 || cols == 0 || count == 0 {
+		return
+	}
+	need := (count-1)*stride + (rows-1)*ld + cols
+	if length < need {
+		panic(fmt.Sprintf("gemm: len(%s) = %d, but a %d×%d matrix with ld%s = %d (batch %d, stride %d) needs %d",
+			name, length, rows, cols, name, ld, count, stride, need))
+	}
+}
+
+// run computes every product of the batch with the given kernel kind.
+func (bt *batched[E]) run(kind kernelKind) {
+	bt.check()
+	if bt.m == 0 || bt.n == 0 || bt.count == 0 {
+		return
+	}
+	if bt.alpha == 0 || bt.k == 0 {
+		for i := range bt.count {
+			p := bt.item(i)
+			p.scaleC()
+		}
+		return
+	}
+	if bt.work() <= directMax {
+		if bt.count == 1 {
+			bt.problem.direct()
+			return
+		}
+		for i := range bt.count {
+			p := bt.item(i)
+			p.direct()
+		}
+		return
+	}
+	kern := kernelFor[E](kind)
+	if bt.parallel(kern) {
+		return
+	}
+	ws := pool.borrow()
+	for i := range bt.count {
+		p := bt.item(i)
+		p.blocked(kern, 0, p.m, 0, p.n, ws)
+	}
+	pool.giveBack(ws)
+}
