@@ -16,8 +16,13 @@ import (
 //   - graft: prog.Run, then optim.Adam's Step on the returned gradients.
 //   - gorgonia: m.RunAll, an AdamSolver Step on the dual values (which also
 //     zeroes them), and m.Reset.
-func BenchmarkXORTrainStep(b *testing.B) {
-	s := xorNet(tensor.Float64)
+func BenchmarkXORTrainStep(b *testing.B) { benchmarkTrainStep(b, xorNet(tensor.Float64)) }
+
+// BenchmarkMLP784TrainStep is the same for the 784-256-128-10 net at batch
+// 64 in float32.
+func BenchmarkMLP784TrainStep(b *testing.B) { benchmarkTrainStep(b, mnistNet(tensor.Float32)) }
+
+func benchmarkTrainStep(b *testing.B, s netSpec) {
 	d := newNetData(s, 1)
 	b.Run("graft", func(b *testing.B) {
 		n, err := newGraftNet(s, d)

@@ -3,10 +3,8 @@ package ops
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
-
 	"graft/graph"
+	"graft/internal/gemm"
 )
 
 // MatMul returns the matrix product a·b.
@@ -88,24 +86,22 @@ func batchOf(s graph.Shape) int {
 	return 1
 }
 
+// Forward hands the whole (possibly batched, possibly broadcast) product to
+// internal/gemm, which reads a transposed operand in place.
 func (op *matMulOp) Forward(out *graph.Value, in []*graph.Value) {
-	ta, tb := blas.NoTrans, blas.NoTrans
 	lda, ldb := op.k, op.n
 	if op.transA {
-		ta, lda = blas.Trans, op.m
+		lda = op.m
 	}
 	if op.transB {
-		tb, ldb = blas.Trans, op.k
+		ldb = op.k
 	}
-	var impl gonum.Implementation
-	for i := 0; i < op.batch; i++ {
-		c := i * op.m * op.n
-		a, b := i*op.strideA, i*op.strideB
-		if out.F32 != nil {
-			impl.Sgemm(ta, tb, op.m, op.n, op.k, 1, in[0].F32[a:], lda, in[1].F32[b:], ldb, 0, out.F32[c:], op.n)
-		} else {
-			impl.Dgemm(ta, tb, op.m, op.n, op.k, 1, in[0].F64[a:], lda, in[1].F64[b:], ldb, 0, out.F64[c:], op.n)
-		}
+	if out.F32 != nil {
+		gemm.GemmBatched(op.transA, op.transB, op.m, op.n, op.k, 1, in[0].F32, lda, op.strideA,
+			in[1].F32, ldb, op.strideB, 0, out.F32, op.n, op.m*op.n, op.batch)
+	} else {
+		gemm.GemmBatched(op.transA, op.transB, op.m, op.n, op.k, 1, in[0].F64, lda, op.strideA,
+			in[1].F64, ldb, op.strideB, 0, out.F64, op.n, op.m*op.n, op.batch)
 	}
 }
 
