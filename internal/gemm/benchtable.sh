@@ -1,8 +1,8 @@
 #!/bin/sh
 # benchtable.sh runs the graft-vs-gonum benchmarks and prints the markdown
-# table of PERFORMANCE.md: the median GFLOP/s of COUNT runs for each side,
+# GEMM table of docs/performance.md: the median GFLOP/s of COUNT runs for each side,
 # their ratio, and graft's share of PEAK (float32 GFLOP/s of the machine,
-# halved for float64; see PERFORMANCE.md).
+# halved for float64; see docs/performance.md).
 # Usage: sh internal/gemm/benchtable.sh   (COUNT=5 PEAK=525 by default)
 set -eu
 cd "$(dirname "$0")"
