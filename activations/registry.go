@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+
+	"graft/graph"
 )
 
 // Entry describes one activation in the registry. Formula, Range and UsedIn
@@ -128,6 +131,19 @@ func Register(e Entry) error {
 func Lookup(name string) (Func, error) {
 	e, err := Describe(name)
 	return e.Func, err
+}
+
+// Named returns the activation registered under name, for a layer that
+// takes an activation by name: m.Dense(10, activations.Named("gelu")). An
+// unknown name is reported like any build error, when the activation is
+// applied: Compile returns it with the names known and the caller's
+// file:line. Use Lookup to check a name up front (a command-line flag, say).
+func Named(name string) Func {
+	f, err := Lookup(name)
+	if err != nil {
+		return func(x *graph.Node) *graph.Node { return graph.Reject("Activation "+strconv.Quote(name), err, x) }
+	}
+	return f
 }
 
 // Describe returns the registry's entry for a name or alias, with the same

@@ -181,3 +181,31 @@ func TestLinspaceIncludesBothEnds(t *testing.T) {
 		}
 	}
 }
+
+func TestNamedGivesTheRegisteredActivation(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	y := Named("ReLU")(x)
+	prog, err := graph.Compile(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := prog.Run(graph.Feeds{x: tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{-1, 0, 2}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out[0].Float64s(); got[0] != 0 || got[1] != 0 || got[2] != 2 {
+		t.Errorf("Named(\"ReLU\") gives %v, want [0 0 2]", got)
+	}
+}
+
+func TestNamedWithAnUnknownNameIsABuildError(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	_, err := graph.Compile(Named("relu7")(x))
+	for _, want := range []string{`Activation "relu7"(x (3,) float64)`, "registry_test.go:", "gelu"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Compile error %v, want it to mention %q", err, want)
+		}
+	}
+}

@@ -61,13 +61,12 @@ func trainXOR(o options, stdout io.Writer) error {
 	if o.dtype == "float64" {
 		dt = tensor.Float64
 	}
-	act, _ := activations.Lookup(o.activation) // checked with the flags
 	opt, _ := optim.New(o.optimizer, o.lr)
 
 	g := graph.New()
 	model := layers.NewModel(o.seed)
 	net := layers.Sequential{
-		model.Dense(o.hidden, act, layers.WithInit(initializers[o.init]), layers.WithBiasInit(layers.Constant(o.bias))),
+		model.Dense(o.hidden, activations.Named(o.activation), layers.WithInit(initializers[o.init]), layers.WithBiasInit(layers.Constant(o.bias))),
 		model.Dense(1, activations.Sigmoid),
 	}
 	x, y := data(dt, xorInputs, 4, 2), data(dt, xorTargets, 4, 1)
