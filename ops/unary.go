@@ -7,7 +7,10 @@ import (
 )
 
 // unary is the shared part of the elementwise unary ops: a name and a loop
-// for each dtype. Each op embeds it and adds its gradient rule.
+// for each dtype. Most are made by Elementwise, the path a user takes too;
+// Neg, Square, ReLU and Sign embed it with hand-written loops, because they
+// are cheap enough per element that a function call per element would cost
+// more than the work, and add their gradient rules.
 type unary struct {
 	name string
 	f32  func(out, x []float32)
@@ -38,34 +41,20 @@ type negOp struct{ unary }
 func (*negOp) Grad(n, dy *graph.Node, i int) *graph.Node { return Neg(dy) }
 
 // Exp returns e^x.
-func Exp(x *graph.Node) *graph.Node {
-	return graph.Apply(&expOp{unary{"Exp", mapFloat[float32](math.Exp), mapFloat[float64](math.Exp)}}, x)
-}
+func Exp(x *graph.Node) *graph.Node { return Elementwise("Exp", x, math.Exp, expGrad) }
 
-type expOp struct{ unary }
-
-func (*expOp) Grad(n, dy *graph.Node, i int) *graph.Node { return Mul(dy, n) }
+func expGrad(x, y, dy *graph.Node) *graph.Node { return Mul(dy, y) }
 
 // Log returns the natural logarithm of x (-Inf at 0, NaN below).
-func Log(x *graph.Node) *graph.Node {
-	return graph.Apply(&logOp{unary{"Log", mapFloat[float32](math.Log), mapFloat[float64](math.Log)}}, x)
-}
+func Log(x *graph.Node) *graph.Node { return Elementwise("Log", x, math.Log, logGrad) }
 
-type logOp struct{ unary }
-
-func (*logOp) Grad(n, dy *graph.Node, i int) *graph.Node { return Div(dy, n.Inputs()[0]) }
+func logGrad(x, y, dy *graph.Node) *graph.Node { return Div(dy, x) }
 
 // Sqrt returns the square root of x.
-func Sqrt(x *graph.Node) *graph.Node {
-	return graph.Apply(&sqrtOp{unary{"Sqrt", mapFloat[float32](math.Sqrt), mapFloat[float64](math.Sqrt)}}, x)
-}
-
-type sqrtOp struct{ unary }
+func Sqrt(x *graph.Node) *graph.Node { return Elementwise("Sqrt", x, math.Sqrt, sqrtGrad) }
 
 // d√x/dx = 1/(2√x).
-func (*sqrtOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	return Div(dy, Mul(ScalarLike(n, 2), n))
-}
+func sqrtGrad(x, y, dy *graph.Node) *graph.Node { return Div(dy, Mul(ScalarLike(y, 2), y)) }
 
 // Square returns x².
 func Square(x *graph.Node) *graph.Node {
@@ -79,13 +68,9 @@ func (*squareOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 }
 
 // Abs returns |x|. Its derivative at 0 is taken as 0, as in PyTorch and JAX.
-func Abs(x *graph.Node) *graph.Node {
-	return graph.Apply(&absOp{unary{"Abs", mapFloat[float32](math.Abs), mapFloat[float64](math.Abs)}}, x)
-}
+func Abs(x *graph.Node) *graph.Node { return Elementwise("Abs", x, math.Abs, absGrad) }
 
-type absOp struct{ unary }
-
-func (*absOp) Grad(n, dy *graph.Node, i int) *graph.Node { return Mul(dy, Sign(n.Inputs()[0])) }
+func absGrad(x, y, dy *graph.Node) *graph.Node { return Mul(dy, Sign(x)) }
 
 // Sign returns -1, 0 or 1 as x is negative, zero or positive (NaN stays NaN).
 // It is piecewise constant, so its gradient is 0.
@@ -98,47 +83,27 @@ type signOp struct{ unary }
 func (*signOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
 
 // Sin returns the sine of x (radians).
-func Sin(x *graph.Node) *graph.Node {
-	return graph.Apply(&sinOp{unary{"Sin", mapFloat[float32](math.Sin), mapFloat[float64](math.Sin)}}, x)
-}
+func Sin(x *graph.Node) *graph.Node { return Elementwise("Sin", x, math.Sin, sinGrad) }
 
-type sinOp struct{ unary }
-
-func (*sinOp) Grad(n, dy *graph.Node, i int) *graph.Node { return Mul(dy, Cos(n.Inputs()[0])) }
+func sinGrad(x, y, dy *graph.Node) *graph.Node { return Mul(dy, Cos(x)) }
 
 // Cos returns the cosine of x (radians).
-func Cos(x *graph.Node) *graph.Node {
-	return graph.Apply(&cosOp{unary{"Cos", mapFloat[float32](math.Cos), mapFloat[float64](math.Cos)}}, x)
-}
+func Cos(x *graph.Node) *graph.Node { return Elementwise("Cos", x, math.Cos, cosGrad) }
 
-type cosOp struct{ unary }
-
-func (*cosOp) Grad(n, dy *graph.Node, i int) *graph.Node { return Neg(Mul(dy, Sin(n.Inputs()[0]))) }
+func cosGrad(x, y, dy *graph.Node) *graph.Node { return Neg(Mul(dy, Sin(x))) }
 
 // Tanh returns the hyperbolic tangent of x.
-func Tanh(x *graph.Node) *graph.Node {
-	return graph.Apply(&tanhOp{unary{"Tanh", mapFloat[float32](math.Tanh), mapFloat[float64](math.Tanh)}}, x)
-}
-
-type tanhOp struct{ unary }
+func Tanh(x *graph.Node) *graph.Node { return Elementwise("Tanh", x, math.Tanh, tanhGrad) }
 
 // d tanh x/dx = 1 - tanh² x.
-func (*tanhOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	return Mul(dy, Sub(ScalarLike(n, 1), Square(n)))
-}
+func tanhGrad(x, y, dy *graph.Node) *graph.Node { return Mul(dy, Sub(ScalarLike(y, 1), Square(y))) }
 
 // Sigmoid returns 1/(1+e^-x), computed so that no overflow occurs for any x:
 // e^-|x| is always at most 1 (sigmoid(-1000) = 0, sigmoid(1000) = 1).
-func Sigmoid(x *graph.Node) *graph.Node {
-	return graph.Apply(&sigmoidOp{unary{"Sigmoid", mapFloat[float32](sigmoid), mapFloat[float64](sigmoid)}}, x)
-}
-
-type sigmoidOp struct{ unary }
+func Sigmoid(x *graph.Node) *graph.Node { return Elementwise("Sigmoid", x, sigmoid, sigmoidGrad) }
 
 // dσ/dx = σ(1-σ).
-func (*sigmoidOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	return Mul(dy, Mul(n, Sub(ScalarLike(n, 1), n)))
-}
+func sigmoidGrad(x, y, dy *graph.Node) *graph.Node { return Mul(dy, Mul(y, Sub(ScalarLike(y, 1), y))) }
 
 func sigmoid(x float64) float64 {
 	if x >= 0 {
