@@ -30,11 +30,12 @@ type Config struct {
 	Seed      uint64 // seeds the shuffle: the same seed visits rows in the same order
 	NoShuffle bool   // visit rows in their stored order
 	Metric    Metric // reported as accuracy; nil reports none
-	// Progress receives a line every LogEvery epochs (and for the last
-	// one). When it is a terminal the line is rewritten in place; nil is
-	// quiet.
-	Progress io.Writer
-	LogEvery int // 0 means every epoch
+	// Progress receives the loss and accuracy every LogEvery epochs (0
+	// means every epoch) and after the last one, as ProgressMode says; nil
+	// is quiet.
+	Progress     io.Writer
+	ProgressMode ProgressMode
+	LogEvery     int
 	// Params are the parameters to train; nil trains every parameter the
 	// loss depends on.
 	Params []*graph.Node
@@ -79,7 +80,7 @@ func Fit(g *graph.Graph, forward func(x *graph.Node) *graph.Node, loss func(pred
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	var h History
-	line := newProgress(cfg.Progress)
+	line := newProgress(cfg.Progress, cfg.ProgressMode)
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if !cfg.NoShuffle {
 			rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })

@@ -104,7 +104,7 @@ func TestFitReportsAccuracyAndProgress(t *testing.T) {
 	y := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{0, 0, 1, 1}))
 	var out bytes.Buffer
 	h, err := train.Fit(g, linear(g), mse, sgd{lr: 0.1}, x, y,
-		train.Config{Epochs: 3, BatchSize: 4, Metric: train.BinaryAccuracy(0.5), Progress: &out})
+		train.Config{Epochs: 3, BatchSize: 4, Metric: train.BinaryAccuracy(0.5), Progress: &out, ProgressMode: train.ProgressLines})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,5 +170,18 @@ func TestMetricsCountByHand(t *testing.T) {
 	labels := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 0, 0}))
 	if c, n := train.SparseCategoricalAccuracy(logits, labels); c != 2 || n != 3 {
 		t.Errorf("categorical accuracy %d/%d, want 2/3", c, n)
+	}
+}
+
+// By default progress goes only to a terminal: a log or a pipe stays clean.
+func TestFitIsQuietOnANonTerminalByDefault(t *testing.T) {
+	g := graph.New()
+	x, y := lineData(4)
+	var out bytes.Buffer
+	if _, err := train.Fit(g, linear(g), mse, sgd{lr: 0.1}, x, y, train.Config{Epochs: 2, BatchSize: 4, Progress: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("Fit wrote %q to a buffer in ProgressAuto mode; want nothing", out.String())
 	}
 }

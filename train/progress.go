@@ -5,16 +5,33 @@ import (
 	"io"
 )
 
-// progress prints one line per epoch, like Keras' fit with verbose=2; on a
-// terminal it rewrites a single line in place instead.
+// ProgressMode says how Fit reports progress to Config.Progress.
+type ProgressMode int
+
+const (
+	// ProgressAuto shows one line, rewritten in place, when Progress is a
+	// terminal, and nothing otherwise, so a log or a pipe stays clean.
+	ProgressAuto ProgressMode = iota
+	// ProgressLines writes one line per reported epoch, like Keras' fit
+	// with verbose=2, wherever Progress goes.
+	ProgressLines
+)
+
+// progress writes Fit's per-epoch line.
 type progress struct {
 	w        io.Writer
 	terminal bool
 	wrote    bool
 }
 
-func newProgress(w io.Writer) *progress {
-	return &progress{w: w, terminal: w != nil && isTerminal(w)}
+func newProgress(w io.Writer, mode ProgressMode) *progress {
+	if mode != ProgressAuto {
+		return &progress{w: w}
+	}
+	if w == nil || !isTerminal(w) {
+		return &progress{}
+	}
+	return &progress{w: w, terminal: true}
 }
 
 func (p *progress) epoch(epoch, epochs int, h History) {

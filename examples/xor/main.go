@@ -30,7 +30,7 @@ type options struct {
 	epochs, batchSize, hidden int
 	lr, bias                  float64
 	activation, optimizer     string
-	init                      string
+	init, progress            string
 	seed                      uint64
 	dtype                     string
 	json                      bool
@@ -51,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.optimizer, "optimizer", "adam", "optimizer: sgd, adam, adamw, rmsprop or adagrad")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for the initial weights and the shuffle")
 	fs.StringVar(&o.dtype, "dtype", "float32", "float32 or float64")
+	fs.StringVar(&o.progress, "progress", "auto", "auto (a live line on a terminal, nothing when piped), lines (a line every tenth of the run) or off")
 	fs.BoolVar(&o.json, "json", false, "print one JSON summary line instead of the progress and table")
 	fs.StringVar(&o.plot, "plot", "", "write the loss curve to this SVG file")
 	fs.StringVar(&o.dot, "dot", "", "write the graph, gradient nodes included, to this Graphviz DOT file")
@@ -78,6 +79,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--lr is %v; it must be positive", o.lr)
 	case o.dtype != "float32" && o.dtype != "float64":
 		return o, fmt.Errorf("--dtype is %q; use float32 or float64", o.dtype)
+	case o.progress != "auto" && o.progress != "lines" && o.progress != "off":
+		return o, fmt.Errorf("--progress is %q; use auto, lines or off", o.progress)
 	}
 	if _, err := activations.Lookup(o.activation); err != nil {
 		return o, fmt.Errorf("--activation: %v", err)

@@ -59,7 +59,7 @@ func TestSameSeedSameNumbers(t *testing.T) {
 }
 
 func TestPrintsProgressAndTruthTable(t *testing.T) {
-	out, _, code := runXOR(t, "--seed", "2")
+	out, _, code := runXOR(t, "--seed", "2", "--progress", "lines")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -118,6 +118,7 @@ func TestBadFlagsExitWithStatus2AndOneLine(t *testing.T) {
 		{[]string{"--epochs", "0"}, "needs --load"},
 		{[]string{"--no-such-flag"}, "unknown flag"},
 		{[]string{"stray"}, "unexpected argument"},
+		{[]string{"--progress", "bar"}, "--progress"},
 	}
 	for _, c := range cases {
 		_, errOut, code := runXOR(t, c.args...)
@@ -136,7 +137,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code != 0 {
 		t.Errorf("--help exit %d", code)
 	}
-	for _, flag := range []string{"--epochs", "--batch-size", "--lr", "--hidden", "--activation", "--optimizer", "--seed", "--dtype", "--json", "--plot", "--dot", "--save", "--load", "--init", "--bias-init"} {
+	for _, flag := range []string{"--epochs", "--batch-size", "--lr", "--hidden", "--activation", "--optimizer", "--seed", "--dtype", "--json", "--plot", "--dot", "--save", "--load", "--init", "--bias-init", "--progress"} {
 		if !strings.Contains(errOut, flag) {
 			t.Errorf("--help does not document %s", flag)
 		}
@@ -144,3 +145,11 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// Piped output (here a buffer) gets no progress by default: only the table.
+func TestPipedOutputHasNoProgressByDefault(t *testing.T) {
+	out, _, code := runXOR(t, "--seed", "2")
+	if code != 0 || strings.Contains(out, "Epoch") || !strings.Contains(out, "accuracy 100%") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}

@@ -88,14 +88,14 @@ func trainXOR(o options, stdout io.Writer) error {
 
 	var h train.History
 	if o.epochs > 0 {
-		var progress io.Writer
-		if !o.json {
-			progress = stdout
+		cfg := train.Config{Epochs: o.epochs, BatchSize: o.batchSize, Seed: o.seed, Metric: train.BinaryAccuracy(0.5)}
+		if !o.json && o.progress != "off" {
+			cfg.Progress = stdout
 		}
-		h, err = train.Fit(g, net.Apply, losses.BinaryCrossEntropy, opt, x, y, train.Config{
-			Epochs: o.epochs, BatchSize: o.batchSize, Seed: o.seed,
-			Metric: train.BinaryAccuracy(0.5), Progress: progress, LogEvery: max(1, o.epochs/10),
-		})
+		if o.progress == "lines" {
+			cfg.ProgressMode, cfg.LogEvery = train.ProgressLines, max(1, o.epochs/10)
+		}
+		h, err = train.Fit(g, net.Apply, losses.BinaryCrossEntropy, opt, x, y, cfg)
 		if err != nil {
 			return err
 		}
