@@ -57,7 +57,12 @@ func (p *Program) bind(feeds Feeds) error {
 		}
 	}
 	for i, n := range p.params {
-		setData(p.paramVal[i], n.value)
+		v := p.paramVal[i]
+		setData(v, n.value)
+		if len(v.F32)+len(v.F64) != n.shape.Size() {
+			return fmt.Errorf("graft: Run: parameter %q (built at %s for shape %v %v) now holds a %v tensor of shape %v",
+				n.Name(), n.origin, n.shape, n.dtype, n.value.Dtype(), Shape(n.value.Shape()))
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,6 +15,9 @@ import (
 // first application, and its number of parameters, then the total count and
 // the memory the parameters take. A layer not yet applied shows "?" and 0.
 func (m *Model) Summary(w io.Writer) error {
+	if w == nil {
+		return errors.New("graft: Summary: the writer is nil")
+	}
 	rows := [][3]string{{"Layer (type)", "Output shape", "Param #"}}
 	bytes := 0
 	for _, c := range m.components {

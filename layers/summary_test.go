@@ -48,3 +48,9 @@ func TestSummaryReportsAWriteError(t *testing.T) {
 		t.Fatalf("Summary returned %v, want the writer's error", err)
 	}
 }
+
+func TestSummaryToANilWriterIsAnError(t *testing.T) {
+	if err := layers.NewModel(1).Summary(nil); err == nil || !strings.Contains(err.Error(), "nil") {
+		t.Errorf("Summary(nil) = %v, want an error", err)
+	}
+}
