@@ -3,12 +3,14 @@ package activations_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorgonia.org/tensor"
 
 	"graft/activations"
 	"graft/graph"
+	"graft/layers"
 	"graft/ops"
 )
 
@@ -197,4 +199,48 @@ func ExampleSample() {
 func ExampleLinspace() {
 	fmt.Println(activations.Linspace(-1, 1, 5))
 	// Output: [-1 -0.5 0 0.5 1]
+}
+
+// Named picks an activation by name for a layer. An unknown name is a build
+// error that Compile reports, with every known name.
+func ExampleNamed() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("x", tensor.Float64, 4, 2)
+	y := m.Dense(3, activations.Named("Swish")).Apply(x)
+	_, err := graph.Compile(y)
+	fmt.Println(y.Shape(), err)
+
+	_, err = graph.Compile(m.Dense(3, activations.Named("gleu")).Apply(x))
+	var mistake *graph.BuildError
+	fmt.Println(errors.As(err, &mistake), errors.Is(err, activations.ErrUnknown), mistake.Op)
+	fmt.Println(strings.SplitN(mistake.Err.Error(), ";", 2)[0]) // the rest lists every known name
+	// Output:
+	// (4, 3) <nil>
+	// true true Activation "gleu"
+	// graft: unknown activation "gleu"
+}
+
+// Names gives the canonical names only: an alias such as "swish" is not
+// listed, though Lookup and Named accept it.
+func ExampleNames() {
+	names := activations.Names()
+	fmt.Println(slices.Contains(names, "silu"), slices.Contains(names, "swish"))
+	_, err := activations.Lookup("swish")
+	fmt.Println(err)
+	// Output:
+	// true false
+	// <nil>
+}
+
+// Entries describes every activation; here, those that are not elementwise.
+func ExampleEntries() {
+	for _, e := range activations.Entries() {
+		if e.AlongLastAxis {
+			fmt.Println(e.Name, "=", e.Formula)
+		}
+	}
+	// Output:
+	// log_softmax = x_i - log Σ_j e^(x_j) along the last axis
+	// softmax = e^(x_i)/Σ_j e^(x_j) along the last axis
 }

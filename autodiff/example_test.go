@@ -2,6 +2,7 @@ package autodiff_test
 
 import (
 	"fmt"
+	"strings"
 
 	"gorgonia.org/tensor"
 
@@ -87,4 +88,34 @@ func ExampleCheckGrad() {
 	err := autodiff.CheckGrad(loss, []*graph.Node{w, x}, feeds, autodiff.DefaultTolerance)
 	fmt.Println("gradient check:", err)
 	// Output: gradient check: <nil>
+}
+
+// CheckFunc checks an activation's first and second derivatives at a few
+// points. Here a hand-written cube with a wrong gradient rule is caught.
+func ExampleCheckFunc() {
+	fmt.Println(autodiff.CheckFunc(ops.Tanh, []float64{-2, -0.5, 0.5, 2}, autodiff.DefaultTolerance))
+
+	wrongCube := func(x *graph.Node) *graph.Node {
+		return ops.Elementwise("Cube", x, func(v float64) float64 { return v * v * v },
+			func(x, y, dy *graph.Node) *graph.Node { return ops.Mul(dy, ops.Square(x)) }) // should be 3x²
+	}
+	err := autodiff.CheckFunc(wrongCube, []float64{-1, 0.5, 2}, autodiff.DefaultTolerance)
+	where, _, _ := strings.Cut(err.Error(), ": autodiff gives")
+	fmt.Println(where) // the message goes on with the analytic and the numeric value
+	// Output:
+	// <nil>
+	// graft: CheckGrad: dSum#4/dx at flat index 2
+}
+
+// CheckDerivatives checks the Hessian too, through gradients of gradients.
+func ExampleCheckDerivatives() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	w := g.Param("w", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{0.5, -1, 2})))
+	y := ops.Sum(ops.Mul(ops.Sigmoid(ops.Mul(w, x)), ops.Square(x)))
+	feeds := graph.Feeds{x: tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, -2, 0.3}))}
+
+	err := autodiff.CheckDerivatives(y, []*graph.Node{w, x}, feeds, autodiff.DefaultTolerance)
+	fmt.Println("first and second derivatives:", err)
+	// Output: first and second derivatives: <nil>
 }

@@ -1,11 +1,14 @@
 package graph_test
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"os"
 
 	"gorgonia.org/tensor"
 
+	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
 )
@@ -45,7 +48,7 @@ func ExampleCompile_buildError() {
 	y := ops.MatMul(x, w)
 	_, err := graph.Compile(y)
 	fmt.Println(err)
-	// Output: graft: MatMul(x (4, 2) float64, w (3, 1) float64) at graph/example_test.go:45: inner dimensions differ: 2 and 3
+	// Output: graft: MatMul(x (4, 2) float64, w (3, 1) float64) at graph/example_test.go:48: inner dimensions differ: 2 and 3
 }
 
 // Run names the input whose feed is wrong.
@@ -104,4 +107,117 @@ func ExampleGraph_Param() {
 	// Output:
 	// [5]
 	// [2.5]
+}
+
+func ExampleNew() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	y := ops.Sum(ops.Square(x))
+	fmt.Println(len(g.Nodes()), "nodes:", x, "->", y)
+	// Output: 3 nodes: x (3,) float64 -> Sum#2 () float64
+}
+
+// An input is fed on every run with a tensor of exactly its dtype and shape.
+func ExampleGraph_Input() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, 2, 2)
+	prog, _ := graph.Compile(ops.Mean(x))
+	for _, batch := range [][]float32{{1, 2, 3, 4}, {0, 0, 0, 4}} {
+		out, _ := prog.Run(graph.Feeds{x: tensor.New(tensor.WithShape(2, 2), tensor.WithBacking(batch))})
+		fmt.Println(x, "mean:", out[0].Float32s())
+	}
+	// Output:
+	// x (2, 2) float32 mean: [2.5]
+	// x (2, 2) float32 mean: [1]
+}
+
+// A constant is part of the graph: it needs no feed and gets no gradient.
+func ExampleGraph_Const() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	mean := g.Const("mean", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3})))
+	prog, _ := graph.Compile(ops.Sub(x, mean))
+	out, _ := prog.Run(graph.Feeds{x: tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 1, 1}))})
+	fmt.Println(mean.Kind(), out[0].Float64s())
+	// Output: constant [0 -1 -2]
+}
+
+// hypotOp computes √(a² + b²) of two inputs of the same shape: a new
+// primitive is an Op with a shape rule, a kernel and a gradient rule.
+type hypotOp struct{}
+
+func (hypotOp) Name() string { return "Hypot" }
+
+func (hypotOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	if len(in) != 2 || !in[0].Shape().Equal(in[1].Shape()) || in[0].DType() != in[1].DType() {
+		return nil, graph.DType{}, errors.New("wants two inputs of one shape and dtype")
+	}
+	return in[0].Shape(), in[0].DType(), nil
+}
+
+func (hypotOp) Forward(out *graph.Value, in []*graph.Value) {
+	for i := range out.F64 {
+		out.F64[i] = math.Hypot(in[0].F64[i], in[1].F64[i])
+	}
+	for i := range out.F32 {
+		out.F32[i] = float32(math.Hypot(float64(in[0].F32[i]), float64(in[1].F32[i])))
+	}
+}
+
+// Grad: ∂y/∂a = a/y and ∂y/∂b = b/y, built from ops.
+func (hypotOp) Grad(node, dy *graph.Node, i int) *graph.Node {
+	return ops.Mul(dy, ops.Div(node.Inputs()[i], node))
+}
+
+func ExampleApply() {
+	g := graph.New()
+	a := g.Param("a", tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{3, 5})))
+	b := g.Input("b", tensor.Float64, 2)
+	y := graph.Apply(hypotOp{}, a, b)
+	feeds := graph.Feeds{b: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{4, 12}))}
+	prog, _ := graph.Compile(y)
+	out, _ := prog.Run(feeds)
+	fmt.Println(y, out[0].Float64s())
+	fmt.Println("gradient check:", autodiff.CheckGrad(ops.Sum(y), []*graph.Node{a, b}, feeds, autodiff.DefaultTolerance))
+
+	_, err := graph.Compile(graph.Apply(hypotOp{}, a, g.Input("c", tensor.Float64, 3)))
+	fmt.Println(errors.Unwrap(err))
+	// Output:
+	// Hypot#2 (2,) float64 [5 13]
+	// gradient check: <nil>
+	// wants two inputs of one shape and dtype
+}
+
+// clip is a builder made of several ops; it reports a bad argument with
+// Reject, as an op reports bad shapes.
+func clip(x *graph.Node, lo, hi float64) *graph.Node {
+	if lo > hi {
+		return graph.Reject("Clip", fmt.Errorf("lo %v is above hi %v", lo, hi), x)
+	}
+	return ops.Minimum(ops.Maximum(x, ops.ScalarLike(x, lo)), ops.ScalarLike(x, hi))
+}
+
+func ExampleReject() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	y := ops.Square(clip(x, 1, -1)) // building goes on; Compile reports the mistake
+	_, err := graph.Compile(y)
+	// err.Error() also gives the file:line of the Reject call.
+	var mistake *graph.BuildError
+	if errors.As(err, &mistake) {
+		fmt.Println(mistake.Op, mistake.Inputs, mistake.Err)
+	}
+	// Output: Clip [x (3,) float64] lo 1 is above hi -1
+}
+
+// Err reports the first mistake as soon as it is made, before Compile.
+func ExampleGraph_Err() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2, 3)
+	fmt.Println(g.Err())
+	ops.Reshape(x, 4, -1)
+	fmt.Println(errors.Unwrap(g.Err()))
+	// Output:
+	// <nil>
+	// cannot reshape 6 elements to (4, -1)
 }

@@ -3,9 +3,11 @@ package ops_test
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"gorgonia.org/tensor"
 
+	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
 )
@@ -227,4 +229,302 @@ func ExampleAdd_shapeMistake() {
 	// Output:
 	// Add (4, 2) (3,)
 	// shapes (4, 2) and (3,) do not broadcast: axis -1 has 2 and 3
+}
+
+func ExampleSub() {
+	g := graph.New()
+	pred := g.Input("pred", tensor.Float64, 3)
+	target := g.Const("target", float64Tensor([]float64{1, 2, 3}, 3))
+	residual := ops.Sub(pred, target)
+	runAndPrint(graph.Feeds{pred: float64Tensor([]float64{1.5, 2, 2}, 3)}, residual)
+	// Output:
+	// (3) [0.5 0 -1]
+}
+
+func ExampleMul() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 2, 3, 4, 5, 6}, 2, 3))
+	scale := g.Const("scale", float64Tensor([]float64{1, 10, 100}, 3))
+	// (2, 3) * (3,): every row is scaled column by column.
+	runAndPrint(nil, ops.Mul(x, scale))
+	// Output:
+	// (2, 3) [1 20 300 4 50 600]
+}
+
+func ExampleDiv() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 0, -1}, 3))
+	runAndPrint(nil, ops.Div(x, ops.ScalarLike(x, 4)), ops.Div(x, ops.ZerosLike(x)))
+	// Output:
+	// (3) [0.25 0 -0.25]
+	// (3) [+Inf NaN -Inf]
+}
+
+func ExampleNeg() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-2, 0.5, 3}, 3))
+	runAndPrint(nil, ops.Neg(x))
+	// Output:
+	// (3) [2 -0.5 -3]
+}
+
+func ExamplePow() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 4, 9}, 3))
+	runAndPrint(nil, ops.Pow(x, ops.ScalarLike(x, 0.5)), ops.Pow(ops.ScalarLike(x, 2), x))
+	// Output:
+	// (3) [1 2 3]
+	// (3) [2 16 512]
+}
+
+func ExampleMinimum() {
+	g := graph.New()
+	a := g.Const("a", float64Tensor([]float64{1, 5, 3}, 3))
+	b := g.Const("b", float64Tensor([]float64{4, 2, 3}, 3))
+	runAndPrint(nil, ops.Minimum(a, b), ops.Minimum(a, ops.ScalarLike(a, 2)))
+	// Output:
+	// (3) [1 2 3]
+	// (3) [1 2 2]
+}
+
+func ExampleExp() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{0, 1, -1000, 1000}, 4))
+	runAndPrint(nil, ops.Exp(x))
+	// Output:
+	// (4) [1 2.718 0 +Inf]
+}
+
+func ExampleLog() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 2.718281828459045, 0, -1}, 4))
+	runAndPrint(nil, ops.Log(x))
+	// Output:
+	// (4) [0 1 -Inf NaN]
+}
+
+func ExampleSqrt() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{0, 2, 16}, 3))
+	runAndPrint(nil, ops.Sqrt(x))
+	// Output:
+	// (3) [0 1.414 4]
+}
+
+func ExampleSquare() {
+	g := graph.New()
+	pred := g.Const("pred", float64Tensor([]float64{1, 2, 3}, 3))
+	target := g.Const("target", float64Tensor([]float64{1, 0, 5}, 3))
+	// The mean squared error.
+	runAndPrint(nil, ops.Square(ops.Sub(pred, target)), ops.Mean(ops.Square(ops.Sub(pred, target))))
+	// Output:
+	// (3) [0 4 4]
+	// () 2.667
+}
+
+func ExampleAbs() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-1.5, 0, 2}, 3))
+	runAndPrint(nil, ops.Abs(x))
+	// Output:
+	// (3) [1.5 0 2]
+}
+
+func ExampleSign() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-3, 0, 0.2, math.NaN()}, 4))
+	runAndPrint(nil, ops.Sign(x))
+	// Output:
+	// (4) [-1 0 1 NaN]
+}
+
+func ExampleSin() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{0, math.Pi / 6, math.Pi / 2}, 3))
+	runAndPrint(nil, ops.Sin(x))
+	// Output:
+	// (3) [0 0.5 1]
+}
+
+func ExampleCos() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{0, math.Pi / 3, math.Pi}, 3))
+	runAndPrint(nil, ops.Cos(x))
+	// Output:
+	// (3) [1 0.5 -1]
+}
+
+func ExampleTanh() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-1000, -1, 0, 0.5, 1000}, 5))
+	runAndPrint(nil, ops.Tanh(x))
+	// Output:
+	// (5) [-1 -0.7616 0 0.4621 1]
+}
+
+func ExampleSigmoid() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-1000, -1, 0, 1, 1000}, 5))
+	// No overflow at ±1000.
+	runAndPrint(nil, ops.Sigmoid(x))
+	// Output:
+	// (5) [0 0.2689 0.5 0.7311 1]
+}
+
+func ExampleReLU() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-2, 0, 3}, 3))
+	runAndPrint(nil, ops.ReLU(x))
+	// Output:
+	// (3) [0 0 3]
+}
+
+func ExampleEqual() {
+	g := graph.New()
+	pred := g.Const("pred", float64Tensor([]float64{0, 2, 1, 1}, 4))
+	label := g.Const("label", float64Tensor([]float64{0, 1, 1, 2}, 4))
+	// The fraction of right answers.
+	runAndPrint(nil, ops.Equal(pred, label), ops.Mean(ops.Equal(pred, label)))
+	// Output:
+	// (4) [1 0 1 0]
+	// () 0.5
+}
+
+func ExampleNotEqual() {
+	g := graph.New()
+	a := g.Const("a", float64Tensor([]float64{1, 2, 3}, 3))
+	b := g.Const("b", float64Tensor([]float64{3, 2, 1}, 3))
+	runAndPrint(nil, ops.NotEqual(a, b))
+	// Output:
+	// (3) [1 0 1]
+}
+
+func ExampleLess() {
+	g := graph.New()
+	a := g.Const("a", float64Tensor([]float64{1, 2, 3}, 3))
+	b := g.Const("b", float64Tensor([]float64{3, 2, 1}, 3))
+	runAndPrint(nil, ops.Less(a, b))
+	// Output:
+	// (3) [1 0 0]
+}
+
+func ExampleLessEqual() {
+	g := graph.New()
+	a := g.Const("a", float64Tensor([]float64{1, 2, 3}, 3))
+	b := g.Const("b", float64Tensor([]float64{3, 2, 1}, 3))
+	runAndPrint(nil, ops.LessEqual(a, b))
+	// Output:
+	// (3) [1 1 0]
+}
+
+func ExampleGreater() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{-1, 0.5, 2, 0}, 4))
+	// A mask of the positive elements, and their count.
+	positive := ops.Greater(x, ops.ScalarLike(x, 0))
+	runAndPrint(nil, positive, ops.Sum(positive))
+	// Output:
+	// (4) [0 1 1 0]
+	// () 2
+}
+
+func ExampleGreaterEqual() {
+	g := graph.New()
+	probs := g.Const("probs", float64Tensor([]float64{0.2, 0.5, 0.9}, 3))
+	// Probabilities to 0/1 predictions at a threshold of 0.5.
+	runAndPrint(nil, ops.GreaterEqual(probs, ops.ScalarLike(probs, 0.5)))
+	// Output:
+	// (3) [0 1 1]
+}
+
+func ExampleStopGradient() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3)
+	// d(x·x)/dx is 2x; with one factor held constant it is x.
+	free, _ := autodiff.Grad(ops.Sum(ops.Mul(x, x)), x)
+	held, _ := autodiff.Grad(ops.Sum(ops.Mul(x, ops.StopGradient(x))), x)
+	runAndPrint(graph.Feeds{x: float64Tensor([]float64{1, 2, 3}, 3)}, free[0], held[0])
+	// Output:
+	// (3) [2 4 6]
+	// (3) [1 2 3]
+}
+
+func ExampleSumKeepDims() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 3, 2, 2}, 2, 2))
+	// The (2, 1) row sums broadcast against x: each row is normalised to sum to 1.
+	total := ops.SumKeepDims(x, -1)
+	runAndPrint(nil, total, ops.Div(x, total))
+	// Output:
+	// (2, 1) [4 4]
+	// (2, 2) [0.25 0.75 0.5 0.5]
+}
+
+func ExampleMeanKeepDims() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 10, 3, 30}, 2, 2))
+	// Centre each column on its mean.
+	mean := ops.MeanKeepDims(x, 0)
+	runAndPrint(nil, mean, ops.Sub(x, mean))
+	// Output:
+	// (1, 2) [2 20]
+	// (2, 2) [-1 -10 1 10]
+}
+
+func ExampleMaxKeepDims() {
+	g := graph.New()
+	logits := g.Const("logits", float64Tensor([]float64{1, 3, 1000, 999}, 2, 2))
+	// Shift each row so that its largest logit is 0, as a stable softmax does.
+	runAndPrint(nil, ops.Sub(logits, ops.MaxKeepDims(logits, -1)))
+	// Output:
+	// (2, 2) [-2 0 0 -1]
+}
+
+func ExampleScalar() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, 2)
+	half := ops.Scalar(g, 0.5, tensor.Float32) // shape (), broadcasts against x
+	runAndPrint(graph.Feeds{x: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{4, 6}))}, ops.Mul(x, half))
+	// graft never converts dtypes: a float64 scalar is a build error.
+	_, err := graph.Compile(ops.Mul(x, ops.Scalar(g, 0.5, tensor.Float64)))
+	var mistake *graph.BuildError
+	if errors.As(err, &mistake) {
+		fmt.Println(mistake.Op+":", mistake.Err)
+	}
+	// Output:
+	// (2) [2 3]
+	// Mul: dtypes float32 and float64 differ; graft never converts implicitly
+}
+
+func ExampleScalarLike() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, 3)
+	// The scalar takes x's dtype and graph, so this works for float32 and float64 alike.
+	y := ops.Add(ops.Mul(x, ops.ScalarLike(x, 2)), ops.ScalarLike(x, 1))
+	fmt.Println(y.DType())
+	runAndPrint(graph.Feeds{x: tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{0, 1, 2}))}, y)
+	// Output:
+	// float32
+	// (3) [1 3 5]
+}
+
+func ExampleZerosLike() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2, 3)
+	zeros := ops.ZerosLike(x)
+	fmt.Println(zeros.Shape(), zeros.DType())
+	runAndPrint(nil, zeros)
+	// Output:
+	// (2, 3) float64
+	// (2, 3) [0 0 0 0 0 0]
+}
+
+func ExampleOnesLike() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 2, 3, 4}, 2, 2))
+	// The number of elements, as a sum of ones.
+	runAndPrint(nil, ops.OnesLike(x), ops.Sum(ops.OnesLike(x)))
+	// Output:
+	// (2, 2) [1 1 1 1]
+	// () 4
 }

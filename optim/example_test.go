@@ -88,3 +88,90 @@ func ExampleClipGlobalNorm() {
 	// 13 <nil>
 	// [0.2308 0.3077] [0.9231]
 }
+
+// param returns a float64 parameter holding values.
+func param(g *graph.Graph, values ...float64) *graph.Node {
+	return g.Param("w", tensor.New(tensor.WithShape(len(values)), tensor.WithBacking(values)))
+}
+
+// grad returns a float64 gradient tensor.
+func grad(values ...float64) *tensor.Dense {
+	return tensor.New(tensor.WithShape(len(values)), tensor.WithBacking(values))
+}
+
+// steps applies opt n times with the same gradient and prints w after each.
+func steps(opt optim.Optimizer, w *graph.Node, gradient *tensor.Dense, n int) {
+	for range n {
+		if err := opt.Step([]*graph.Node{w}, []*tensor.Dense{gradient}); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%.4f\n", w.Value().Float64s())
+	}
+}
+
+// Adam's first steps are about the size of the learning rate, whatever the
+// gradient's scale.
+func ExampleNewAdam() {
+	opt := optim.NewAdam(0.1)
+	fmt.Println(opt.Beta1, opt.Beta2, opt.Epsilon, opt.WeightDecay)
+	w := param(graph.New(), 1, 1)
+	steps(opt, w, grad(0.001, 1000), 2)
+	// Output:
+	// 0.9 0.999 1e-07 0
+	// [0.9003 0.9000]
+	// [0.8005 0.8000]
+}
+
+// AdamW's decoupled weight decay shrinks the weights even where the
+// gradient is zero.
+func ExampleNewAdamW() {
+	opt := optim.NewAdamW(0.1)
+	fmt.Println("weight decay", opt.WeightDecay)
+	w := param(graph.New(), 1, -2)
+	steps(opt, w, grad(0, 0), 2)
+	// Output:
+	// weight decay 0.01
+	// [0.9990 -1.9980]
+	// [0.9980 -1.9960]
+}
+
+func ExampleNewRMSProp() {
+	opt := optim.NewRMSProp(0.01)
+	fmt.Println(opt.Rho, opt.Momentum, opt.Epsilon)
+	w := param(graph.New(), 1, 1)
+	// The first step is √10 times the learning rate: after it v is 0.1·g².
+	steps(opt, w, grad(0.5, -50), 3)
+	// Output:
+	// 0.9 0 1e-07
+	// [0.9684 1.0316]
+	// [0.9454 1.0546]
+	// [0.9262 1.0738]
+}
+
+func ExampleNewAdagrad() {
+	opt := optim.NewAdagrad(0.1)
+	fmt.Println(opt.InitialAccumulator, opt.Epsilon)
+	w := param(graph.New(), 1)
+	// Each step is smaller than the last as squared gradients accumulate.
+	steps(opt, w, grad(1), 3)
+	// Output:
+	// 0.1 1e-07
+	// [0.9047]
+	// [0.8356]
+	// [0.7789]
+}
+
+func ExampleNewSGD() {
+	opt := optim.NewSGD(0.1)
+	w := param(graph.New(), 1, 1)
+	steps(opt, w, grad(2, -1), 2) // w -= 0.1·g
+	// Output:
+	// [0.8000 1.1000]
+	// [0.6000 1.2000]
+}
+
+func ExampleNames() {
+	fmt.Println(optim.Names())
+	// Output: [adagrad adam adamw rmsprop sgd]
+}

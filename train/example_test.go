@@ -44,3 +44,47 @@ func Example_handWrittenLoop() {
 	fmt.Printf("w = %.3f, b = %.3f\n", w.Value().Float64s()[0], b.Value().Float64s()[0])
 	// Output: w = 2.000, b = 1.000
 }
+
+// BinaryAccuracy compares predictions with 0/1 targets at a threshold: 0.5
+// for probabilities, 0 for logits.
+func ExampleBinaryAccuracy() {
+	probs := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{0.9, 0.4, 0.6, 0.1}))
+	logits := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{2.2, -0.4, 0.4, -2.2}))
+	target := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{1, 1, 0, 0}))
+	correct, total := train.BinaryAccuracy(0.5)(probs, target)
+	fmt.Printf("probabilities: %d of %d right\n", correct, total)
+	correct, total = train.BinaryAccuracy(0)(logits, target)
+	fmt.Printf("logits:        %d of %d right\n", correct, total)
+	// Output:
+	// probabilities: 2 of 4 right
+	// logits:        2 of 4 right
+}
+
+// SparseCategoricalAccuracy takes the class index of each row's largest
+// score; targets are class indices, not one-hot rows.
+func ExampleSparseCategoricalAccuracy() {
+	scores := tensor.New(tensor.WithShape(3, 4), tensor.WithBacking([]float32{
+		0.1, 0.7, 0.1, 0.1, // class 1
+		0.6, 0.2, 0.1, 0.1, // class 0
+		0.2, 0.2, 0.1, 0.5, // class 3
+	}))
+	target := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{1, 2, 3}))
+	correct, total := train.SparseCategoricalAccuracy(scores, target)
+	fmt.Printf("%d of %d right\n", correct, total)
+	// Output:
+	// 2 of 3 right
+}
+
+// ParamsOf lists the parameters a loss depends on, the ones Fit trains by
+// default; a parameter the loss does not use is left out.
+func ExampleParamsOf() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 4, 2)
+	w := g.Param("w", tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{1, 2})))
+	b := g.Param("b", tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{0})))
+	g.Param("unused", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{0, 0, 0})))
+	loss := ops.Mean(ops.Square(ops.Add(ops.MatMul(x, w), b)))
+	fmt.Println(train.ParamsOf(loss))
+	// Output:
+	// [w (2, 1) float64 b (1,) float64]
+}
