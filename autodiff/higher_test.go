@@ -1,7 +1,9 @@
 package autodiff_test
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -250,4 +252,140 @@ func TestHessianVectorProductOfAQuadraticInClosedForm(t *testing.T) {
 		}
 	}
 	assertClose(t, "H·V", got, want, 1e-14, 1e-14)
+}
+
+// The Hessian of a 1-2-1 tanh net's squared error, derived by hand. With one
+// input x, a target t, two tanh units j = 0, 1 and a linear output,
+//
+//	a_j = w1_j·x + b1_j,   s_j = tanh(a_j),   y = Σ_j w2_j·s_j + b2,   L = (y - t)²,
+//
+// and the parameters w1, b1, w2 (2 each) and b2 (a scalar), 7 numbers in
+// all. Write r = y - t, d_j = tanh'(a_j) = 1 - s_j², and e_j for the second
+// derivative of tanh at a_j, which is -2·s_j·(1 - s_j²).
+//
+// First derivatives. ∂L/∂θ = 2r·∂y/∂θ, where, as ∂s_j/∂a_j = d_j,
+// ∂a_j/∂w1_j = x and ∂a_j/∂b1_j = 1,
+//
+//	∂y/∂w1_j = w2_j·d_j·x,   ∂y/∂b1_j = w2_j·d_j,   ∂y/∂w2_j = s_j,   ∂y/∂b2 = 1.
+//
+// Second derivatives. Differentiating 2r·∂y/∂θ by φ gives
+//
+//	∂²L/∂θ∂φ = 2·(∂y/∂θ)·(∂y/∂φ) + 2r·∂²y/∂θ∂φ,
+//
+// a Gauss-Newton term 2·J·Jᵀ (J = ∇y, above) plus 2r times the Hessian of
+// y. That one is zero between different units and wherever b2 is involved
+// (y is linear in b2); within unit j, using ∂d_j/∂a_j = e_j,
+//
+//	∂²y/∂w1_j²     = w2_j·e_j·x²,   ∂²y/∂w1_j∂b1_j = w2_j·e_j·x,   ∂²y/∂b1_j² = w2_j·e_j,
+//	∂²y/∂w1_j∂w2_j = d_j·x,         ∂²y/∂b1_j∂w2_j = d_j,          ∂²y/∂w2_j² = 0.
+//
+// The test builds H from these formulas and checks graft's double-backward
+// H·v against H·v for each unit vector v (so every column of H) and one
+// dense v, and the gradient against 2r·J.
+func TestHessianVectorProductOfATinyTanhNetMatchesHandDerivation(t *testing.T) {
+	const xv, tv, b2v = 0.7, 0.3, 0.25
+	w1v, b1v, w2v := []float64{0.8, -1.3}, []float64{0.2, 0.4}, []float64{1.1, -0.6}
+	scalar := func(v float64) *tensor.Dense { return tensor.New(tensor.FromScalar(v)) }
+
+	g := graph.New()
+	w1 := g.Param("w1", dense64(slices.Clone(w1v), 2))
+	b1 := g.Param("b1", dense64(slices.Clone(b1v), 2))
+	w2 := g.Param("w2", dense64(slices.Clone(w2v), 2))
+	b2 := g.Param("b2", scalar(b2v))
+	x := g.Const("x", scalar(xv))
+	target := g.Const("t", scalar(tv))
+	s := ops.Tanh(ops.Add(ops.Mul(w1, x), b1))
+	y := ops.Add(ops.Sum(ops.Mul(w2, s)), b2)
+	loss := ops.Square(ops.Sub(y, target))
+
+	params := []*graph.Node{w1, b1, w2, b2}
+	vs := []*graph.Node{
+		g.Input("v_w1", tensor.Float64, 2), g.Input("v_b1", tensor.Float64, 2),
+		g.Input("v_w2", tensor.Float64, 2), g.Input("v_b2", tensor.Float64),
+	}
+	grads, err := autodiff.Grad(loss, params...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gv := ops.Sum(ops.Mul(grads[0], vs[0]))
+	for i := 1; i < len(params); i++ {
+		gv = ops.Add(gv, ops.Sum(ops.Mul(grads[i], vs[i])))
+	}
+	hv, err := autodiff.Grad(gv, params...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := graph.Compile(append(grads, hv...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The hand-derived H, over θ = (w1_0, w1_1, b1_0, b1_1, w2_0, w2_1, b2).
+	const n, b2At = 7, 6
+	w1At := func(j int) int { return j }
+	b1At := func(j int) int { return 2 + j }
+	w2At := func(j int) int { return 4 + j }
+	sv, d, e := make([]float64, 2), make([]float64, 2), make([]float64, 2)
+	yv := b2v
+	for j := range 2 {
+		sv[j] = math.Tanh(w1v[j]*xv + b1v[j])
+		d[j] = 1 - sv[j]*sv[j]
+		e[j] = -2 * sv[j] * (1 - sv[j]*sv[j])
+		yv += w2v[j] * sv[j]
+	}
+	r := yv - tv
+	jac := make([]float64, n) // J = ∇y
+	jac[b2At] = 1
+	var hessY [n][n]float64 // the Hessian of y
+	symmetric := func(a, b int, v float64) { hessY[a][b], hessY[b][a] = v, v }
+	for j := range 2 {
+		jac[w1At(j)] = w2v[j] * d[j] * xv
+		jac[b1At(j)] = w2v[j] * d[j]
+		jac[w2At(j)] = sv[j]
+		symmetric(w1At(j), w1At(j), w2v[j]*e[j]*xv*xv)
+		symmetric(w1At(j), b1At(j), w2v[j]*e[j]*xv)
+		symmetric(b1At(j), b1At(j), w2v[j]*e[j])
+		symmetric(w1At(j), w2At(j), d[j]*xv)
+		symmetric(b1At(j), w2At(j), d[j])
+	}
+	var hess [n][n]float64
+	for a := range n {
+		for b := range n {
+			hess[a][b] = 2*jac[a]*jac[b] + 2*r*hessY[a][b]
+		}
+	}
+
+	directions := [][]float64{{0.5, -1, 1.5, 0.25, -0.75, 2, -1.25}}
+	for k := range n {
+		unit := make([]float64, n)
+		unit[k] = 1
+		directions = append(directions, unit)
+	}
+	for _, v := range directions {
+		feeds := graph.Feeds{
+			vs[0]: dense64(slices.Clone(v[0:2]), 2), vs[1]: dense64(slices.Clone(v[2:4]), 2),
+			vs[2]: dense64(slices.Clone(v[4:6]), 2), vs[3]: scalar(v[6]),
+		}
+		out, err := prog.Run(feeds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotGrad, gotHv []float64
+		for i, o := range out {
+			if i < len(params) {
+				gotGrad = append(gotGrad, o.Float64s()...)
+			} else {
+				gotHv = append(gotHv, o.Float64s()...)
+			}
+		}
+		wantGrad, wantHv := make([]float64, n), make([]float64, n)
+		for a := range n {
+			wantGrad[a] = 2 * r * jac[a]
+			for b := range n {
+				wantHv[a] += hess[a][b] * v[b]
+			}
+		}
+		assertClose(t, "∇L", gotGrad, wantGrad, 0, 1e-12)
+		assertClose(t, fmt.Sprintf("H·%v", v), gotHv, wantHv, 0, 1e-12)
+	}
 }

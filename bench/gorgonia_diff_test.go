@@ -104,13 +104,19 @@ func stepBoth(t *testing.T, s netSpec, seed uint64) (graftStep, gorgoniaStep ste
 	return graftStep, gorgoniaStep
 }
 
+// bceNet is a net with several sigmoid outputs under binary cross-entropy,
+// beside the single output of xorNet.
+var bceNet = netSpec{name: "16x8 8-32-4 tanh, sigmoid+binary cross-entropy", batch: 16, widths: []int{8, 32, 4}, hidden: tanh, loss: sigmoidBinaryCrossEntropy, dtype: tensor.Float64}
+
 func TestLossAndGradientsMatchGorgoniaInFloat64(t *testing.T) {
 	f64 := tensor.Float64
 	tests := []netSpec{
 		xorNet(f64),
+		{name: "xor 2-10-1 relu, sigmoid+mse", batch: 4, widths: []int{2, 10, 1}, hidden: relu, loss: sigmoidMSE, dtype: f64, xor: true},
 		{name: "xor 2-10-1 tanh, sigmoid+mse", batch: 4, widths: []int{2, 10, 1}, hidden: tanh, loss: sigmoidMSE, dtype: f64, xor: true},
 		{name: "16x8 8-32-4 relu, softmax cross-entropy", batch: 16, widths: []int{8, 32, 4}, hidden: relu, loss: softmaxCrossEntropy, dtype: f64},
 		{name: "16x8 8-32-4 tanh, sigmoid+mse", batch: 16, widths: []int{8, 32, 4}, hidden: tanh, loss: sigmoidMSE, dtype: f64},
+		bceNet,
 		mnistNet(f64),
 	}
 	for _, s := range tests {
@@ -133,6 +139,57 @@ func TestBenchmarkStepsMatchGorgoniaInFloat32(t *testing.T) {
 			compareSteps(t, got, want, 1e-5)
 		})
 	}
+}
+
+// The binary cross-entropy of the bench is not clipped (see
+// sigmoidBinaryCrossEntropy). It needs its probabilities away from 0 and 1:
+// there log p or log(1-p) loses digits, and graft's and Gorgonia's sigmoids,
+// which may differ in the last bit, would differ by far more in 1-p. This
+// checks that every probability of the nets and seeds the tests and
+// benchmarks use lies in [0.01, 0.99], by a forward pass in plain Go.
+func TestBinaryCrossEntropyInputsStayAwayFromZeroAndOne(t *testing.T) {
+	for _, s := range []netSpec{xorNet(tensor.Float64), bceNet} {
+		for _, seed := range []uint64{1, 7} {
+			p := sigmoidOutputs(s, newNetData(s, seed))
+			lo, hi := 1.0, 0.0
+			for _, v := range p {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			if lo < 0.01 || hi > 0.99 {
+				t.Errorf("%s, seed %d: probabilities span [%.3g, %.3g], want inside [0.01, 0.99]", s.name, seed, lo, hi)
+			}
+			t.Logf("%s, seed %d: probabilities in [%.3g, %.3g]", s.name, seed, lo, hi)
+		}
+	}
+}
+
+// sigmoidOutputs runs net s forward on the numbers d in plain float64 Go and
+// returns the sigmoid of the last layer's output, row-major.
+func sigmoidOutputs(s netSpec, d netData) []float64 {
+	h := d.x
+	for l := range d.weights {
+		in, out := s.widths[l], s.widths[l+1]
+		next := make([]float64, s.batch*out)
+		for r := 0; r < s.batch; r++ {
+			for j := 0; j < out; j++ {
+				z := d.biases[l][j]
+				for k := 0; k < in; k++ {
+					z += h[r*in+k] * d.weights[l][k*out+j]
+				}
+				switch {
+				case l+1 == len(d.weights):
+					z = 1 / (1 + math.Exp(-z))
+				case s.hidden == tanh:
+					z = math.Tanh(z)
+				default:
+					z = max(z, 0)
+				}
+				next[r*out+j] = z
+			}
+		}
+		h = next
+	}
+	return h
 }
 
 // A graft program run again, or compiled again from the same seed, gives the

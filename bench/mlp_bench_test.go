@@ -19,8 +19,8 @@ import (
 //
 // scripts/bench.sh runs them and prints the table of docs/performance.md.
 
-// BenchmarkXORStep times the XOR net (4×2 input, 2-10-1, ReLU then sigmoid,
-// squared error) in float64, the dtype of the classic example.
+// BenchmarkXORStep times the net of examples/xor (4×2 input, 2-10-1, ReLU
+// then sigmoid, binary cross-entropy) in float64.
 func BenchmarkXORStep(b *testing.B) { benchmarkStep(b, xorNet(tensor.Float64)) }
 
 // BenchmarkMLP784Step times a 784-256-128-10 net (ReLU, ReLU, softmax cross

@@ -32,6 +32,13 @@ const (
 	// softmaxCrossEntropy is -Σ y·logsoftmax(z) over the classes, averaged
 	// over the batch.
 	softmaxCrossEntropy
+	// sigmoidBinaryCrossEntropy is -mean(y·log p + (1-y)·log(1-p)) with
+	// p = sigmoid(z), over every element: the loss of examples/xor. Unlike
+	// losses.BinaryCrossEntropy it does not clip p, so that both frameworks
+	// compute the very same formula; at their starting weights the bench's
+	// nets keep p inside [0.01, 0.99], as
+	// TestBinaryCrossEntropyInputsStayAwayFromZeroAndOne checks.
+	sigmoidBinaryCrossEntropy
 )
 
 // netSpec describes a perceptron: dense layers of the given widths (input
@@ -47,10 +54,11 @@ type netSpec struct {
 	xor    bool // feed the four XOR rows and targets instead of random data
 }
 
-// xorNet is the classic XOR example: the four rows of the truth table, a
-// hidden layer of 10 ReLUs and one sigmoid output trained on squared error.
+// xorNet is the network of examples/xor: the four rows of the truth table, a
+// hidden layer of 10 ReLUs and one sigmoid output trained on binary
+// cross-entropy.
 func xorNet(dt tensor.Dtype) netSpec {
-	return netSpec{name: "xor 2-10-1 relu, sigmoid+mse", batch: 4, widths: []int{2, 10, 1}, hidden: relu, loss: sigmoidMSE, dtype: dt, xor: true}
+	return netSpec{name: "xor 2-10-1 relu, sigmoid+binary cross-entropy", batch: 4, widths: []int{2, 10, 1}, hidden: relu, loss: sigmoidBinaryCrossEntropy, dtype: dt, xor: true}
 }
 
 // mnistNet is the shape of an MNIST classifier at batch 64.
@@ -167,12 +175,7 @@ func newGraftNet(s netSpec, d netData) (*graftNet, error) {
 			}
 		}
 	}
-	var loss *graph.Node
-	if s.loss == sigmoidMSE {
-		loss = ops.Mean(ops.Square(ops.Sub(ops.Sigmoid(h), y)))
-	} else {
-		loss = ops.Neg(ops.Mean(ops.Sum(ops.Mul(y, ops.LogSoftmax(h, 1)), 1)))
-	}
+	loss := graftLoss(s.loss, h, y)
 	grads, err := autodiff.Grad(loss, params...)
 	if err != nil {
 		return nil, err
@@ -186,6 +189,22 @@ func newGraftNet(s netSpec, d netData) (*graftNet, error) {
 		y: dense(s.dtype, d.y, s.batch, s.widths[len(s.widths)-1]),
 	}
 	return &graftNet{prog: prog, feeds: feeds, params: params}, nil
+}
+
+// graftLoss builds the loss of the given kind on the last layer's output z;
+// gorgoniaLoss builds the same formulas, op for op.
+func graftLoss(kind lossKind, z, y *graph.Node) *graph.Node {
+	switch kind {
+	case sigmoidMSE:
+		return ops.Mean(ops.Square(ops.Sub(ops.Sigmoid(z), y)))
+	case sigmoidBinaryCrossEntropy:
+		p := ops.Sigmoid(z)
+		one := ops.ScalarLike(p, 1)
+		likelihood := ops.Add(ops.Mul(y, ops.Log(p)), ops.Mul(ops.Sub(one, y), ops.Log(ops.Sub(one, p))))
+		return ops.Neg(ops.Mean(likelihood))
+	}
+	// softmaxCrossEntropy
+	return ops.Neg(ops.Mean(ops.Sum(ops.Mul(y, ops.LogSoftmax(z, 1)), 1)))
 }
 
 // step runs the program once and copies out its results.
@@ -265,7 +284,10 @@ func newGorgoniaNet(s netSpec, d netData) (*gorgoniaNet, error) {
 }
 
 func gorgoniaLoss(kind lossKind, z, y *gorgonia.Node) (*gorgonia.Node, error) {
-	if kind == sigmoidMSE {
+	switch kind {
+	case sigmoidBinaryCrossEntropy:
+		return gorgoniaBinaryCrossEntropy(z, y)
+	case sigmoidMSE:
 		p, err := gorgonia.Sigmoid(z)
 		if err != nil {
 			return nil, err
@@ -280,6 +302,7 @@ func gorgoniaLoss(kind lossKind, z, y *gorgonia.Node) (*gorgonia.Node, error) {
 		}
 		return gorgonia.Mean(sq)
 	}
+	// softmaxCrossEntropy
 	logp, err := gorgonia.LogSoftMax(z)
 	if err != nil {
 		return nil, err
@@ -293,6 +316,59 @@ func gorgoniaLoss(kind lossKind, z, y *gorgonia.Node) (*gorgonia.Node, error) {
 		return nil, err
 	}
 	mean, err := gorgonia.Mean(perRow)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Neg(mean)
+}
+
+// gorgoniaBinaryCrossEntropy is graftLoss's sigmoidBinaryCrossEntropy:
+// -mean(y·log p + (1-y)·log(1-p)) with p = sigmoid(z), op for op. Gorgonia
+// then rewrites log(sigmoid(z)) as -softplus(-z) on its own (its
+// "stabilization", stabilization.go), which agrees with graft's
+// log(sigmoid(z)) to rounding while |z| <= 16, where its float64
+// softplus(x) starts returning x. The bench's logits stay far inside that
+// (p in [0.01, 0.99] means |z| < 4.6).
+func gorgoniaBinaryCrossEntropy(z, y *gorgonia.Node) (*gorgonia.Node, error) {
+	var one *gorgonia.Node
+	if z.Dtype() == tensor.Float32 {
+		one = gorgonia.NewConstant(float32(1))
+	} else {
+		one = gorgonia.NewConstant(1.0)
+	}
+	p, err := gorgonia.Sigmoid(z)
+	if err != nil {
+		return nil, err
+	}
+	logP, err := gorgonia.Log(p)
+	if err != nil {
+		return nil, err
+	}
+	q, err := gorgonia.Sub(one, p)
+	if err != nil {
+		return nil, err
+	}
+	logQ, err := gorgonia.Log(q)
+	if err != nil {
+		return nil, err
+	}
+	notY, err := gorgonia.Sub(one, y)
+	if err != nil {
+		return nil, err
+	}
+	yLogP, err := gorgonia.HadamardProd(y, logP)
+	if err != nil {
+		return nil, err
+	}
+	notYLogQ, err := gorgonia.HadamardProd(notY, logQ)
+	if err != nil {
+		return nil, err
+	}
+	likelihood, err := gorgonia.Add(yLogP, notYLogQ)
+	if err != nil {
+		return nil, err
+	}
+	mean, err := gorgonia.Mean(likelihood)
 	if err != nil {
 		return nil, err
 	}

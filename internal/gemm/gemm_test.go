@@ -148,7 +148,7 @@ func runShape[E elem](t *testing.T, rng *rand.Rand, kind kernelKind, s shape) {
 }
 
 // forEachKernel runs test for both element types and every kernel this CPU
-// supports, the pure-Go one included.
+// supports, the pure-Go one included, each as a subtest.
 func forEachKernel(t *testing.T, test func(t *testing.T, kind kernelKind, f32 bool)) {
 	for _, kind := range supportedKernels() {
 		for _, f32 := range []bool{true, false} {
@@ -185,44 +185,30 @@ func randomShape(rng *rand.Rand, m, n, k int) shape {
 	}
 }
 
-// TestEverySmallShape runs every m, n, k in 1..40 with random transposes,
-// scalars and padding, through the detected kernel in float32 and the
-// pure-Go kernel in float64: this covers the direct loops and every
-// ragged-edge combination of the tiles.
+// TestEverySmallShape runs every m, n, k in 1..40 (1..24 with -short)
+// through every kernel this CPU supports, the pure-Go one included, in both
+// element types, with transposes, scalars and padding drawn at random for
+// each product and each combination. This covers the direct loops and every
+// ragged-edge combination of each kernel's tiles. The six combinations run
+// in parallel.
 func TestEverySmallShape(t *testing.T) {
 	limit := 40
 	if testing.Short() {
 		limit = 24
 	}
-	cube := func(t *testing.T, test func(rng *rand.Rand, s shape)) {
-		rng := rand.New(rand.NewPCG(1, 2))
+	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
+		t.Parallel()
+		stream := 2 * uint64(kind)
+		if f32 {
+			stream++
+		}
+		rng := rand.New(rand.NewPCG(1, stream))
 		for m := 1; m <= limit; m++ {
 			for n := 1; n <= limit; n++ {
 				for k := 1; k <= limit; k++ {
-					test(rng, randomShape(rng, m, n, k))
+					run(t, rng, kind, f32, randomShape(rng, m, n, k))
 				}
 			}
-		}
-	}
-	t.Run(detectedKernel.String()+"/float32", func(t *testing.T) {
-		cube(t, func(rng *rand.Rand, s shape) { runShape[float32](t, rng, detectedKernel, s) })
-	})
-	t.Run("go/float64", func(t *testing.T) {
-		cube(t, func(rng *rand.Rand, s shape) { runShape[float64](t, rng, kernelGo, s) })
-	})
-}
-
-// TestSmallShapesEveryKernel samples the same cube for every kernel and
-// both element types.
-func TestSmallShapesEveryKernel(t *testing.T) {
-	samples := 3000
-	if testing.Short() {
-		samples = 600
-	}
-	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
-		rng := rand.New(rand.NewPCG(3, uint64(kind)))
-		for range samples {
-			run(t, rng, kind, f32, randomShape(rng, 1+rng.IntN(40), 1+rng.IntN(40), 1+rng.IntN(40)))
 		}
 	})
 }
