@@ -7,7 +7,9 @@ import (
 )
 
 // Softmax returns exp(x) / sum(exp(x)) along axis. The largest element of
-// each slice is subtracted first, so logits of 1000 do not overflow.
+// each slice is subtracted first, so logits of 1000 do not overflow. A slice
+// whose elements are all -Inf (a fully masked row) has no defined softmax
+// and gives NaN, as in PyTorch.
 func Softmax(x *graph.Node, axis int) *graph.Node {
 	return graph.Apply(&softmaxOp{axis: axis}, x)
 }
