@@ -218,11 +218,15 @@ func run(t *testing.T, f Func, dt graph.DType, shape []int, data []float64) []fl
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := prog.Run(graph.Feeds{x: newTensor(dt, shape, data)})
+	feed, err := graph.NewTensor(dt, data, shape...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return widen(out[0])
+	out, err := prog.Run(graph.Feeds{x: feed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return graph.Float64s(out[0])
 }
 
 func TestDerivativeAtEachKinkIsTheDocumentedChoice(t *testing.T) {

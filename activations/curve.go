@@ -3,8 +3,6 @@ package activations
 import (
 	"fmt"
 
-	"gorgonia.org/tensor"
-
 	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
@@ -56,37 +54,15 @@ func Sample(f Func, dt graph.DType, xs []float64) (Curve, error) {
 	if err != nil {
 		return Curve{}, err
 	}
-	out, err := prog.Run(graph.Feeds{x: newTensor(dt, []int{n, 1}, xs)})
+	feed, err := graph.NewTensor(dt, xs, n, 1)
 	if err != nil {
 		return Curve{}, err
 	}
-	return Curve{X: append([]float64(nil), xs...), Y: widen(out[0]), D1: widen(out[1]), D2: widen(out[2])}, nil
-}
-
-// newTensor returns a tensor of dtype dt and the given shape holding data,
-// rounded to float32 if need be.
-func newTensor(dt graph.DType, shape []int, data []float64) *tensor.Dense {
-	t := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
-	for i, v := range data {
-		if dt == tensor.Float32 {
-			t.Float32s()[i] = float32(v)
-		} else {
-			t.Float64s()[i] = v
-		}
+	out, err := prog.Run(graph.Feeds{x: feed})
+	if err != nil {
+		return Curve{}, err
 	}
-	return t
-}
-
-// widen returns t's elements as float64.
-func widen(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float32 {
-		out := make([]float64, t.Size())
-		for i, v := range t.Float32s() {
-			out[i] = float64(v)
-		}
-		return out
-	}
-	return append([]float64(nil), t.Float64s()...)
+	return Curve{X: append([]float64(nil), xs...), Y: graph.Float64s(out[0]), D1: graph.Float64s(out[1]), D2: graph.Float64s(out[2])}, nil
 }
 
 // Linspace returns n points evenly spaced from lo to hi, both included

@@ -111,14 +111,11 @@ func newNetData(s netSpec, seed uint64) netData {
 // dense returns a tensor of dtype dt holding data (converted to float32 if
 // need be).
 func dense(dt tensor.Dtype, data []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(data))
-		for i, v := range data {
-			f[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	t, err := graph.NewTensor(dt, data, shape...)
+	if err != nil {
+		panic(err) // the test itself is wrong
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), data...)))
+	return t
 }
 
 // float64s copies the data of a float32 or float64 slice into a new []float64.

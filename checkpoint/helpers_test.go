@@ -12,14 +12,11 @@ import (
 
 // param adds a parameter of dtype dt holding data to g.
 func param(g *graph.Graph, name string, dt graph.DType, data []float64, shape ...int) *graph.Node {
-	if dt == tensor.Float32 {
-		f32 := make([]float32, len(data))
-		for i, v := range data {
-			f32[i] = float32(v)
-		}
-		return g.Param(name, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f32)))
+	t, err := graph.NewTensor(dt, data, shape...)
+	if err != nil {
+		panic(err) // the test itself is wrong
 	}
-	return g.Param(name, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), data...))))
+	return g.Param(name, t)
 }
 
 // bits returns the bit patterns of every parameter's values, to compare

@@ -3,7 +3,6 @@ package graph_test
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 
@@ -198,9 +197,9 @@ func TestCompileReusesBuffersAlongAChain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := values(out[0])
+			got := graph.Float64s(out[0])
 			want := make([]float64, size)
-			for i, v := range values(feed) {
+			for i, v := range graph.Float64s(feed) {
 				want[i] = f(v)
 			}
 			tol := 0.0
@@ -264,7 +263,7 @@ func TestReusedBuffersGiveTheRightValues(t *testing.T) {
 	assertClose(t, "total", out[0].Float64s(), []float64{wantTotal}, 1e-12)
 	assertClose(t, "f", out[1].Float64s(), wantF, 1e-12)
 	assertClose(t, "r", out[2].Float64s(), wantR, 1e-12)
-	assertClose(t, "float32 branch", values(out[3]), want32, 1e-6)
+	assertClose(t, "float32 branch", graph.Float64s(out[3]), want32, 1e-6)
 }
 
 func TestResultsStayValidUntilTheNextRun(t *testing.T) {
@@ -323,7 +322,7 @@ func TestRunSeesParamsUpdatedInPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertClose(t, "before the update", values(out[0]), []float64{11}, 0)
+			assertClose(t, "before the update", graph.Float64s(out[0]), []float64{11}, 0)
 			// An optimizer step writes into the parameter's own backing.
 			if dt == tensor.Float32 {
 				w.Value().Float32s()[0] = -1
@@ -334,7 +333,7 @@ func TestRunSeesParamsUpdatedInPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertClose(t, "after the update", values(out[0]), []float64{5}, 0)
+			assertClose(t, "after the update", graph.Float64s(out[0]), []float64{5}, 0)
 		})
 	}
 }
@@ -413,18 +412,6 @@ func TestCompileErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// values returns a float32 or float64 tensor's data as float64s.
-func values(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float64 {
-		return slices.Clone(t.Float64s())
-	}
-	out := make([]float64, t.Shape().TotalSize())
-	for i, v := range t.Float32s() {
-		out[i] = float64(v)
-	}
-	return out
 }
 
 func to32(xs []float64) []float32 {

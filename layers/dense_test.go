@@ -58,9 +58,9 @@ func TestDenseCreatesNamedParamsShapedFromItsInput(t *testing.T) {
 					if b.Name() != c.wantB || !b.Shape().Equal(graph.Shape{c.units}) || b.DType() != dt {
 						t.Errorf("bias is %v, want %s (%d,) %v", b, c.wantB, c.units, dt)
 					}
-					for _, v := range float64s(b.Value()) {
+					for _, v := range graph.Float64s(b.Value()) {
 						if v != 0 {
-							t.Fatalf("bias starts at %v, want zeros", float64s(b.Value()))
+							t.Fatalf("bias starts at %v, want zeros", graph.Float64s(b.Value()))
 						}
 					}
 					want = append(want, b)

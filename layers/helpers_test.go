@@ -15,26 +15,11 @@ var dtypes = []graph.DType{tensor.Float32, tensor.Float64}
 
 // tensorOf returns a tensor of dtype dt and the given shape holding data.
 func tensorOf(dt graph.DType, data []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f32 := make([]float32, len(data))
-		for i, v := range data {
-			f32[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f32))
+	t, err := graph.NewTensor(dt, data, shape...)
+	if err != nil {
+		panic(err) // the test itself is wrong
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), data...)))
-}
-
-// float64s returns t's values as float64s, whatever its dtype.
-func float64s(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float32 {
-		out := make([]float64, 0, t.Shape().TotalSize())
-		for _, v := range t.Float32s() {
-			out = append(out, float64(v))
-		}
-		return out
-	}
-	return append([]float64(nil), t.Float64s()...)
+	return t
 }
 
 // setValues overwrites a parameter's values.
@@ -61,7 +46,7 @@ func run(t *testing.T, feeds graph.Feeds, outputs ...*graph.Node) [][]float64 {
 	}
 	vals := make([][]float64, len(out))
 	for i, o := range out {
-		vals[i] = float64s(o)
+		vals[i] = graph.Float64s(o)
 	}
 	return vals
 }

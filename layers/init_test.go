@@ -25,7 +25,7 @@ func TestGlorotUniformKernelStaysWithinItsLimit(t *testing.T) {
 					limit = float64(float32(limit)) // rounding is monotonic
 				}
 				largest := 0.0
-				for _, v := range float64s(d.Kernel().Value()) {
+				for _, v := range graph.Float64s(d.Kernel().Value()) {
 					if math.Abs(v) > limit {
 						t.Fatalf("weight %v is outside ±%v", v, limit)
 					}
@@ -109,8 +109,8 @@ func TestDenseUsesTheChosenInitializers(t *testing.T) {
 	x := g.Input("x", tensor.Float64, 3, 2)
 	d := layers.NewModel(1).Dense(2, nil, layers.WithInit(layers.Constant(0.5)), layers.WithBiasInit(layers.Ones))
 	d.Apply(x)
-	assertClose(t, "W", float64s(d.Kernel().Value()), []float64{0.5, 0.5, 0.5, 0.5}, 0)
-	assertClose(t, "b", float64s(d.Bias().Value()), []float64{1, 1}, 0)
+	assertClose(t, "W", graph.Float64s(d.Kernel().Value()), []float64{0.5, 0.5, 0.5, 0.5}, 0)
+	assertClose(t, "b", graph.Float64s(d.Bias().Value()), []float64{1, 1}, 0)
 }
 
 // buildMLP builds a 3-8-8-2 network on a model with the given seed and

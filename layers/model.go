@@ -82,15 +82,9 @@ func (m *Model) checkGraph(g *graph.Graph) error {
 func (m *Model) newParam(g *graph.Graph, name string, dt graph.DType, shape graph.Shape, fanIn, fanOut int, init Initializer, rng *rand.Rand) *graph.Node {
 	values := make([]float64, shape.Size())
 	init(values, fanIn, fanOut, rng)
-	var t *tensor.Dense
-	if dt == tensor.Float32 {
-		f32 := make([]float32, len(values))
-		for i, v := range values {
-			f32[i] = float32(v)
-		}
-		t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f32))
-	} else {
-		t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(values))
+	t, err := graph.NewTensor(dt, values, shape...) // callers have checked dt and shape
+	if err != nil {
+		return fail("Param", g.Input(name, tensor.Float64), err)
 	}
 	p := g.Param(name, t)
 	m.graph = g

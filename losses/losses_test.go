@@ -31,25 +31,11 @@ func huber(delta float64) losses.Func {
 }
 
 func dense(dt graph.DType, shape []int, values []float64) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(values))
-		for i, v := range values {
-			f[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	t, err := graph.NewTensor(dt, values, shape...)
+	if err != nil {
+		panic(err) // the test itself is wrong
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), values...)))
-}
-
-func values(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float32 {
-		var out []float64
-		for _, v := range t.Float32s() {
-			out = append(out, float64(v))
-		}
-		return out
-	}
-	return t.Float64s()
+	return t
 }
 
 // run compiles the nodes and returns their values from one run.
@@ -65,7 +51,7 @@ func run(t *testing.T, nodes ...*graph.Node) [][]float64 {
 	}
 	var vals [][]float64
 	for _, o := range out {
-		vals = append(vals, append([]float64(nil), values(o)...))
+		vals = append(vals, append([]float64(nil), graph.Float64s(o)...))
 	}
 	return vals
 }

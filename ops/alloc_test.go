@@ -81,7 +81,7 @@ func runBits(t *testing.T, prog *graph.Program, feeds graph.Feeds) []uint64 {
 	}
 	var bits []uint64
 	for _, o := range outs {
-		vs := float64sOf(o)
+		vs := graph.Float64s(o)
 		assertFinite(t, "output", vs)
 		for _, v := range vs {
 			bits = append(bits, math.Float64bits(v))

@@ -74,14 +74,11 @@ func inputsOf(g *graph.Graph, dt graph.DType, args ...inputArg) ([]*graph.Node, 
 
 // denseOf returns a tensor of dtype dt holding a copy of data.
 func denseOf(dt graph.DType, data []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		f := make([]float32, len(data))
-		for i, v := range data {
-			f[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	t, err := graph.NewTensor(dt, data, shape...)
+	if err != nil {
+		panic(err) // the test itself is wrong
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), data...)))
+	return t
 }
 
 // result is a copy of one output of a run, widened to float64.
@@ -105,20 +102,9 @@ func evaluate(t *testing.T, feeds graph.Feeds, outputs ...*graph.Node) []result 
 	}
 	res := make([]result, len(outs))
 	for i, o := range outs {
-		res[i] = result{shape: graph.Shape(o.Shape()).Clone(), dtype: o.Dtype(), data: float64sOf(o)}
+		res[i] = result{shape: graph.Shape(o.Shape()).Clone(), dtype: o.Dtype(), data: graph.Float64s(o)}
 	}
 	return res
-}
-
-func float64sOf(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float32 {
-		var out []float64
-		for _, v := range t.Float32s() {
-			out = append(out, float64(v))
-		}
-		return out
-	}
-	return append([]float64(nil), t.Float64s()...)
 }
 
 // gradientsOf returns the values of the gradients of the scalar y with

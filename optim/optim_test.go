@@ -17,28 +17,14 @@ import (
 var dtypes = []graph.DType{tensor.Float32, tensor.Float64}
 
 func dense(dt graph.DType, values []float64, shape ...int) *tensor.Dense {
-	if shape == nil {
-		shape = []int{len(values)}
+	if len(shape) == 0 && len(values) != 1 {
+		shape = []int{len(values)} // no shape: a vector, or a scalar for one value
 	}
-	if dt == tensor.Float32 {
-		f := make([]float32, len(values))
-		for i, v := range values {
-			f[i] = float32(v)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(f))
+	t, err := graph.NewTensor(dt, values, shape...)
+	if err != nil {
+		panic(err) // the test itself is wrong
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), values...)))
-}
-
-func values(t *tensor.Dense) []float64 {
-	if t.Dtype() == tensor.Float32 {
-		out := make([]float64, 0, t.Shape().TotalSize())
-		for _, v := range t.Float32s() {
-			out = append(out, float64(v))
-		}
-		return out
-	}
-	return append([]float64(nil), t.Float64s()...)
+	return t
 }
 
 func with[T any](o T, set func(T)) T {
@@ -154,7 +140,7 @@ func TestOptimizersMatchStepsWorkedOutByHand(t *testing.T) {
 					if err := opt.Step([]*graph.Node{p}, []*tensor.Dense{dense(dt, grad)}); err != nil {
 						t.Fatal(err)
 					}
-					got := values(p.Value())
+					got := graph.Float64s(p.Value())
 					for i, w := range tc.want[step] {
 						if math.Abs(got[i]-w) > tol*max(1, math.Abs(w)) {
 							t.Fatalf("after step %d: p = %v, want %v", step+1, got, tc.want[step])
@@ -251,7 +237,7 @@ func TestOptimizersMinimizeAQuadratic(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				got := append(values(params[0].Value()), values(params[1].Value())...)
+				got := append(graph.Float64s(params[0].Value()), graph.Float64s(params[1].Value())...)
 				want := []float64{1, -2, 3, 2}
 				for i := range want {
 					if math.Abs(got[i]-want[i]) > tc.tol*math.Abs(want[i]) || (tc.shrunk && math.Abs(got[i]) >= math.Abs(want[i])) {
@@ -516,9 +502,9 @@ func TestClipGlobalNormScalesAllGradientsTogether(t *testing.T) {
 				t.Errorf("norm = %v, want %v", norm, tc.wantNorm)
 			}
 			for i, g := range gs {
-				for j, v := range values(g) {
+				for j, v := range graph.Float64s(g) {
 					if math.Abs(v-tc.want[i][j]) > 1e-6 {
-						t.Fatalf("grads[%d] = %v, want %v", i, values(g), tc.want[i])
+						t.Fatalf("grads[%d] = %v, want %v", i, graph.Float64s(g), tc.want[i])
 					}
 				}
 			}

@@ -69,7 +69,14 @@ func trainXOR(o options, stdout io.Writer) error {
 		model.Dense(o.hidden, activations.Named(o.activation), layers.WithInit(initializers[o.init]), layers.WithBiasInit(layers.Constant(o.bias))),
 		model.Dense(1, activations.Sigmoid),
 	}
-	x, y := data(dt, xorInputs, 4, 2), data(dt, xorTargets, 4, 1)
+	x, err := graph.NewTensor(dt, xorInputs, 4, 2)
+	if err != nil {
+		return err
+	}
+	y, err := graph.NewTensor(dt, xorTargets, 4, 1)
+	if err != nil {
+		return err
+	}
 
 	// Evaluation program on all four rows: built first, so the parameters
 	// exist before --load fills them.
@@ -105,10 +112,11 @@ func trainXOR(o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := summary{Epochs: o.epochs, Steps: h.Steps, FinalLoss: at(out[0], 0)}
+	probabilities := graph.Float64s(out[1])
+	s := summary{Epochs: o.epochs, Steps: h.Steps, FinalLoss: graph.Float64s(out[0])[0]}
 	right := 0
 	for i := range xorTargets {
-		p := at(out[1], i)
+		p := probabilities[i]
 		s.Predictions = append(s.Predictions, p)
 		if (p > 0.5) == (xorTargets[i] > 0.5) {
 			right++
@@ -167,22 +175,4 @@ func writeFiles(o options, g *graph.Graph, h train.History) error {
 		}
 	}
 	return nil
-}
-
-func data(dt graph.DType, values []float64, shape ...int) *tensor.Dense {
-	if dt == tensor.Float32 {
-		v := make([]float32, len(values))
-		for i, x := range values {
-			v[i] = float32(x)
-		}
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), values...)))
-}
-
-func at(t *tensor.Dense, i int) float64 {
-	if t.Dtype() == tensor.Float32 {
-		return float64(t.Float32s()[i])
-	}
-	return t.Float64s()[i]
 }
