@@ -12,10 +12,17 @@
 // --out must name a directory, which gets one <name>.svg per activation.
 // Softmax and log_softmax are shown as the first output for the logits
 // (x, 0).
+//
+// --points is at most 100000 and --from and --to must be finite, with a
+// span that is itself a finite float64 and wide enough for --points distinct
+// values. A bad flag is one line on standard error and status 2; a failure
+// while computing or writing is status 1. A file is written to a temporary
+// file beside it and renamed into place once complete, so a full disk
+// leaves no half-written CSV or SVG (a device such as /dev/stdout is
+// written directly).
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -34,11 +41,35 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "activations:", err)
-		os.Exit(2)
+	os.Exit(command(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command runs the tool and returns its exit status: 0, 2 for a bad flag
+// (one line on stderr), 1 for a failure while computing or writing.
+func command(args []string, stdout, stderr io.Writer) int {
+	err := run(args, stdout)
+	var bad usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &bad):
+		fmt.Fprintf(stderr, "activations: %v; see activations --help\n", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "activations:", err)
+		return 1
 	}
 }
+
+// usageError is a mistake in the flags, as opposed to a failure while
+// running.
+type usageError struct{ error }
+
+func badFlag(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// maxPoints caps --points: 100000 points of all 22 activations with two
+// derivatives hold about 70 MB, and no chart or table needs more.
+const maxPoints = 100_000
 
 type options struct {
 	names    []string
@@ -47,19 +78,23 @@ type options struct {
 	format   string
 	out      string
 	dtype    graph.DType
+	help     string // the flag list, set when --help asked for it
 }
 
 func run(args []string, stdout io.Writer) error {
 	opts, err := parse(args)
 	if errors.Is(err, pflag.ErrHelp) {
-		_, err = fmt.Fprintf(stdout, "Usage: activations [flags]\n%s", usage)
+		_, err = fmt.Fprintf(stdout, "Usage: activations [flags]\n%s", opts.help)
 		return err
 	}
 	if err != nil {
 		return err
 	}
 	curves := make([]activations.Curve, len(opts.names))
-	xs := activations.Linspace(opts.from, opts.to, opts.points)
+	xs, err := samplePoints(opts.from, opts.to, opts.points)
+	if err != nil {
+		return err
+	}
 	for i, name := range opts.names {
 		f, err := activations.Lookup(name)
 		if err != nil {
@@ -78,7 +113,7 @@ func run(args []string, stdout io.Writer) error {
 		})
 	}
 	if opts.out == "-" {
-		return errors.New("--format svg with several activations writes one file each: give --out a directory")
+		return badFlag("--format svg with several activations writes one file each: give --out a directory")
 	}
 	if err := os.MkdirAll(opts.out, 0o755); err != nil {
 		return err
@@ -92,39 +127,39 @@ func run(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// usage lists the flags, for --help and for errors.
-var usage string
-
 func parse(args []string) (options, error) {
 	fs := pflag.NewFlagSet("activations", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	name := fs.String("name", "all", `activation name or alias, comma-separated names, or "all"`)
 	from := fs.Float64("from", -5, "first x")
 	to := fs.Float64("to", 5, "last x")
-	points := fs.Int("points", 201, "number of evenly spaced x from --from to --to (at least 2)")
+	points := fs.Int("points", 201, "number of evenly spaced x from --from to --to (at least 2, at most 100000)")
 	format := fs.String("format", "csv", "csv or svg")
 	out := fs.String("out", "-", `output file ("-" for standard output), or a directory for svg with several activations`)
 	dtype := fs.String("dtype", "float64", "float64 or float32")
-	usage = fs.FlagUsages()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return options{}, err
+			return options{help: fs.FlagUsages()}, err
 		}
-		return options{}, fmt.Errorf("%w\nflags:\n%s", err, usage)
+		return options{}, usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return options{}, fmt.Errorf("unexpected arguments %q; every setting is a flag:\n%s", fs.Args(), fs.FlagUsages())
+		return options{}, badFlag("unexpected arguments %q; every setting is a flag", fs.Args())
 	}
 	opts := options{from: *from, to: *to, points: *points, format: *format, out: *out}
 	switch {
 	case math.IsNaN(opts.from) || math.IsInf(opts.from, 0) || math.IsNaN(opts.to) || math.IsInf(opts.to, 0):
-		return opts, fmt.Errorf("--from %v and --to %v must be finite", opts.from, opts.to)
+		return opts, badFlag("--from %v and --to %v must be finite", opts.from, opts.to)
 	case opts.from >= opts.to:
-		return opts, fmt.Errorf("--from %v must be less than --to %v", opts.from, opts.to)
+		return opts, badFlag("--from %v must be less than --to %v", opts.from, opts.to)
+	case math.IsInf(opts.to-opts.from, 0):
+		return opts, badFlag("--from %v to --to %v spans more than the largest float64", opts.from, opts.to)
 	case opts.points < 2:
-		return opts, fmt.Errorf("--points %d: need at least 2", opts.points)
+		return opts, badFlag("--points %d: need at least 2", opts.points)
+	case opts.points > maxPoints:
+		return opts, badFlag("--points %d: at most %d", opts.points, maxPoints)
 	case opts.format != "csv" && opts.format != "svg":
-		return opts, fmt.Errorf("--format %q: want csv or svg", opts.format)
+		return opts, badFlag("--format %q: want csv or svg", opts.format)
 	}
 	switch *dtype {
 	case "float64":
@@ -132,7 +167,7 @@ func parse(args []string) (options, error) {
 	case "float32":
 		opts.dtype = tensor.Float32
 	default:
-		return opts, fmt.Errorf("--dtype %q: want float64 or float32", *dtype)
+		return opts, badFlag("--dtype %q: want float64 or float32", *dtype)
 	}
 	if strings.TrimSpace(*name) == "all" {
 		opts.names = activations.Names()
@@ -141,43 +176,53 @@ func parse(args []string) (options, error) {
 	for _, n := range strings.Split(*name, ",") {
 		e, err := activations.Describe(n)
 		if err != nil {
-			return opts, err
+			return opts, usageError{err}
 		}
 		opts.names = append(opts.names, e.Name)
 	}
 	return opts, nil
 }
 
+// samplePoints returns n evenly spaced x from lo to hi, or a usage error
+// when the range is too narrow for n distinct float64 values. It is
+// Linspace(lo, hi, n), whose x are the nearest to the exact decimal steps,
+// except for a span so wide that Linspace's (hi-lo)·i would overflow to
+// +Inf: there the span is scaled by i/(n-1) instead.
+func samplePoints(lo, hi float64, n int) ([]float64, error) {
+	xs := activations.Linspace(lo, hi, n)
+	wide := math.IsInf((hi-lo)*float64(n-1), 0)
+	for i := range xs {
+		if wide {
+			xs[i] = lo + (hi-lo)*(float64(i)/float64(n-1))
+		}
+		if i > 0 && !(xs[i] > xs[i-1]) {
+			return nil, badFlag("--from %v to --to %v is too narrow for %d distinct points", lo, hi, n)
+		}
+	}
+	return xs, nil
+}
+
 // writeTo runs write on standard output when path is "-", else on the file
-// at path, which it creates or truncates.
+// at path (see writeFile).
 func writeTo(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" {
-		return write(stdout)
+		return writeBuffered(stdout, write)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	err = write(bw)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return writeFile(path, write)
 }
 
 func writeCSV(w io.Writer, names []string, curves []activations.Curve) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, "activation,x,y,dy,d2y")
+	if _, err := io.WriteString(w, "activation,x,y,dy,d2y\n"); err != nil {
+		return err
+	}
 	for i, c := range curves {
 		for j, x := range c.X {
-			fmt.Fprintf(bw, "%s,%s,%s,%s,%s\n", names[i], num(x), num(c.Y[j]), num(c.D1[j]), num(c.D2[j]))
+			if _, err := fmt.Fprintf(w, "%s,%s,%s,%s,%s\n", names[i], num(x), num(c.Y[j]), num(c.D1[j]), num(c.D2[j])); err != nil {
+				return err
+			}
 		}
 	}
-	return bw.Flush()
+	return nil
 }
 
 // num prints v with the fewest digits that read back as the same float64.

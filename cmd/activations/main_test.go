@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +94,84 @@ func TestBadFlagsAreErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want it to contain %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// A bad flag is status 2 and one line, not the whole flag list.
+func TestBadFlagIsStatus2AndOneLine(t *testing.T) {
+	for _, args := range [][]string{{"--bogus"}, {"--points", "x"}, {"stray"}, {"--name", "gleu"}, {"--format", "svg"}} {
+		var stdout, stderr bytes.Buffer
+		code := command(args, &stdout, &stderr)
+		if code != 2 || strings.Count(stderr.String(), "\n") != 1 || !strings.HasSuffix(stderr.String(), "; see activations --help\n") {
+			t.Errorf("%v: status %d, stderr %q; want 2 and one line ending in see --help", args, code, stderr.String())
+		}
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A failure while writing is status 1, never the usage status 2.
+func TestWriteFailureIsStatus1(t *testing.T) {
+	outs := [][]string{{"--out", filepath.Join(t.TempDir(), "missing", "a.csv")}, {}}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		outs = append(outs, []string{"--out", "/dev/full"})
+	}
+	for _, out := range outs {
+		var stderr bytes.Buffer
+		code := command(append([]string{"--name", "relu", "--points", "2"}, out...), failingWriter{}, &stderr)
+		if code != 1 || !strings.HasPrefix(stderr.String(), "activations: ") {
+			t.Errorf("%v: status %d, stderr %q; want 1", out, code, stderr.String())
+		}
+	}
+}
+
+// A write that fails half way leaves the file as it was, with no temporary
+// file beside it, rather than a half-written CSV.
+func TestFailedWriteLeavesTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.csv")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full := errors.New("no space left on device")
+	err := writeTo(path, nil, func(w io.Writer) error {
+		w.Write(bytes.Repeat([]byte("activation,x\n"), 10000))
+		return full
+	})
+	if !errors.Is(err, full) {
+		t.Errorf("error %v, want the write's", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("the file holds %.20q, want the old content", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a temporary file was left behind: %v", entries)
+	}
+}
+
+func TestRangeAndPointsAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "-1e308", "--to", "1e308"}, "spans more than the largest float64"},
+		{[]string{"--from", "1", "--to", "1.0000000000000002", "--points", "3"}, "too narrow for 3 distinct points"},
+		{[]string{"--points", "400000000"}, "--points 400000000: at most 100000"},
+		{[]string{"--to", "Inf"}, "must be finite"},
+	} {
+		err := run(tc.args, &bytes.Buffer{})
+		var bad usageError
+		if !errors.As(err, &bad) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want a usage error containing %q", tc.args, err, tc.want)
+		}
+	}
+	var out bytes.Buffer
+	if err := run([]string{"--name", "relu", "--from", "-8e307", "--to", "8e307", "--points", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "activation,x,y,dy,d2y\nrelu,-8e+307,0,0,0\nrelu,0,0,0,0\nrelu,8e+307,8e+307,1,0\n"; out.String() != want {
+		t.Errorf("CSV of a wide range:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
