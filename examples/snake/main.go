@@ -1,4 +1,4 @@
-// Command activation shows how to add an activation to graft from outside
+// Command snake shows how to add an activation to graft from outside
 // its packages. It defines snake, x + sin²(ax)/a (Ziyin et al., 2020,
 // "Neural Networks Fail to Learn Periodic Functions and How to Fix It"),
 // twice:
@@ -13,7 +13,7 @@
 // then trains a 2-4-1 network with a learnable snake on XOR and prints the
 // result.
 //
-//	go run ./examples/activation
+//	go run ./examples/snake
 package main
 
 import (
@@ -30,6 +30,7 @@ import (
 	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
+	"graft/optim"
 )
 
 // Snake returns x + sin²(a·x)/a, with a broadcast against x (a learnable
@@ -97,9 +98,9 @@ func checkSnake(w io.Writer) error {
 	}
 	g := graph.New()
 	x := g.Input("x", tensor.Float64, len(points))
-	a := g.Param("a", tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{1.5})))
+	a := g.Param("a", must(graph.NewTensor(tensor.Float64, []float64{1.5}, 1)))
 	composed, primitive := Snake(x, a), SnakeFixed(1.5)(x)
-	feeds := graph.Feeds{x: tensor.New(tensor.WithShape(len(points)), tensor.WithBacking(points))}
+	feeds := graph.Feeds{x: must(graph.NewTensor(tensor.Float64, points, len(points)))}
 	if err := autodiff.CheckDerivatives(ops.Sum(ops.Mul(composed, composed)), []*graph.Node{x, a}, feeds, autodiff.DefaultTolerance); err != nil {
 		return fmt.Errorf("composed snake: %w", err)
 	}
@@ -124,13 +125,13 @@ func trainXOR(w io.Writer, seed uint64) (result, error) {
 	const hidden, steps = 4, 300
 	rng := rand.New(rand.NewPCG(seed, 7))
 	g := graph.New()
-	x := g.Const("x", tensor.New(tensor.WithShape(4, 2), tensor.WithBacking([]float64{0, 0, 0, 1, 1, 0, 1, 1})))
-	t := g.Const("t", tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{0, 1, 1, 0})))
+	x := g.Const("x", must(graph.NewTensor(tensor.Float64, []float64{0, 0, 0, 1, 1, 0, 1, 1}, 4, 2)))
+	t := g.Const("t", must(graph.NewTensor(tensor.Float64, []float64{0, 1, 1, 0}, 4, 1)))
 	w1 := g.Param("w1", randomTensor(rng, 2, hidden))
-	b1 := g.Param("b1", tensor.New(tensor.WithShape(hidden), tensor.WithBacking(make([]float64, hidden))))
-	a := g.Param("a", tensor.New(tensor.WithShape(hidden), tensor.WithBacking([]float64{1, 1, 1, 1})))
+	b1 := g.Param("b1", must(graph.NewTensor(tensor.Float64, make([]float64, hidden), hidden)))
+	a := g.Param("a", must(graph.NewTensor(tensor.Float64, []float64{1, 1, 1, 1}, hidden)))
 	w2 := g.Param("w2", randomTensor(rng, hidden, 1))
-	b2 := g.Param("b2", tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{0})))
+	b2 := g.Param("b2", must(graph.NewTensor(tensor.Float64, []float64{0}, 1)))
 	params := []*graph.Node{w1, b1, a, w2, b2}
 
 	h := Snake(ops.Add(ops.MatMul(x, w1), b1), a)
@@ -144,7 +145,7 @@ func trainXOR(w io.Writer, seed uint64) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	opt := newAdam(params, 0.05)
+	opt := optim.NewAdam(0.05)
 	var out []*tensor.Dense
 	for step := 0; step <= steps; step++ {
 		if out, err = prog.Run(nil); err != nil {
@@ -154,7 +155,9 @@ func trainXOR(w io.Writer, seed uint64) (result, error) {
 			fmt.Fprintf(w, "step %3d  loss %.4f\n", step, out[0].Float64s()[0])
 		}
 		if step < steps {
-			opt.step(out[2:])
+			if err := opt.Step(params, out[2:]); err != nil {
+				return result{}, err
+			}
 		}
 	}
 	res := result{Loss: out[0].Float64s()[0]}
@@ -175,37 +178,14 @@ func randomTensor(rng *rand.Rand, rows, cols int) *tensor.Dense {
 	for i := range data {
 		data[i] = rng.NormFloat64() / math.Sqrt(float64(rows))
 	}
-	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(data))
+	return must(graph.NewTensor(tensor.Float64, data, rows, cols))
 }
 
-// adam is a minimal Adam optimizer (Kingma and Ba, 2015) that updates the
-// parameters' tensors in place.
-type adam struct {
-	params []*graph.Node
-	m, v   [][]float64
-	lr     float64
-	t      int
-}
-
-func newAdam(params []*graph.Node, lr float64) *adam {
-	o := &adam{params: params, lr: lr}
-	for _, p := range params {
-		o.m = append(o.m, make([]float64, p.Shape().Size()))
-		o.v = append(o.v, make([]float64, p.Shape().Size()))
+// must returns t, and panics on err: the example's tensors are literals
+// whose length matches their shape, so an error is a bug in the example.
+func must(t *tensor.Dense, err error) *tensor.Dense {
+	if err != nil {
+		panic(err)
 	}
-	return o
-}
-
-func (o *adam) step(grads []*tensor.Dense) {
-	const beta1, beta2, eps = 0.9, 0.999, 1e-8
-	o.t++
-	c1, c2 := 1-math.Pow(beta1, float64(o.t)), 1-math.Pow(beta2, float64(o.t))
-	for i, p := range o.params {
-		data, grad := p.Value().Float64s(), grads[i].Float64s()
-		for j, gj := range grad {
-			o.m[i][j] = beta1*o.m[i][j] + (1-beta1)*gj
-			o.v[i][j] = beta2*o.v[i][j] + (1-beta2)*gj*gj
-			data[j] -= o.lr * (o.m[i][j] / c1) / (math.Sqrt(o.v[i][j]/c2) + eps)
-		}
-	}
+	return t
 }
