@@ -67,8 +67,9 @@ type usageError struct{ error }
 
 func badFlag(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// maxPoints caps --points: 100000 points of all 22 activations with two
-// derivatives hold about 70 MB, and no chart or table needs more.
+// maxPoints caps --points: 100000 points of every activation with both
+// derivatives peak at about 160 MB and a 160 MB CSV, and no chart or table
+// needs more.
 const maxPoints = 100_000
 
 type options struct {
