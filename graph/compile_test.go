@@ -482,3 +482,24 @@ func TestProgramsOfOneGraphRunConcurrently(t *testing.T) {
 	}
 	assertClose(t, "results of the two programs", results, []float64{want, want}, 1e-12)
 }
+
+// Two requested outputs never share memory, even when they are one node
+// (autodiff returns one node for both operands of an Add): an optimizer or a
+// clipping step that scales each result in place must not scale one twice.
+func TestARepeatedOutputGetsItsOwnBuffer(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	y := ops.Square(x)
+	prog, err := graph.Compile(y, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := prog.Run(graph.Feeds{x: dense64([]float64{3, 4}, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out[0].Float64s()[0] = -1
+	if got := out[1].Float64s(); got[0] != 9 || got[1] != 16 {
+		t.Errorf("the second result is %v after writing into the first; want [9 16]", got)
+	}
+}

@@ -174,3 +174,22 @@ func TestWriteDOTRejectsBadArguments(t *testing.T) {
 		t.Fatalf("WriteDOT(nil graph, y) gave %v:\n%s", err, buf.String())
 	}
 }
+
+// Drawing a graph that holds a build error (an op given a nil input, or
+// inputs from two graphs) works: that is when a user wants to look at it.
+func TestWriteDOTDrawsAGraphWithABuildError(t *testing.T) {
+	g, other := graph.New(), graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	z := other.Input("z", tensor.Float64, 2)
+	bad := ops.Add(x, nil)
+	foreign := ops.Add(x, z)
+	for _, outputs := range [][]*graph.Node{nil, {bad}, {foreign}} {
+		var b strings.Builder
+		if err := graph.WriteDOT(&b, g, outputs...); err != nil {
+			t.Errorf("WriteDOT(%v): %v", outputs, err)
+		}
+		if !strings.HasPrefix(b.String(), "digraph") {
+			t.Errorf("WriteDOT(%v) wrote %q", outputs, b.String())
+		}
+	}
+}

@@ -34,3 +34,15 @@ func TestRejectWithoutAnErrorStillFails(t *testing.T) {
 		t.Errorf("Compile error %v, want Thing's build error", err)
 	}
 }
+
+// Reject with no input still reports the builder's own error.
+func TestRejectWithNoInputReportsItsError(t *testing.T) {
+	n := graph.Reject("Full", errString("the graph is nil"))
+	if _, err := graph.Compile(n); err == nil || !strings.Contains(err.Error(), "Full() at ") || !strings.Contains(err.Error(), "the graph is nil") {
+		t.Errorf("Compile error %v, want Full's own error", err)
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

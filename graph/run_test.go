@@ -107,3 +107,24 @@ func TestRunReadsAContiguousSliceView(t *testing.T) {
 	}
 	assertClose(t, "Neg of rows 1 and 2", out[0].Float64s(), []float64{-4, -5, -6, -7, -8, -9}, 0)
 }
+
+// A parameter whose tensor is replaced by one of another size after Compile
+// is an error naming it at the next Run, not a panic or a partial result.
+func TestRunRejectsAParameterTensorThatChangedSize(t *testing.T) {
+	g := graph.New()
+	w := g.Param("w", dense64([]float64{1, 2, 3, 4}, 2, 2))
+	prog, err := graph.Compile(ops.MatMul(w, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Value().Reshape(4); err != nil { // same data, other shape: fine
+		t.Fatal(err)
+	}
+	if _, err := prog.Run(nil); err != nil {
+		t.Errorf("a reshaped tensor of the same size: %v", err)
+	}
+	*w.Value() = *dense64([]float64{1}, 1)
+	if _, err := prog.Run(nil); err == nil || !strings.Contains(err.Error(), `parameter "w"`) || !strings.Contains(err.Error(), "(2, 2)") {
+		t.Errorf("Run error %v, want one naming w and its shape", err)
+	}
+}
