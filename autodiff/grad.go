@@ -35,7 +35,7 @@ func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
 	onPath := markPath(g, y, xs)
 	adjoint := make(map[*graph.Node][]*graph.Node)
 	var err error
-	g.Gradient(func() {
+	g.MarkingGradients(func() {
 		adjoint[y] = []*graph.Node{ops.OnesLike(y)}
 		nodes := g.Nodes()
 		for id := y.ID(); id >= 0 && err == nil; id-- {
@@ -66,7 +66,7 @@ func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
 		return nil, err
 	}
 	grads := make([]*graph.Node, len(xs))
-	g.Gradient(func() {
+	g.MarkingGradients(func() {
 		for i, x := range xs {
 			if len(adjoint[x]) == 0 {
 				grads[i] = ops.ZerosLike(x)

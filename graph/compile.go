@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"gorgonia.org/tensor"
 )
@@ -11,7 +12,14 @@ import (
 // in topological order, with every buffer planned ahead. Running it on feeds
 // of the compiled shapes allocates nothing.
 //
-// A Program is not safe for concurrent use; compile one per goroutine.
+// A Program runs in one goroutine at a time. A Run that starts while another
+// Run of the same program is in progress (from another goroutine, or from
+// inside one of its own ops) returns an error at once instead of sharing the
+// buffers; the check is one atomic operation. The results a Run returns are
+// overwritten by the next Run, so a goroutine reading them must be done
+// before another Run starts: that is the caller's to order, and the race
+// detector reports it. Programs, even of one graph, run concurrently with
+// each other; compile one per goroutine.
 type Program struct {
 	graph    *Graph
 	steps    []step
@@ -22,6 +30,13 @@ type Program struct {
 	results  []*tensor.Dense
 	f32      []float32 // the arenas every op's output lives in
 	f64      []float64
+	// staging holds, for each input and then each parameter, a copy of a
+	// tensor whose backing lies in this program's own arenas (a result fed
+	// back): a step could overwrite it before a later step reads it. Each
+	// buffer is made the first time it is needed and reused after.
+	staging32 [][]float32
+	staging64 [][]float64
+	running   atomic.Bool // a Run is in progress
 }
 
 type step struct {
@@ -37,8 +52,8 @@ func Compile(outputs ...*Node) (*Program, error) {
 		return nil, errors.New("graft: Compile needs at least one output")
 	}
 	g, err := commonGraph("output", outputs)
-	if g != nil && g.err != nil {
-		return nil, g.err
+	if g != nil && g.Err() != nil {
+		return nil, g.Err()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("graft: Compile: %w", err)
@@ -72,13 +87,17 @@ func Compile(outputs ...*Node) (*Program, error) {
 	for i, o := range outputs {
 		outs[i] = o
 		if o.kind != OpNode || requested[o] {
-			outs[i] = &Node{graph: g, id: -1, op: copyOp{}, inputs: []*Node{o}, shape: o.shape, dtype: o.dtype}
+			outs[i] = &Node{graph: g, id: -1, op: copyOp{}, inputs: []*Node{o}, shape: o.shape, dtype: o.dtype, origin: o.origin}
 			order = append(order, outs[i])
 			values[outs[i]] = &Value{Shape: o.shape, DType: o.dtype}
 		}
 		requested[o] = true
 	}
-	p.planBuffers(order, outs, values)
+	if err := p.planBuffers(order, outs, values); err != nil {
+		return nil, err
+	}
+	p.staging32 = make([][]float32, len(p.inputs)+len(p.params))
+	p.staging64 = make([][]float64, len(p.inputs)+len(p.params))
 	for _, n := range order {
 		if n.kind != OpNode {
 			continue

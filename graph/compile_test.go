@@ -503,3 +503,21 @@ func TestARepeatedOutputGetsItsOwnBuffer(t *testing.T) {
 		t.Errorf("the second result is %v after writing into the first; want [9 16]", got)
 	}
 }
+
+// A program whose buffers would pass MaxArenaElements is refused at Compile,
+// naming the node that crossed the cap, before anything is allocated: five
+// live results of MaxElements each need more than one arena may hold.
+func TestCompileRefusesAnArenaPastMaxArenaElements(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, graph.MaxElements)
+	outs := []*graph.Node{ops.Exp(x), ops.Sin(x), ops.Cos(x), ops.Tanh(x), ops.Neg(x)}
+	prog, err := graph.Compile(outs...)
+	if err == nil || prog != nil {
+		t.Fatalf("Compile gave %v, %v; want an error", prog, err)
+	}
+	for _, want := range []string{"graft: Compile:", "float32", "MaxArenaElements", "Neg#5 (17179869184,) float32", "compile_test.go:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}

@@ -14,6 +14,13 @@
 // has run. Program.Run then checks the feeds and executes the steps without
 // allocating.
 //
+// Sizes are capped so that no count overflows: a tensor holds at most
+// MaxElements elements and each of a program's two arenas at most
+// MaxArenaElements; past either is an error naming the node. What is safe
+// across goroutines is spelled out on Graph and Program: one goroutine builds
+// a graph at a time and one runs a program at a time; an overlapping Run or
+// an overlapping differentiation is an error, not corrupted state.
+//
 // This package knows nothing of particular ops: they live in package ops and
 // plug in through the Op interface. Gradients live in package autodiff.
 package graph

@@ -14,9 +14,21 @@ type DType = tensor.Dtype
 // Float is the set of element types graft's kernels are written for.
 type Float interface{ ~float32 | ~float64 }
 
-func checkDType(dt DType) error {
+// CheckDType reports an error unless dt is tensor.Float32 or tensor.Float64,
+// the dtypes graft computes in. The error says what is wrong without a
+// "graft: " prefix, for the caller to wrap with its own context.
+func CheckDType(dt DType) error {
 	if dt != tensor.Float32 && dt != tensor.Float64 {
-		return fmt.Errorf("dtype %v is not supported: graft computes in float32 and float64", dt)
+		return fmt.Errorf("dtype %s is not supported: graft computes in float32 and float64", dtypeName(dt))
 	}
 	return nil
+}
+
+// dtypeName prints a dtype, including the zero DType (of a zero tensor.Dense
+// or a zero Node), whose own formatting would fail.
+func dtypeName(dt DType) string {
+	if dt.Type == nil {
+		return "no dtype"
+	}
+	return dt.Name()
 }

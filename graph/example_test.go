@@ -221,3 +221,58 @@ func ExampleGraph_Err() {
 	// <nil>
 	// cannot reshape 6 elements to (4, -1)
 }
+
+// A result fed back as the next run's input, as an iterative method is
+// written: Newton's step for √2, x ← (x + 2/x)/2, run on its own output.
+func ExampleProgram_Run_feedback() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64)
+	half := ops.ScalarLike(x, 0.5)
+	next := ops.Mul(half, ops.Add(x, ops.Div(ops.ScalarLike(x, 2), x)))
+	prog, err := graph.Compile(next, ops.Square(next))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	feeds := graph.Feeds{x: tensor.New(tensor.FromScalar(1.0))}
+	for range 4 {
+		out, err := prog.Run(feeds)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("x = %.12f, x² = %.12f\n", out[0].Float64s()[0], out[1].Float64s()[0])
+		feeds[x] = out[0] // the result itself, not a copy
+	}
+	// Output:
+	// x = 1.500000000000, x² = 2.250000000000
+	// x = 1.416666666667, x² = 2.006944444444
+	// x = 1.414215686275, x² = 2.000006007305
+	// x = 1.414213562375, x² = 2.000000000005
+}
+
+// CheckShape and CheckDType are the rules every node obeys, for a builder
+// that makes its own tensor to check before it allocates.
+func ExampleCheckShape() {
+	fmt.Println(graph.CheckShape(graph.Shape{3, 4}))
+	fmt.Println(graph.CheckShape(graph.Shape{3, 0}))
+	fmt.Println(graph.CheckShape(graph.Shape{1 << 20, 1 << 20}))
+	fmt.Println(graph.CheckDType(tensor.Int))
+	// Output:
+	// <nil>
+	// shape (3, 0) has an axis of size 0: every axis must be at least 1
+	// shape (1048576, 1048576) has more than 17179869184 (1<<34) elements, the most a tensor may hold (graph.MaxElements)
+	// dtype int is not supported: graft computes in float32 and float64
+}
+
+// CheckValue tells whether a tensor can replace a parameter's: the same
+// dtype and shape, contiguous, no mask.
+func ExampleNode_CheckValue() {
+	g := graph.New()
+	w := g.Param("w", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3})))
+	fmt.Println(w.CheckValue(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{4, 5, 6}))))
+	fmt.Println(w.CheckValue(tensor.New(tensor.WithShape(6), tensor.WithBacking(make([]float32, 6)))))
+	// Output:
+	// <nil>
+	// graft: parameter "w" (built at graph/example_test.go:272 as (3,) float64) cannot hold a float32 tensor of shape (6,)
+}

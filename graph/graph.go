@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"gorgonia.org/tensor"
 )
@@ -12,28 +13,55 @@ import (
 // is always a topological order. It records the first mistake made while
 // building it; Compile and autodiff.Grad report it.
 //
-// A Graph is built by one goroutine at a time. Programs compiled from it may
-// run in other goroutines once building is done.
+// What is safe across goroutines:
+//   - Building (the builders, Apply, autodiff.Grad) is for one goroutine at a
+//     time. graft catches the usual slip rather than corrupt the graph: two
+//     differentiations of one graph that overlap in time (MarkingGradients,
+//     which autodiff.Grad uses), and two nodes added at the same instant,
+//     record an error on the graph, so Grad and every later Compile of it
+//     fail. Plain builders racing with each other are caught only when their
+//     adds overlap exactly: do not rely on it; the race detector sees the rest.
+//   - Once building is done, reading the graph (Nodes, Err, Compile,
+//     WriteDOT) is safe from many goroutines, and programs compiled from it
+//     run concurrently, each in one goroutine at a time (see Program).
+//   - Parameter tensors are shared by every program of the graph: write them
+//     (an optimizer step, a checkpoint load) only while none of those
+//     programs runs.
 type Graph struct {
-	nodes    []*Node
-	err      error
-	gradient int // > 0 while reverse-mode differentiation builds nodes
+	nodes   []*Node
+	err     atomic.Pointer[error] // the first error; atomic so a rival goroutine can record its misuse
+	marking atomic.Bool           // MarkingGradients is running build
+	adding  atomic.Bool           // add is appending a node
 }
 
 // New returns an empty graph.
 func New() *Graph { return &Graph{} }
 
 // Err returns the first error recorded while building the graph, or nil.
-func (g *Graph) Err() error { return g.err }
+// Err of a nil graph is an error saying so.
+func (g *Graph) Err() error {
+	if g == nil {
+		return errors.New("graft: the graph is nil; make one with graph.New()")
+	}
+	if err := g.err.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
 
-// Nodes returns every node in build order. The caller must not change the slice.
-func (g *Graph) Nodes() []*Node { return g.nodes }
+// Nodes returns every node in build order (none for a nil graph). The caller
+// must not change the slice.
+func (g *Graph) Nodes() []*Node {
+	if g == nil {
+		return nil
+	}
+	return g.nodes
+}
 
 // Input adds a leaf that is fed on every run with a tensor of exactly this
 // dtype and shape.
 func (g *Graph) Input(name string, dt DType, shape ...int) *Node {
-	n := g.leaf(Input, name, dt, Shape(shape).Clone(), nil)
-	return n
+	return g.leaf(Input, name, dt, Shape(shape).Clone(), nil)
 }
 
 // Param adds a trainable parameter holding value. The graph keeps value
@@ -50,62 +78,92 @@ func (g *Graph) Const(name string, value *tensor.Dense) *Node {
 }
 
 func (g *Graph) tensorLeaf(kind Kind, name string, value *tensor.Dense) *Node {
-	if value == nil {
-		n := g.leaf(kind, name, tensor.Float64, Shape{}, nil)
-		g.fail(n, fmt.Errorf("graft: %v %q at %s has a nil tensor", kind, name, n.origin))
-		return n
+	dt, shape := tensor.Float64, Shape{}
+	if value != nil {
+		dt, shape = value.Dtype(), Shape(value.Shape()).Clone()
 	}
-	n := g.leaf(kind, name, value.Dtype(), Shape(value.Shape()).Clone(), value)
+	n := g.leaf(kind, name, dt, shape, value)
+	switch {
+	case n.failed:
+	case value == nil:
+		n.graph.fail(n, fmt.Errorf("graft: %v %q at %s has a nil tensor", kind, name, n.origin))
+	case layoutProblem(value) != "":
+		n.graph.fail(n, fmt.Errorf("graft: %v %q at %s is %s", kind, name, n.origin, layoutProblem(value)))
+	}
+	return n
+}
+
+// leaf adds an input, parameter or constant. On a nil graph it returns a
+// failed node on a graph of its own, so that compiling it, or building on
+// it, reports the mistake.
+func (g *Graph) leaf(kind Kind, name string, dt DType, shape Shape, value *tensor.Dense) *Node {
+	nilGraph := g == nil
+	if nilGraph {
+		g = New()
+	}
+	n := g.add(&Node{kind: kind, name: name, dtype: dt, shape: shape, value: value})
 	if n.failed {
 		return n
 	}
-	if value.RequiresIterator() {
-		g.fail(n, fmt.Errorf("graft: %v %q at %s is a non-contiguous view; call Materialize() first", kind, name, n.origin))
-	}
-	return n
-}
-
-func (g *Graph) leaf(kind Kind, name string, dt DType, shape Shape, value *tensor.Dense) *Node {
-	n := g.add(&Node{kind: kind, name: name, dtype: dt, shape: shape, value: value})
-	if err := checkDType(dt); err != nil {
+	if nilGraph {
+		g.fail(n, fmt.Errorf("graft: %v %q at %s: the graph is nil; make one with graph.New()", kind, name, n.origin))
+	} else if err := CheckDType(dt); err != nil {
 		g.fail(n, fmt.Errorf("graft: %v %q at %s: %w", kind, name, n.origin, err))
-	} else if err := checkShape(shape); err != nil {
+	} else if err := CheckShape(shape); err != nil {
 		g.fail(n, fmt.Errorf("graft: %v %q at %s: %w", kind, name, n.origin, err))
 	}
 	return n
 }
 
+// add appends n to the graph. A second goroutine adding at the same instant
+// gets a failed node that is not appended, and the graph records the misuse:
+// appending from two goroutines would give two nodes one ID.
 func (g *Graph) add(n *Node) *Node {
 	n.graph = g
-	n.id = len(g.nodes)
 	n.origin = userOrigin()
-	n.gradient = g.gradient > 0
+	if !g.adding.CompareAndSwap(false, true) {
+		n.id = -1
+		g.fail(n, fmt.Errorf("graft: %s at %s was built while another goroutine added a node to the same graph; build a graph from one goroutine at a time", n.what(), n.origin))
+		return n
+	}
+	n.id = len(g.nodes)
+	n.gradient = g.marking.Load()
 	g.nodes = append(g.nodes, n)
+	g.adding.Store(false)
 	return n
 }
 
 // fail marks n as failed and keeps err if it is the graph's first error.
 func (g *Graph) fail(n *Node, err error) {
 	n.failed = true
-	if g.err == nil {
-		g.err = err
-	}
+	g.err.CompareAndSwap(nil, &err)
 }
 
 // Apply adds a node that applies op to inputs. The op's Infer rule fixes the
-// node's shape and dtype; if it rejects the inputs, the error is recorded on
-// the graph and Apply still returns a node (marked failed), so building goes
-// on and Compile reports the first mistake.
+// node's shape and dtype; if it rejects the inputs, or gives a dtype graft
+// does not compute in or a shape of more than MaxElements elements, the error
+// is recorded on the graph and Apply still returns a node (marked failed), so
+// building goes on and Compile reports the first mistake.
 func Apply(op Op, inputs ...*Node) *Node {
 	g, err := commonGraph("input", inputs)
 	if g == nil {
-		// Every input is nil: record the error on a graph of its own, so
-		// that compiling this node, or mixing it with others, reports it.
+		// No input has a graph: record the error on a graph of its own,
+		// so that compiling this node, or mixing it with others, reports it.
 		g = New()
 	}
+	name := "Apply"
+	if op == nil {
+		err = errors.New("the op is nil")
+		op = rejectOp{name: name, err: err}
+	} else {
+		name = op.Name()
+	}
 	n := g.add(&Node{kind: OpNode, op: op, inputs: inputs})
+	if n.failed {
+		return n
+	}
 	if err != nil {
-		g.fail(n, &BuildError{Op: op.Name(), Inputs: inputs, Origin: n.origin, Err: err})
+		g.fail(n, &BuildError{Op: name, Inputs: inputs, Origin: n.origin, Err: err})
 		return n
 	}
 	for _, in := range inputs {
@@ -115,17 +173,33 @@ func Apply(op Op, inputs ...*Node) *Node {
 		}
 	}
 	n.shape, n.dtype, err = op.Infer(inputs)
+	if err == nil {
+		err = checkResult(n.shape, n.dtype)
+	}
 	if err != nil {
-		g.fail(n, &BuildError{Op: op.Name(), Inputs: inputs, Origin: n.origin, Err: err})
+		g.fail(n, &BuildError{Op: name, Inputs: inputs, Origin: n.origin, Err: err})
 		return n
 	}
 	n.shape = n.shape.Clone()
 	return n
 }
 
+// checkResult holds every op to the rules leaves obey, so that no op (a
+// constant of a huge shape, a broadcast of two large axes, a custom op's
+// slip) builds a node graft cannot run.
+func checkResult(s Shape, dt DType) error {
+	if err := CheckDType(dt); err != nil {
+		return fmt.Errorf("the result's %w", err)
+	}
+	if err := CheckShape(s); err != nil {
+		return fmt.Errorf("the result's %w", err)
+	}
+	return nil
+}
+
 // commonGraph returns the graph of the nodes, and an error if one is nil or
-// they belong to different graphs. role ("input" or "output") names the
-// nodes in the error.
+// a zero Node, or they belong to different graphs. role ("input" or
+// "output") names the nodes in the error.
 func commonGraph(role string, nodes []*Node) (*Graph, error) {
 	var g *Graph
 	var err error
@@ -133,6 +207,8 @@ func commonGraph(role string, nodes []*Node) (*Graph, error) {
 		switch {
 		case n == nil:
 			err = fmt.Errorf("%s %d is nil", role, i)
+		case n.graph == nil:
+			err = fmt.Errorf("%s %d is a zero graph.Node, not one a graph built", role, i)
 		case g == nil:
 			g = n.graph
 		case n.graph != g && err == nil:
@@ -145,12 +221,28 @@ func commonGraph(role string, nodes []*Node) (*Graph, error) {
 	return g, err
 }
 
-// Gradient runs build with every node it adds marked as a gradient node (so
-// drawings tell them apart). Package autodiff calls it.
-func (g *Graph) Gradient(build func()) {
-	g.gradient++
-	defer func() { g.gradient-- }()
+// MarkingGradients runs build with every node it adds marked as a gradient
+// node, so drawings tell what differentiation added. Package autodiff calls
+// it around the nodes Grad builds.
+//
+// One call at a time may run on a graph. A call that overlaps another (two
+// autodiff.Grad of one graph from two goroutines, or a gradient rule that
+// differentiates its own graph) does not run build: it records an error on
+// the graph, so both differentiations fail and every later Compile of the
+// graph reports it. MarkingGradients returns the graph's first error (Err)
+// once build has run, or the error it recorded.
+func (g *Graph) MarkingGradients(build func()) error {
+	if g == nil {
+		return g.Err()
+	}
+	if !g.marking.CompareAndSwap(false, true) {
+		err := errors.New("graft: two differentiations of one graph overlap (autodiff.Grad from two goroutines at once, or from inside a gradient rule); differentiate a graph from one goroutine at a time")
+		g.err.CompareAndSwap(nil, &err)
+		return err
+	}
+	defer g.marking.Store(false)
 	build()
+	return g.Err()
 }
 
 // BuildError is a mistake found while building a node: which op, on which
@@ -162,14 +254,25 @@ type BuildError struct {
 	Err    error
 }
 
+// shownInputs is how many inputs a BuildError names before it abbreviates,
+// so an op of a million inputs gives a one-line message.
+const shownInputs = 8
+
 func (e *BuildError) Error() string {
-	args := make([]string, len(e.Inputs))
-	for i, in := range e.Inputs {
+	inputs := e.Inputs
+	if len(inputs) > shownInputs {
+		inputs = inputs[:shownInputs]
+	}
+	args := make([]string, len(inputs), len(inputs)+1)
+	for i, in := range inputs {
 		if in == nil {
 			args[i] = "nil"
 		} else {
 			args[i] = in.String()
 		}
+	}
+	if len(inputs) < len(e.Inputs) {
+		args = append(args, fmt.Sprintf("... (%d inputs)", len(e.Inputs)))
 	}
 	return fmt.Sprintf("graft: %s(%s) at %s: %v", e.Op, strings.Join(args, ", "), e.Origin, e.Err)
 }

@@ -3,12 +3,15 @@ package graph_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorgonia.org/tensor"
 
+	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
 )
@@ -221,5 +224,337 @@ func TestShape(t *testing.T) {
 	}
 	if (graph.Shape{2, 3}).Equal(graph.Shape{2, 3, 1}) || (graph.Shape{2, 3}).Equal(graph.Shape{3, 2}) {
 		t.Error("Equal ignores rank or order")
+	}
+}
+
+// Size never wraps: a product past an int is math.MaxInt, so no check that
+// compares sizes mistakes it for a small one; CheckedSize says which shapes a
+// node may have.
+func TestShapeSizeNeverWraps(t *testing.T) {
+	cases := []struct {
+		shape   graph.Shape
+		size    int
+		checked int
+		ok      bool
+	}{
+		{graph.Shape{7, 0x6DB6DB6DB6DB6DB7}, math.MaxInt, 0, false}, // wraps to 1 in int arithmetic
+		{graph.Shape{1 << 32, 1 << 32}, math.MaxInt, 0, false},      // wraps to 0
+		{graph.Shape{1 << 62, 1 << 62, 0}, 0, 0, false},
+		{graph.Shape{3, -2}, -1, 0, false},
+		{graph.Shape{graph.MaxElements}, graph.MaxElements, graph.MaxElements, true},
+		{graph.Shape{graph.MaxElements, 2}, graph.MaxElements * 2, 0, false},
+		{graph.Shape{4, 5}, 20, 20, true},
+		{graph.Shape{}, 1, 1, true},
+	}
+	for _, c := range cases {
+		n, ok := c.shape.CheckedSize()
+		if c.shape.Size() != c.size || n != c.checked || ok != c.ok {
+			t.Errorf("%v: Size %d, CheckedSize (%d, %v); want %d, (%d, %v)", []int(c.shape), c.shape.Size(), n, ok, c.size, c.checked, c.ok)
+		}
+	}
+}
+
+func TestShapeStringShowsAtMostEightAxes(t *testing.T) {
+	cases := []struct {
+		shape graph.Shape
+		want  string
+	}{
+		{graph.Shape{1, 2, 3, 4, 5, 6, 7, 8}, "(1, 2, 3, 4, 5, 6, 7, 8)"},
+		{graph.Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}, "(1, 2, 3, 4, 5, 6, 7, 8, ... (9 axes))"},
+		{make(graph.Shape, 1_000_000), "(0, 0, 0, 0, 0, 0, 0, 0, ... (1000000 axes))"},
+	}
+	for _, c := range cases {
+		if got := c.shape.String(); got != c.want {
+			t.Errorf("String of %d axes = %q; want %q", len(c.shape), got, c.want)
+		}
+	}
+}
+
+// hugeOp claims a result of the shape and dtype it is given, as a custom op
+// with a slip in its shape rule might.
+type hugeOp struct {
+	shape graph.Shape
+	dtype graph.DType
+}
+
+func (hugeOp) Name() string { return "Huge" }
+func (op hugeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	return op.shape, op.dtype, nil
+}
+func (hugeOp) Forward(out *graph.Value, in []*graph.Value) {}
+func (hugeOp) Grad(n, dy *graph.Node, i int) *graph.Node   { return nil }
+
+// A shape whose element count overflows an int, or passes MaxElements, is a
+// build error naming the node, wherever it comes from: a leaf, an op's shape
+// rule, or a broadcast. It is never a panic, an out-of-memory crash at
+// Compile, or a wrapped product mistaken for a small tensor.
+func TestShapesPastMaxElementsAreBuildErrors(t *testing.T) {
+	wraps := []int{7, 0x6DB6DB6DB6DB6DB7} // the product wraps to 1 in int arithmetic
+	cases := []struct {
+		name  string
+		build func(g *graph.Graph) *graph.Node
+		want  []string
+	}{
+		{"an input whose size wraps to 1", func(g *graph.Graph) *graph.Node {
+			return g.Input("x", tensor.Float64, wraps...)
+		}, []string{`input "x"`, "(7, 7905747460161236407)", "MaxElements"}},
+		{"an input of 1<<40 elements", func(g *graph.Graph) *graph.Node {
+			return ops.Exp(g.Input("x", tensor.Float64, 1<<40))
+		}, []string{`input "x"`, "(1099511627776,)", "more than 17179869184"}},
+		{"an input whose size overflows negative", func(g *graph.Graph) *graph.Node {
+			return g.Input("x", tensor.Float32, 1<<32, 1<<32)
+		}, []string{`input "x"`, "(4294967296, 4294967296)", "MaxElements"}},
+		{"a broadcast of two large axes", func(g *graph.Graph) *graph.Node {
+			return ops.Add(g.Input("col", tensor.Float64, 1<<20, 1), g.Input("row", tensor.Float64, 1<<20))
+		}, []string{"Add(col (1048576, 1) float64, row (1048576,) float64)", "the result's shape (1048576, 1048576)", "MaxElements"}},
+		{"an op whose shape rule gives too many elements", func(g *graph.Graph) *graph.Node {
+			return graph.Apply(hugeOp{graph.Shape{1 << 30, 1 << 30}, tensor.Float64}, g.Input("x", tensor.Float64, 2))
+		}, []string{"Huge(x (2,) float64)", "the result's shape (1073741824, 1073741824)"}},
+		{"an op whose shape rule gives a zero axis", func(g *graph.Graph) *graph.Node {
+			return graph.Apply(hugeOp{graph.Shape{3, 0}, tensor.Float64}, g.Input("x", tensor.Float64, 2))
+		}, []string{"Huge(x (2,) float64)", "the result's shape (3, 0) has an axis of size 0"}},
+		{"an op whose shape rule gives an int dtype", func(g *graph.Graph) *graph.Node {
+			return graph.Apply(hugeOp{graph.Shape{2}, tensor.Int}, g.Input("x", tensor.Float64, 2))
+		}, []string{"Huge(x (2,) float64)", "the result's dtype int is not supported"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := graph.New()
+			n := c.build(g)
+			prog, err := graph.Compile(n)
+			if err == nil || prog != nil {
+				t.Fatalf("Compile gave %v, %v; want a build error", prog, err)
+			}
+			for _, w := range append(c.want, "graph_test.go:") {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// Builders called on a nil graph, and ops applied to a zero Node, return
+// failed nodes whose errors say what is wrong, and nothing panics.
+func TestNilGraphsAndZeroNodesAreBuildErrorsNotPanics(t *testing.T) {
+	var g *graph.Graph
+	cases := []struct {
+		name string
+		node *graph.Node
+		want []string
+	}{
+		{"Input on a nil graph", g.Input("x", tensor.Float64, 2), []string{`input "x"`, "the graph is nil", "graph.New()"}},
+		{"Param on a nil graph", g.Param("w", dense64([]float64{1}, 1)), []string{`param "w"`, "the graph is nil"}},
+		{"Const on a nil graph", g.Const("c", dense64([]float64{1}, 1)), []string{`constant "c"`, "the graph is nil"}},
+		{"Param of a nil tensor on a nil graph", g.Param("w", nil), []string{`param "w"`, "the graph is nil"}},
+		{"an op on a zero Node", ops.Exp(&graph.Node{}), []string{"Exp(op#0 () no dtype)", "input 0 is a zero graph.Node"}},
+		{"an op on a zero Node and a real one", graph.Apply(inferError{}, graph.New().Input("a", tensor.Float64, 2), &graph.Node{}),
+			[]string{"Refuse(", "input 1 is a zero graph.Node"}},
+		{"an op on a nil graph's node", ops.Neg(g.Input("x", tensor.Float64, 2)), []string{"the graph is nil"}},
+		{"Apply of a nil op", graph.Apply(nil, graph.New().Input("a", tensor.Float64, 2)), []string{"Apply(a (2,) float64)", "the op is nil"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.node == nil || c.node.Graph() == nil {
+				t.Fatalf("got node %v; want a failed node on a graph of its own", c.node)
+			}
+			_, err := graph.Compile(c.node)
+			if err == nil {
+				t.Fatal("Compile accepted it")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+	if err := g.Err(); err == nil || !strings.Contains(err.Error(), "the graph is nil") {
+		t.Errorf("Err of a nil graph is %v; want an error saying so", err)
+	}
+	if g.Nodes() != nil {
+		t.Errorf("Nodes of a nil graph is %v; want none", g.Nodes())
+	}
+	if _, err := graph.Compile(&graph.Node{}); err == nil || !strings.Contains(err.Error(), "output 0 is a zero graph.Node") {
+		t.Errorf("Compile of a zero Node: %v", err)
+	}
+	var nilNode *graph.Node
+	if nilNode.Graph() != nil || nilNode.Shape() != nil || nilNode.ID() != -1 || nilNode.Name() != "nil" ||
+		nilNode.String() != "<nil>" || nilNode.Value() != nil || nilNode.Op() != nil || nilNode.Inputs() != nil ||
+		nilNode.IsGradient() || nilNode.Origin() != "" || nilNode.Kind() != graph.OpNode || nilNode.DType() != (graph.DType{}) {
+		t.Error("an accessor of a nil node gave a non-zero value")
+	}
+}
+
+// An op of many inputs and a shape of absurd rank give one short line, not a
+// message the size of the input.
+func TestBuildErrorsQuoteAtMostEightInputsAndEightAxes(t *testing.T) {
+	g := graph.New()
+	inputs := make([]*graph.Node, 1000)
+	for i := range inputs {
+		inputs[i] = g.Input(fmt.Sprint("x", i), tensor.Float64, 2)
+	}
+	graph.Apply(inferError{}, inputs...)
+	err := g.Err()
+	if err == nil || !strings.Contains(err.Error(), "x7 (2,) float64, ... (1000 inputs))") || strings.Contains(err.Error(), "x8 ") {
+		t.Errorf("error %v; want the first eight inputs and the count", err)
+	}
+	axes := make([]int, 1_000_000)
+	for i := range axes {
+		axes[i] = 1
+	}
+	axes[len(axes)-1] = 0
+	h := graph.New()
+	h.Input("deep", tensor.Float64, axes...)
+	if err := h.Err(); err == nil || len(err.Error()) > 200 || !strings.Contains(err.Error(), "(1, 1, 1, 1, 1, 1, 1, 1, ... (1000000 axes)) has an axis of size 0") {
+		t.Errorf("error %q (%d bytes); want the shape cut short", err, len(fmt.Sprint(err)))
+	}
+}
+
+// CheckValue is what Run, an optimizer and a checkpoint load apply to a
+// tensor meant for a parameter: dtype, shape and layout, named.
+func TestCheckValueNamesTheNodeWhatItWasBuiltAsAndWhatItGot(t *testing.T) {
+	g := graph.New()
+	w := g.Param("w", dense64([]float64{1, 2, 3}, 3))
+	masked := dense64([]float64{1, 2, 3}, 3)
+	masked.SetMask([]bool{true, false, false})
+	cases := []struct {
+		name string
+		t    *tensor.Dense
+		want string // "" for no error
+	}{
+		{"the same dtype and shape", dense64([]float64{4, 5, 6}, 3), ""},
+		{"a float32 tensor of the same bytes", dense32(make([]float32, 6), 6), "cannot hold a float32 tensor of shape (6,)"},
+		{"another shape of the same size", dense64([]float64{4, 5, 6}, 1, 3), "cannot hold a float64 tensor of shape (1, 3)"},
+		{"a nil tensor", nil, "cannot hold a nil tensor"},
+		{"a masked tensor", masked, "cannot hold a masked tensor"},
+		{"a zero tensor", &tensor.Dense{}, "cannot hold a no dtype tensor"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := w.CheckValue(c.t)
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("CheckValue: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) ||
+				!strings.HasPrefix(err.Error(), `graft: parameter "w" (built at graph/graph_test.go:`) || !strings.Contains(err.Error(), "as (3,) float64")):
+				t.Errorf("CheckValue error %v; want it to name w, (3,) float64 and %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestCheckDTypeAndCheckShapeAreTheRulesOfEveryNode(t *testing.T) {
+	for _, c := range []struct {
+		dt   graph.DType
+		want string
+	}{{tensor.Float32, ""}, {tensor.Float64, ""}, {tensor.Int, "dtype int is not supported"}, {graph.DType{}, "dtype no dtype is not supported"}} {
+		if err := graph.CheckDType(c.dt); (err == nil) != (c.want == "") || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CheckDType(%s) = %v; want %q", c.want, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		shape graph.Shape
+		want  string
+	}{
+		{graph.Shape{}, ""},
+		{graph.Shape{graph.MaxElements}, ""},
+		{graph.Shape{1 << 17, 1 << 17}, ""},
+		{graph.Shape{graph.MaxElements + 1}, "more than 17179869184"},
+		{graph.Shape{1 << 17, 1 << 17, 2}, "more than"},
+		{graph.Shape{2, -1}, "axis of size -1"},
+		{graph.Shape{1 << 62, 1 << 62, 0}, "axis of size 0"},
+	} {
+		err := graph.CheckShape(c.shape)
+		if (err == nil) != (c.want == "") || err != nil && (!strings.Contains(err.Error(), c.want) || strings.HasPrefix(err.Error(), "graft:")) {
+			t.Errorf("CheckShape(%v) = %v; want %q, with no prefix", c.shape, err, c.want)
+		}
+	}
+}
+
+// MarkingGradients is the guard autodiff.Grad builds under: a second call on
+// the same graph while one runs (another goroutine differentiating at the
+// same time) does not build anything, and both differentiations fail.
+// Run it with -race: the refused call touches nothing but atomics.
+func TestMarkingGradientsRefusesAnOverlappingDifferentiation(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	var built *graph.Node
+	go func() {
+		done <- g.MarkingGradients(func() {
+			built = ops.Neg(x)
+			close(inside)
+			<-release
+		})
+	}()
+	<-inside
+	ran := false
+	err := g.MarkingGradients(func() { ran = true })
+	if err == nil || ran || !strings.Contains(err.Error(), "two differentiations of one graph overlap") {
+		t.Errorf("the overlapping call ran %v and returned %v; want no build and an error", ran, err)
+	}
+	close(release)
+	if first := <-done; first == nil || first.Error() != err.Error() {
+		t.Errorf("the first differentiation returned %v; want it to fail with %v too", first, err)
+	}
+	if !built.IsGradient() || x.IsGradient() {
+		t.Error("nodes built inside MarkingGradients are not marked, or the input is")
+	}
+	if _, cerr := graph.Compile(built); cerr == nil || cerr.Error() != err.Error() {
+		t.Errorf("Compile after the overlap gave %v; want %v", cerr, err)
+	}
+	var nilGraph *graph.Graph
+	if err := nilGraph.MarkingGradients(func() { t.Error("build ran on a nil graph") }); err == nil {
+		t.Error("MarkingGradients on a nil graph gave no error")
+	}
+}
+
+// Two goroutines differentiating one graph through autodiff.Grad one after
+// the other (the supported way) get the gradients, with distinct node IDs.
+func TestGradientsBuiltOneAfterTheOtherKeepDistinctIDs(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	y := ops.Sum(ops.Square(x))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			defer mu.Unlock()
+			if _, err := autodiff.Grad(y, x); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, n := range g.Nodes() {
+		if n.ID() != i {
+			t.Fatalf("node %d has ID %d", i, n.ID())
+		}
+	}
+}
+
+// A node added while another goroutine is adding one to the same graph is
+// not appended (two nodes would share an ID): it fails, and so does the
+// graph, naming the misuse.
+func TestANodeAddedDuringAnotherAddFailsTheGraph(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	release := graph.HoldAdding(g)
+	racer := ops.Neg(x)
+	release()
+	after := ops.Exp(x)
+	if racer.ID() != -1 || len(g.Nodes()) != 2 || g.Nodes()[1] != after {
+		t.Fatalf("the racing node has ID %d and the graph %d nodes; want -1 and x, Exp", racer.ID(), len(g.Nodes()))
+	}
+	for _, n := range []*graph.Node{racer, after} {
+		if _, err := graph.Compile(n); err == nil || !strings.Contains(err.Error(), "Neg at graph/graph_test.go:") ||
+			!strings.Contains(err.Error(), "another goroutine added a node to the same graph") {
+			t.Errorf("Compile(%v) gave %v; want the racing-builder error", n, err)
+		}
 	}
 }

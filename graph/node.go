@@ -29,7 +29,10 @@ func (k Kind) String() string {
 	return "op"
 }
 
-// Node is one value in a graph: a leaf or the result of an op.
+// Node is one value in a graph: a leaf or the result of an op. Only a Graph
+// makes nodes; a zero Node (&graph.Node{}) belongs to no graph, and an op
+// applied to it is a build error. The accessors of a nil *Node return zero
+// values, so a builder can look at its inputs before reporting a nil one.
 type Node struct {
 	graph    *Graph
 	id       int
@@ -46,48 +49,158 @@ type Node struct {
 }
 
 // Graph returns the graph the node belongs to.
-func (n *Node) Graph() *Graph { return n.graph }
+func (n *Node) Graph() *Graph {
+	if n == nil {
+		return nil
+	}
+	return n.graph
+}
 
 // ID is the node's position in its graph; inputs always have smaller IDs.
-func (n *Node) ID() int { return n.id }
+// It is -1 for a nil node and for a node its graph refused to hold.
+func (n *Node) ID() int {
+	if n == nil {
+		return -1
+	}
+	return n.id
+}
 
 // Kind tells whether the node is an op, an input, a parameter or a constant.
-func (n *Node) Kind() Kind { return n.kind }
+func (n *Node) Kind() Kind {
+	if n == nil {
+		return OpNode
+	}
+	return n.kind
+}
 
 // Name is the name given to a leaf, or the op's name and the node's ID.
 func (n *Node) Name() string {
-	if n.name != "" {
+	switch {
+	case n == nil:
+		return "nil"
+	case n.name != "":
 		return n.name
-	}
-	if n.op != nil {
+	case n.op != nil:
 		return fmt.Sprintf("%s#%d", n.op.Name(), n.id)
 	}
 	return fmt.Sprintf("%v#%d", n.kind, n.id)
 }
 
 // Op returns the node's op, or nil for a leaf.
-func (n *Node) Op() Op { return n.op }
+func (n *Node) Op() Op {
+	if n == nil {
+		return nil
+	}
+	return n.op
+}
 
 // Inputs returns the nodes the op reads. The caller must not change the slice.
-func (n *Node) Inputs() []*Node { return n.inputs }
+func (n *Node) Inputs() []*Node {
+	if n == nil {
+		return nil
+	}
+	return n.inputs
+}
 
 // Shape returns the node's shape. The caller must not change it.
-func (n *Node) Shape() Shape { return n.shape }
+func (n *Node) Shape() Shape {
+	if n == nil {
+		return nil
+	}
+	return n.shape
+}
 
 // DType returns the node's element type.
-func (n *Node) DType() DType { return n.dtype }
+func (n *Node) DType() DType {
+	if n == nil {
+		return DType{}
+	}
+	return n.dtype
+}
 
 // Value returns the tensor of a parameter or constant (nil for other nodes).
 // An optimizer updates a parameter by writing into this tensor.
-func (n *Node) Value() *tensor.Dense { return n.value }
+func (n *Node) Value() *tensor.Dense {
+	if n == nil {
+		return nil
+	}
+	return n.value
+}
 
 // Origin is the file:line of the user's code that built the node.
-func (n *Node) Origin() string { return n.origin }
+func (n *Node) Origin() string {
+	if n == nil {
+		return ""
+	}
+	return n.origin
+}
 
 // IsGradient reports whether reverse-mode differentiation built the node.
-func (n *Node) IsGradient() bool { return n.gradient }
+func (n *Node) IsGradient() bool { return n != nil && n.gradient }
 
 // String names the node with its shape and dtype, as errors print it.
 func (n *Node) String() string {
-	return fmt.Sprintf("%s %v %v", n.Name(), n.shape, n.dtype)
+	if n == nil {
+		return "<nil>" // as fmt prints a nil pointer
+	}
+	return fmt.Sprintf("%s %v %s", n.Name(), n.shape, dtypeName(n.dtype))
+}
+
+// what names the node for an error: the op, or the leaf's kind and name.
+func (n *Node) what() string {
+	if n.op != nil {
+		return n.op.Name()
+	}
+	return fmt.Sprintf("%v %q", n.kind, n.name)
+}
+
+// CheckValue reports whether t can serve as the value of n: it must have the
+// dtype and shape n was built with, and be a contiguous tensor without a
+// mask (graft reads the backing in place). The error names n, what it was
+// built as and where, and what t is. Run applies it to every parameter on
+// every run; code that replaces or fills a parameter's tensor (an optimizer
+// step, a checkpoint load) calls it before touching the numbers.
+func (n *Node) CheckValue(t *tensor.Dense) error {
+	if n == nil {
+		return fmt.Errorf("graft: CheckValue of a nil node")
+	}
+	if what := n.valueMismatch(t); what != "" {
+		return fmt.Errorf("graft: %s cannot hold %s", n.described(), what)
+	}
+	return nil
+}
+
+// valueMismatch describes t when it cannot be n's value ("a float32 tensor
+// of shape (6,)"), or returns "" when it can. It allocates only when it
+// finds a mismatch.
+func (n *Node) valueMismatch(t *tensor.Dense) string {
+	switch {
+	case t == nil:
+		return "a nil tensor"
+	case t.Dtype() != n.dtype || !Shape(t.Shape()).Equal(n.shape):
+		return fmt.Sprintf("a %s tensor of shape %v", dtypeName(t.Dtype()), Shape(t.Shape()))
+	}
+	return layoutProblem(t)
+}
+
+// described names n for an error about its value: `parameter "w" (built at
+// model.go:12 as (3,) float64)`.
+func (n *Node) described() string {
+	kind := n.kind.String()
+	if n.kind == Param {
+		kind = "parameter"
+	}
+	return fmt.Sprintf("%s %q (built at %s as %v %s)", kind, n.Name(), n.origin, n.shape, dtypeName(n.dtype))
+}
+
+// layoutProblem says why graft cannot read t's backing in place as a
+// row-major array, or returns "" when it can.
+func layoutProblem(t *tensor.Dense) string {
+	switch {
+	case t.IsMasked():
+		return "a masked tensor; graft has no masked elements: give them the numbers you mean and drop the mask with SetMask(nil)"
+	case t.RequiresIterator():
+		return "a non-contiguous view; call Materialize() first"
+	}
+	return ""
 }

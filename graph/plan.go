@@ -1,13 +1,20 @@
 package graph
 
-import "gorgonia.org/tensor"
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
 
 // planBuffers gives every op node in order a region of one of two arenas
 // (float32 and float64). A region is handed to a later node once the last
 // step that reads it has run; the outputs keep theirs, so results stay valid
 // until the next run. A node's region is taken before its inputs' regions are
 // released, so an op never writes over what it reads.
-func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) {
+//
+// An arena that would pass MaxArenaElements is an error naming the node that
+// crossed it. Every node holds at most MaxElements, so the sums stay exact.
+func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) error {
 	lastUse := make(map[*Node]int, len(order))
 	for i, n := range order {
 		for _, in := range n.inputs {
@@ -48,6 +55,10 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) {
 			r = region{off: size64, size: want}
 			size64 += want
 		}
+		if size32 > MaxArenaElements || size64 > MaxArenaElements {
+			return fmt.Errorf("graft: Compile: the %v buffers the outputs need reach more than %d (1<<36) elements, the most a program's arena may hold (graph.MaxArenaElements), at %s built at %s; compute in smaller pieces",
+				n.dtype, MaxArenaElements, n, n.origin)
+		}
 		live[n], placed[n] = r, r
 		for _, in := range n.inputs {
 			if r, ok := live[in]; ok && lastUse[in] == i {
@@ -66,4 +77,5 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) {
 			values[n].F64 = p.f64[r.off : r.off+size : r.off+size]
 		}
 	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
+	"unsafe"
 
 	"gorgonia.org/tensor"
 )
@@ -14,12 +16,34 @@ type Feeds map[*Node]*tensor.Dense
 //
 // The returned tensors belong to the program: they stay valid until the next
 // call to Run, which overwrites them. Clone one to keep it. Feeds are read in
-// place, never copied or changed.
+// place, never changed, and copied only when a feed's backing lies in this
+// program's own buffers: a result fed back as an input (an RNN's state, an
+// iterative solver's estimate) is copied into a buffer kept for that input
+// before any step runs, because a step may overwrite a result's region before
+// a later step reads the input. The copy is exact, so feeding a result back
+// gives the numbers a fresh tensor would; the buffer is made on the first
+// such run and reused, so steady-state runs still allocate nothing. A
+// parameter whose tensor is backed by the program's buffers is copied the
+// same way.
 //
 // Every input the outputs need must be fed with a tensor of the input's
 // dtype and shape. Feeding an input of the same graph that these outputs do
-// not need is allowed, so one Feeds map can serve several programs.
+// not need is allowed, so one Feeds map can serve several programs. Every
+// parameter's tensor must still have the dtype and shape it had when the
+// node was built (see Node.CheckValue); a parameter resized or replaced
+// behind the graph is an error naming it.
+//
+// Run on a nil Program (what a failed Compile returns) is an error, and so
+// is a Run that starts while another Run of the program is in progress (see
+// Program).
 func (p *Program) Run(feeds Feeds) ([]*tensor.Dense, error) {
+	if p == nil {
+		return nil, errors.New("graft: Run: the program is nil; check the error Compile returned")
+	}
+	if !p.running.CompareAndSwap(false, true) {
+		return nil, errors.New("graft: Run: program is already running in another goroutine")
+	}
+	defer p.running.Store(false)
 	if err := p.bind(feeds); err != nil {
 		return nil, err
 	}
@@ -45,7 +69,7 @@ func (p *Program) bind(feeds Feeds) error {
 		if err := checkFeed(n, t); err != nil {
 			return err
 		}
-		setData(p.inVal[i], t)
+		p.bindLeaf(i, p.inVal[i], t)
 	}
 	// Every needed input was found, so if there are no more feeds than
 	// inputs there is no stray key to report and the map need not be walked.
@@ -57,14 +81,43 @@ func (p *Program) bind(feeds Feeds) error {
 		}
 	}
 	for i, n := range p.params {
-		v := p.paramVal[i]
-		setData(v, n.value)
-		if len(v.F32)+len(v.F64) != n.shape.Size() {
-			return fmt.Errorf("graft: Run: parameter %q (built at %s for shape %v %v) now holds a %v tensor of shape %v",
-				n.Name(), n.origin, n.shape, n.dtype, n.value.Dtype(), Shape(n.value.Shape()))
+		if what := n.valueMismatch(n.value); what != "" {
+			return fmt.Errorf("graft: Run: %s now holds %s", n.described(), what)
 		}
+		p.bindLeaf(len(p.inputs)+i, p.paramVal[i], n.value)
 	}
 	return nil
+}
+
+// bindLeaf points v at t's backing, or at a copy of it in staging buffer k
+// when the backing lies in one of the program's arenas.
+func (p *Program) bindLeaf(k int, v *Value, t *tensor.Dense) {
+	setData(v, t)
+	switch {
+	case overlaps(v.F32, p.f32):
+		if p.staging32[k] == nil {
+			p.staging32[k] = make([]float32, len(v.F32))
+		}
+		v.F32 = p.staging32[k][:copy(p.staging32[k], v.F32)]
+	case overlaps(v.F64, p.f64):
+		if p.staging64[k] == nil {
+			p.staging64[k] = make([]float64, len(v.F64))
+		}
+		v.F64 = p.staging64[k][:copy(p.staging64[k], v.F64)]
+	}
+}
+
+// overlaps reports whether a and b share memory. Comparing addresses is the
+// only way to tell, and the arenas never move (Go's heap does not move
+// objects), so it holds for the whole run.
+func overlaps[T float32 | float64](a, b []T) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	size := unsafe.Sizeof(a[0])
+	a0 := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	b0 := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return a0 < b0+uintptr(len(b))*size && b0 < a0+uintptr(len(a))*size
 }
 
 func (p *Program) checkKey(n *Node) error {
@@ -81,13 +134,13 @@ func (p *Program) checkKey(n *Node) error {
 
 func checkFeed(n *Node, t *tensor.Dense) error {
 	if t.Dtype() != n.dtype {
-		return fmt.Errorf("graft: Run: input %q wants dtype %v, the feed is %v", n.Name(), n.dtype, t.Dtype())
+		return fmt.Errorf("graft: Run: input %q wants dtype %v, the feed is %s", n.Name(), n.dtype, dtypeName(t.Dtype()))
 	}
 	if !Shape(t.Shape()).Equal(n.shape) {
 		return fmt.Errorf("graft: Run: input %q wants shape %v, the feed has shape %v", n.Name(), n.shape, Shape(t.Shape()))
 	}
-	if t.RequiresIterator() {
-		return fmt.Errorf("graft: Run: the feed of input %q is a non-contiguous view; call Materialize() first", n.Name())
+	if what := layoutProblem(t); what != "" {
+		return fmt.Errorf("graft: Run: the feed of input %q is %s", n.Name(), what)
 	}
 	return nil
 }

@@ -12,10 +12,10 @@ import (
 // a feed or a parameter from float64 numbers whatever dtype the graph uses.
 // data must hold exactly as many values as the shape has elements.
 func NewTensor(dt DType, data []float64, shape ...int) (*tensor.Dense, error) {
-	if err := checkDType(dt); err != nil {
+	if err := CheckDType(dt); err != nil {
 		return nil, fmt.Errorf("graft: NewTensor: %w", err)
 	}
-	if err := checkShape(shape); err != nil {
+	if err := CheckShape(shape); err != nil {
 		return nil, fmt.Errorf("graft: NewTensor: %w", err)
 	}
 	if n := Shape(shape).Size(); len(data) != n {
@@ -32,10 +32,13 @@ func NewTensor(dt DType, data []float64, shape ...int) (*tensor.Dense, error) {
 }
 
 // Float64s returns a copy of the elements of a float32 or float64 tensor,
-// widened to float64 (nil for any other dtype). Use it to read results in
+// widened to float64 (nil for a nil tensor or any other dtype). Use it to read results in
 // code that serves both dtypes; in a hot loop read t.Float32s() or
 // t.Float64s() directly, which copy nothing.
 func Float64s(t *tensor.Dense) []float64 {
+	if t == nil {
+		return nil
+	}
 	switch t.Dtype() {
 	case tensor.Float32:
 		f32 := t.Float32s()

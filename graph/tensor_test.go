@@ -39,6 +39,8 @@ func TestNewTensorRejectsBadArguments(t *testing.T) {
 		{tensor.Float64, []float64{1, 2, 3}, []int{2, 2}, "3 values for shape (2, 2), which has 4 elements"},
 		{tensor.Int, []float64{1}, []int{1}, "not supported"},
 		{tensor.Float32, nil, []int{0}, "at least 1"},
+		{tensor.Float64, []float64{1}, []int{7, 0x6DB6DB6DB6DB6DB7}, "MaxElements"}, // the size wraps to 1
+		{tensor.Float64, nil, []int{1 << 32, 1 << 32}, "MaxElements"},               // the size wraps to 0
 	}
 	for _, c := range cases {
 		if _, err := graph.NewTensor(c.dt, c.data, c.shape...); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -60,6 +62,9 @@ func TestFloat64sWidensAndCopies(t *testing.T) {
 	}
 	if graph.Float64s(tensor.New(tensor.WithShape(1), tensor.WithBacking([]int{1}))) != nil {
 		t.Error("Float64s of an int tensor is not nil")
+	}
+	if graph.Float64s(nil) != nil {
+		t.Error("Float64s of a nil tensor is not nil")
 	}
 }
 
