@@ -34,6 +34,9 @@ func NewAdagrad(lr float64) *Adagrad {
 // Step applies one Adagrad update; see Optimizer. A parameter's
 // accumulator starts from the InitialAccumulator set at its first Step.
 func (o *Adagrad) Step(params []*graph.Node, grads []*tensor.Dense) error {
+	if o == nil {
+		return errNil("Adagrad")
+	}
 	return o.step(o, params, grads)
 }
 
@@ -43,7 +46,7 @@ func (o *Adagrad) check() error {
 	switch {
 	case !nonNegative(o.InitialAccumulator):
 		return fmt.Errorf("InitialAccumulator %v must be finite and not negative", o.InitialAccumulator)
-	case !positive(o.Epsilon):
+	case !positiveFinite(o.Epsilon):
 		return fmt.Errorf("Epsilon %v must be positive", o.Epsilon)
 	}
 	return nil

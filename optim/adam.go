@@ -70,6 +70,9 @@ func NewAdamW(lr float64) *Adam {
 
 // Step applies one Adam update; see Optimizer.
 func (o *Adam) Step(params []*graph.Node, grads []*tensor.Dense) error {
+	if o == nil {
+		return errNil("Adam")
+	}
 	return o.step(o, params, grads)
 }
 
@@ -86,7 +89,7 @@ func (o *Adam) check() error {
 		return fmt.Errorf("Beta1 %v must be in [0, 1)", o.Beta1)
 	case !inUnit(o.Beta2):
 		return fmt.Errorf("Beta2 %v must be in [0, 1)", o.Beta2)
-	case !positive(o.Epsilon):
+	case !positiveFinite(o.Epsilon):
 		return fmt.Errorf("Epsilon %v must be positive", o.Epsilon)
 	case !nonNegative(o.WeightDecay):
 		return fmt.Errorf("WeightDecay %v must be finite and not negative", o.WeightDecay)

@@ -21,7 +21,7 @@ import (
 // squares is taken in float64 for float32 gradients too. It allocates
 // nothing.
 func ClipGlobalNorm(grads []*tensor.Dense, maxNorm float64) (float64, error) {
-	if !positive(maxNorm) {
+	if !positiveFinite(maxNorm) {
 		return 0, fmt.Errorf("graft: ClipGlobalNorm: maxNorm %v must be positive and finite", maxNorm)
 	}
 	sum := 0.0

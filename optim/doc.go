@@ -19,4 +19,27 @@
 //
 // Where Keras and PyTorch differ, each optimizer's documentation says which
 // formula it follows; the defaults are Keras'.
+//
+// Step checks that each parameter's tensor still has the dtype and shape its
+// node was built with (the tensor is the caller's and can be reshaped or
+// overwritten behind the graph) and returns an error naming the parameter if
+// not, before it moves anything.
+//
+// # Concurrency
+//
+// An optimizer is not safe for concurrent use. What is safe, and what is not:
+//
+//   - One goroutine at a time may call an optimizer's methods. A Step that
+//     begins while another Step of the same optimizer is running returns an
+//     error and changes nothing; that check is an atomic flag, so it costs no
+//     allocation, but it only catches overlapping Steps: SetLearningRate or
+//     LearningRate during a Step, or a field such as Adam.Beta1 set during a
+//     Step, is a data race that only the race detector sees.
+//   - Step writes into the parameters' tensors, which every Program of their
+//     graph reads. A Step while any Program of that graph runs (in another
+//     goroutine), or while checkpoint.Save or checkpoint.Load reads or writes
+//     those parameters, is a data race; graft does not detect it. Run, then
+//     Step, in sequence, as the loop above does.
+//   - Two optimizers may step at the same time only on parameters they do not
+//     share and while no Program of the graph runs.
 package optim

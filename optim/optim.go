@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"gorgonia.org/tensor"
 
@@ -95,6 +96,11 @@ type state struct {
 	lr    float64
 	calls uint64
 	slots map[*graph.Node]*slots
+	// stepping is set while a Step runs, so that a second Step of the same
+	// optimizer from another goroutine returns an error instead of racing
+	// on the slots. It is only a tripwire: it does not make concurrent use
+	// safe, and SetLearningRate does not look at it.
+	stepping atomic.Bool
 }
 
 // LearningRate returns the learning rate the next Step uses.
@@ -105,6 +111,10 @@ func (s *state) SetLearningRate(lr float64) { s.lr = lr }
 
 // step checks the call, then runs the rule's update on each parameter.
 func (s *state) step(r rule, params []*graph.Node, grads []*tensor.Dense) error {
+	if !s.stepping.CompareAndSwap(false, true) {
+		return fmt.Errorf("graft: %s.Step: another Step of this optimizer is running; an optimizer must not be used from two goroutines at once", r.name())
+	}
+	defer s.stepping.Store(false)
 	if err := s.check(r, params, grads); err != nil {
 		return err
 	}
@@ -118,6 +128,12 @@ func (s *state) step(r rule, params []*graph.Node, grads []*tensor.Dense) error 
 		}
 	}
 	return nil
+}
+
+// errNil is the error of Step on a nil optimizer, such as a *Adam declared
+// and never made.
+func errNil(name string) error {
+	return fmt.Errorf("graft: %s.Step: the optimizer is nil; make one with New%s", name, name)
 }
 
 // check validates the hyperparameters and every (param, grad) pair, and
@@ -154,6 +170,11 @@ func checkPair(p *graph.Node, g *tensor.Dense) error {
 		return fmt.Errorf("%s (built at %s) is of kind %v, not a parameter", p.Name(), p.Origin(), p.Kind())
 	case p.Value() == nil:
 		return fmt.Errorf("parameter %s (built at %s) has no tensor", p.Name(), p.Origin())
+	}
+	if err := checkTensor(p); err != nil {
+		return err
+	}
+	switch {
 	case g == nil:
 		return fmt.Errorf("the gradient of %s is nil", p.Name())
 	case g.Dtype() != p.DType():
@@ -164,6 +185,35 @@ func checkPair(p *graph.Node, g *tensor.Dense) error {
 		return fmt.Errorf("the gradient of %s is a non-contiguous view; call Materialize() first", p.Name())
 	}
 	return nil
+}
+
+// checkTensor reports whether p's tensor still has the dtype and shape p was
+// built with. The tensor is the caller's, and can be reshaped or overwritten
+// behind the graph; the updates and the slots (sized when p is first seen)
+// assume the node's dtype and shape, so a tensor that differs is an error
+// here rather than an index out of range or a wrong reading of its bytes.
+func checkTensor(p *graph.Node) error {
+	v := p.Value()
+	shape := graph.Shape(v.Shape())
+	switch {
+	case v.Dtype() != p.DType() || !shape.Equal(p.Shape()):
+		return fmt.Errorf("parameter %s (built at %s as %v %v) now holds a %v %v tensor; change a parameter's values, not its tensor's dtype or shape",
+			p.Name(), p.Origin(), p.Shape(), p.DType(), shape, v.Dtype())
+	case v.RequiresIterator():
+		return fmt.Errorf("parameter %s (built at %s) now holds a non-contiguous view", p.Name(), p.Origin())
+	}
+	if n := valueCount(v); n != shape.Size() {
+		return fmt.Errorf("parameter %s (built at %s) holds %d values for shape %v", p.Name(), p.Origin(), n, shape)
+	}
+	return nil
+}
+
+// valueCount is the length of a float32 or float64 tensor's backing slice.
+func valueCount(v *tensor.Dense) int {
+	if v.Dtype() == tensor.Float32 {
+		return len(v.Float32s())
+	}
+	return len(v.Float64s())
 }
 
 // slotsOf returns p's slots, making them (and any the rule now wants that
@@ -203,8 +253,8 @@ func filled[T graph.Float](n int, v T) []T {
 // inUnit reports whether 0 <= x < 1 (false for NaN).
 func inUnit(x float64) bool { return x >= 0 && x < 1 }
 
-// positive reports whether x > 0 and finite (false for NaN).
-func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
+// positiveFinite reports whether x > 0 and finite (false for NaN).
+func positiveFinite(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
 
 // nonNegative reports whether x >= 0 and finite (false for NaN).
 func nonNegative(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }

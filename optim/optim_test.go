@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -543,6 +544,117 @@ func TestClipGlobalNormRejectsBadInput(t *testing.T) {
 				if v := g.Float64s(); v[0] != 3 || v[1] != 4 {
 					t.Errorf("grads[0] changed to %v on an error", v)
 				}
+			}
+		})
+	}
+}
+
+// A parameter's tensor belongs to the caller, who can overwrite or reshape
+// it behind the graph. Every optimizer's Step, before the first step (when
+// it would make the slots) and after, must then refuse with an error naming
+// the parameter instead of indexing out of range or reading float32 bytes as
+// float64.
+func TestStepRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
+	changes := []struct {
+		name   string
+		change func(v *tensor.Dense)
+		want   string
+	}{
+		{"replaced by a float32 (4,) tensor of the same bytes", func(v *tensor.Dense) {
+			*v = *dense(tensor.Float32, []float64{1, 2, 3, 4})
+		}, "now holds a (4,) float32 tensor"},
+		{"replaced by a longer float64 tensor", func(v *tensor.Dense) {
+			*v = *dense(tensor.Float64, []float64{1, 2, 3, 4, 5, 6})
+		}, "now holds a (6,) float64 tensor"},
+		{"reshaped to a column", func(v *tensor.Dense) {
+			if err := v.Reshape(2, 1); err != nil {
+				t.Fatal(err)
+			}
+		}, "now holds a (2, 1) float64 tensor"},
+	}
+	for name, newOpt := range allOptimizers() {
+		for _, warm := range []bool{false, true} {
+			for _, c := range changes {
+				t.Run(fmt.Sprintf("%s/warm=%v/%s", name, warm, c.name), func(t *testing.T) {
+					g := graph.New()
+					w := g.Param("w", dense(tensor.Float64, []float64{1, 2}))
+					opt := newOpt()
+					gs := []*tensor.Dense{dense(tensor.Float64, []float64{1, 1})}
+					if warm {
+						if err := opt.Step([]*graph.Node{w}, gs); err != nil {
+							t.Fatal(err)
+						}
+					}
+					c.change(w.Value())
+					before := graph.Float64s(w.Value())
+					err := opt.Step([]*graph.Node{w}, gs)
+					want := "params[0]: parameter w (built at optim/optim_test.go:"
+					if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "as (2,) float64) "+c.want) {
+						t.Fatalf("Step error = %v, want one containing %q and %q", err, want, c.want)
+					}
+					if after := graph.Float64s(w.Value()); fmt.Sprint(after) != fmt.Sprint(before) {
+						t.Errorf("the tensor changed from %v to %v on a rejected step", before, after)
+					}
+				})
+			}
+		}
+	}
+}
+
+// Step on a nil optimizer (a *optim.Adam declared and never made) is an
+// error, not a nil-pointer panic.
+func TestStepOnANilOptimizerReturnsAnError(t *testing.T) {
+	w := graph.New().Param("w", dense(tensor.Float64, []float64{1}))
+	gs := []*tensor.Dense{dense(tensor.Float64, []float64{1})}
+	for _, tc := range []struct {
+		opt  optim.Optimizer
+		want string
+	}{
+		{(*optim.SGD)(nil), "graft: SGD.Step: the optimizer is nil"},
+		{(*optim.Adam)(nil), "graft: Adam.Step: the optimizer is nil"},
+		{(*optim.RMSProp)(nil), "graft: RMSProp.Step: the optimizer is nil"},
+		{(*optim.Adagrad)(nil), "graft: Adagrad.Step: the optimizer is nil"},
+	} {
+		if err := tc.opt.Step([]*graph.Node{w}, gs); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Step error = %v, want one containing %q", err, tc.want)
+		}
+	}
+}
+
+// One optimizer stepped from several goroutines at once: each Step either
+// runs alone or returns the busy error, and (under -race) nothing races on
+// the optimizer's slots or the parameter's values.
+func TestConcurrentStepsOfOneOptimizerRunAloneOrReportBusy(t *testing.T) {
+	const goroutines, steps = 4, 200
+	for name, newOpt := range allOptimizers() {
+		t.Run(name, func(t *testing.T) {
+			w := graph.New().Param("w", dense(tensor.Float64, []float64{1, 2}))
+			gs := []*tensor.Dense{dense(tensor.Float64, []float64{0.5, -0.5})}
+			opt := newOpt()
+			errs := make(chan error, goroutines*steps)
+			var wg sync.WaitGroup
+			for range goroutines {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range steps {
+						errs <- opt.Step([]*graph.Node{w}, gs)
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			ran := 0
+			for err := range errs {
+				switch {
+				case err == nil:
+					ran++
+				case !strings.Contains(err.Error(), "another Step of this optimizer is running"):
+					t.Fatalf("Step error = %v, want nil or the busy error", err)
+				}
+			}
+			if ran == 0 {
+				t.Error("no Step ran")
 			}
 		})
 	}

@@ -36,6 +36,9 @@ func NewRMSProp(lr float64) *RMSProp {
 
 // Step applies one RMSProp update; see Optimizer.
 func (o *RMSProp) Step(params []*graph.Node, grads []*tensor.Dense) error {
+	if o == nil {
+		return errNil("RMSProp")
+	}
 	return o.step(o, params, grads)
 }
 
@@ -47,7 +50,7 @@ func (o *RMSProp) check() error {
 		return fmt.Errorf("Rho %v must be in [0, 1)", o.Rho)
 	case !(o.Momentum >= 0 && o.Momentum <= 1):
 		return fmt.Errorf("Momentum %v must be in [0, 1]", o.Momentum)
-	case !positive(o.Epsilon):
+	case !positiveFinite(o.Epsilon):
 		return fmt.Errorf("Epsilon %v must be positive", o.Epsilon)
 	}
 	return nil

@@ -33,6 +33,9 @@ func NewSGD(lr float64) *SGD { return &SGD{state: state{lr: lr}} }
 
 // Step applies one SGD update; see Optimizer.
 func (o *SGD) Step(params []*graph.Node, grads []*tensor.Dense) error {
+	if o == nil {
+		return errNil("SGD")
+	}
 	return o.step(o, params, grads)
 }
 
