@@ -11,8 +11,20 @@ import (
 
 // Func is an activation: it maps a node to a node of the same shape and
 // dtype. Every activation in the catalogue is a Func, and so is any function
-// a user writes with ops.
+// a user writes with ops. It is graft's one name for a function from a node
+// to a node: layers.Dense takes its activation as a Func, train.Fit its
+// model, and a Func is a layer (it has the Apply method of layers.Layer), so
+// an activation or a few lines of ops can stand in a layers.Sequential.
 type Func func(x *graph.Node) *graph.Node
+
+// Apply returns f(x), making f a layer. A nil f is a build error recorded on
+// x's graph, reported by Compile with x's shape and the caller's file:line.
+func (f Func) Apply(x *graph.Node) *graph.Node {
+	if f == nil {
+		return graph.Reject("Func", errors.New("the layer function is nil"), x)
+	}
+	return f(x)
+}
 
 // Sigmoid returns σ(x) = 1/(1 + e^(-x)), in (0, 1); σ'(x) = σ(x)(1 - σ(x)).
 // The kernel never forms e^x for a large x, so σ(-1000) = 0 and σ(1000) = 1.
@@ -29,10 +41,7 @@ func ReLU(x *graph.Node) *graph.Node { return ops.ReLU(x) }
 // ReLU6 returns min(max(x, 0), 6). Kinks at 0 and 6: the derivative is 1
 // strictly between them and 0 at both, as in PyTorch.
 func ReLU6(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("ReLU6")
-	}
-	return clamp(x, 0, 6)
+	return named("ReLU6", x, nil, func(x *graph.Node) *graph.Node { return clamp(x, 0, 6) })
 }
 
 // LeakyReLU returns the activation x for x > 0 and slope·x otherwise (the
@@ -40,10 +49,9 @@ func ReLU6(x *graph.Node) *graph.Node {
 // is slope, as in PyTorch. slope must be finite.
 func LeakyReLU(slope float64) Func {
 	return func(x *graph.Node) *graph.Node {
-		if err := checkFinite("slope", slope); err != nil || x == nil {
-			return invalidNode("LeakyReLU", x, err)
-		}
-		return ops.Where(positive(x), x, ops.Mul(ops.ScalarLike(x, slope), x))
+		return named("LeakyReLU", x, checkFinite("slope", slope), func(x *graph.Node) *graph.Node {
+			return ops.Where(greaterThanZero(x), x, ops.Mul(ops.ScalarLike(x, slope), x))
+		})
 	}
 }
 
@@ -54,10 +62,7 @@ func LeakyReLU(slope float64) Func {
 // alpha must be finite.
 func ELU(alpha float64) Func {
 	return func(x *graph.Node) *graph.Node {
-		if err := checkFinite("alpha", alpha); err != nil || x == nil {
-			return invalidNode("ELU", x, err)
-		}
-		return elu(x, alpha, 1)
+		return named("ELU", x, checkFinite("alpha", alpha), func(x *graph.Node) *graph.Node { return elu(x, alpha, 1) })
 	}
 }
 
@@ -72,10 +77,9 @@ const (
 // α = 1.6732632423543772 and λ = 1.0507009873554805. Kink at 0: the
 // derivative there is λα, the left one, as in PyTorch.
 func SELU(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("SELU")
-	}
-	return ops.Mul(ops.ScalarLike(x, seluScale), elu(x, seluAlpha, 1))
+	return named("SELU", x, nil, func(x *graph.Node) *graph.Node {
+		return ops.Mul(ops.ScalarLike(x, seluScale), elu(x, seluAlpha, 1))
+	})
 }
 
 // CELU returns max(0, x) + min(0, α(e^(x/α) - 1)) (the registry's "celu"
@@ -88,10 +92,7 @@ func CELU(alpha float64) Func {
 		if err == nil && alpha == 0 {
 			err = errors.New("alpha is 0; CELU divides by alpha")
 		}
-		if err != nil || x == nil {
-			return invalidNode("CELU", x, err)
-		}
-		return elu(x, alpha, 1/alpha)
+		return named("CELU", x, err, func(x *graph.Node) *graph.Node { return elu(x, alpha, 1/alpha) })
 	}
 }
 
@@ -100,7 +101,7 @@ func CELU(alpha float64) Func {
 // whole to x at 0, and a large x cannot make an Inf whose zero gradient
 // would turn into NaN (0·Inf).
 func elu(x *graph.Node, alpha, scale float64) *graph.Node {
-	pos := positive(x)
+	pos := greaterThanZero(x)
 	neg := ops.Where(pos, ops.ScalarLike(x, 0), x)
 	if scale != 1 {
 		neg = ops.Mul(ops.ScalarLike(x, scale), neg)
@@ -113,34 +114,36 @@ func elu(x *graph.Node, alpha, scale float64) *graph.Node {
 // rather than 1 + erf keeps Φ's relative accuracy for negative x. Smooth
 // everywhere: GELU'(x) = Φ(x) + x·φ(x), with φ the normal density.
 func GELU(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("GELU")
-	}
-	cdf := ops.Mul(ops.ScalarLike(x, 0.5), ops.Erfc(ops.Mul(ops.ScalarLike(x, -1/math.Sqrt2), x)))
-	return ops.Mul(x, cdf)
+	return named("GELU", x, nil, func(x *graph.Node) *graph.Node {
+		cdf := ops.Mul(ops.ScalarLike(x, 0.5), ops.Erfc(ops.Mul(ops.ScalarLike(x, -1/math.Sqrt2), x)))
+		return ops.Mul(x, cdf)
+	})
 }
 
 // GELUTanh returns ½x(1 + tanh(√(2/π)(x + 0.044715x³))), the tanh
 // approximation of GELU (PyTorch's gelu with approximate="tanh"). Smooth
 // everywhere.
 func GELUTanh(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("GELUTanh")
-	}
-	cube := ops.Mul(x, ops.Square(x))
-	inner := ops.Mul(ops.ScalarLike(x, math.Sqrt(2/math.Pi)), ops.Add(x, ops.Mul(ops.ScalarLike(x, 0.044715), cube)))
-	return ops.Mul(ops.Mul(ops.ScalarLike(x, 0.5), x), ops.Add(ops.ScalarLike(x, 1), ops.Tanh(inner)))
+	return named("GELUTanh", x, nil, func(x *graph.Node) *graph.Node {
+		cube := ops.Mul(x, ops.Square(x))
+		inner := ops.Mul(ops.ScalarLike(x, math.Sqrt(2/math.Pi)), ops.Add(x, ops.Mul(ops.ScalarLike(x, 0.044715), cube)))
+		return ops.Mul(ops.Mul(ops.ScalarLike(x, 0.5), x), ops.Add(ops.ScalarLike(x, 1), ops.Tanh(inner)))
+	})
 }
 
 // SiLU returns x·σ(x), also called swish (Ramachandran et al., 2017; the
 // registry knows it by both names). Smooth everywhere:
 // SiLU'(x) = σ(x)(1 + x(1 - σ(x))).
-func SiLU(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Sigmoid(x)) }
+func SiLU(x *graph.Node) *graph.Node {
+	return named("SiLU", x, nil, func(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Sigmoid(x)) })
+}
 
 // Mish returns x·tanh(softplus(x)) (Misra, 2019). Softplus is the stable
 // kernel, so mish(x) = x for large x and mish(x) = -0 for very negative x,
 // with finite gradients. Smooth everywhere.
-func Mish(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Tanh(ops.Softplus(x))) }
+func Mish(x *graph.Node) *graph.Node {
+	return named("Mish", x, nil, func(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Tanh(ops.Softplus(x))) })
+}
 
 // Softplus returns log(1 + e^x), in (0, ∞), computed as
 // max(x, 0) + log1p(e^(-|x|)) (see ops.Softplus): softplus(1000) = 1000.
@@ -151,28 +154,25 @@ func Softplus(x *graph.Node) *graph.Node { return ops.Softplus(x) }
 // 1/(1 + |x|)², is continuous; the second, -2·sign(x)/(1 + |x|)³, jumps at 0
 // and is taken as 0 there.
 func Softsign(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("Softsign")
-	}
-	return ops.Div(x, ops.Add(ops.ScalarLike(x, 1), ops.Abs(x)))
+	return named("Softsign", x, nil, func(x *graph.Node) *graph.Node {
+		return ops.Div(x, ops.Add(ops.ScalarLike(x, 1), ops.Abs(x)))
+	})
 }
 
 // Hardtanh returns x clamped to [-1, 1]. Kinks at ±1: the derivative is 1
 // strictly between them and 0 at both, as in PyTorch.
 func Hardtanh(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("Hardtanh")
-	}
-	return clamp(x, -1, 1)
+	return named("Hardtanh", x, nil, func(x *graph.Node) *graph.Node { return clamp(x, -1, 1) })
 }
 
 // Hardsigmoid returns min(max(x + 3, 0), 6)/6, as PyTorch defines it: 0 for
 // x ≤ -3, 1 for x ≥ 3 and x/6 + ½ between. Kinks at ±3: the derivative is
 // 1/6 strictly between them and 0 at both, as in PyTorch.
 func Hardsigmoid(x *graph.Node) *graph.Node {
-	if x == nil {
-		return nilInput("Hardsigmoid")
-	}
+	return named("Hardsigmoid", x, nil, hardsigmoid)
+}
+
+func hardsigmoid(x *graph.Node) *graph.Node {
 	return ops.Div(ops.Add(clamp(x, -3, 3), ops.ScalarLike(x, 3)), ops.ScalarLike(x, 6))
 }
 
@@ -181,16 +181,22 @@ func Hardsigmoid(x *graph.Node) *graph.Node {
 // ±3: the derivative is 0 for x ≤ -3, x/3 + ½ strictly between, and 1 for
 // x ≥ 3. At the kinks this takes the outer pieces' derivatives (0 at -3, 1
 // at 3), where PyTorch takes the middle piece's (-½ and 3/2).
-func Hardswish(x *graph.Node) *graph.Node { return ops.Mul(x, Hardsigmoid(x)) }
+func Hardswish(x *graph.Node) *graph.Node {
+	return named("Hardswish", x, nil, func(x *graph.Node) *graph.Node { return ops.Mul(x, hardsigmoid(x)) })
+}
 
 // LogSigmoid returns log σ(x) = -softplus(-x), in (-∞, 0), through the
 // stable softplus kernel: log_sigmoid(-1000) = -1000 and
 // log_sigmoid(1000) = -0. Smooth everywhere: its derivative is σ(-x).
-func LogSigmoid(x *graph.Node) *graph.Node { return ops.Neg(ops.Softplus(ops.Neg(x))) }
+func LogSigmoid(x *graph.Node) *graph.Node {
+	return named("LogSigmoid", x, nil, func(x *graph.Node) *graph.Node { return ops.Neg(ops.Softplus(ops.Neg(x))) })
+}
 
 // Tanhshrink returns x - tanh(x). Smooth everywhere: its derivative is
 // tanh²(x).
-func Tanhshrink(x *graph.Node) *graph.Node { return ops.Sub(x, ops.Tanh(x)) }
+func Tanhshrink(x *graph.Node) *graph.Node {
+	return named("Tanhshrink", x, nil, func(x *graph.Node) *graph.Node { return ops.Sub(x, ops.Tanh(x)) })
+}
 
 // Softmax returns e^x / Σ e^x along the last axis; use ops.Softmax for
 // another axis. Each output is in (0, 1) and each slice sums to 1. The
@@ -202,11 +208,30 @@ func Softmax(x *graph.Node) *graph.Node { return ops.Softmax(x, -1) }
 // logit subtracted first, it stays finite for any finite logits.
 func LogSoftmax(x *graph.Node) *graph.Node { return ops.LogSoftmax(x, -1) }
 
-// Identity returns x itself: the activation of a linear layer.
-func Identity(x *graph.Node) *graph.Node { return x }
+// Identity returns x itself: the activation of a linear layer. A nil x is a
+// build error, as for every other activation.
+func Identity(x *graph.Node) *graph.Node {
+	return named("Identity", x, nil, func(x *graph.Node) *graph.Node { return x })
+}
 
-// positive returns the mask x > 0 (NaN gives 0).
-func positive(x *graph.Node) *graph.Node { return ops.Greater(x, ops.ScalarLike(x, 0)) }
+// named builds the activation called name on x with build, after rejecting
+// under that name the two mistakes an activation can meet: a nil x, and bad,
+// a problem with the activation's own parameters (nil if there is none). A
+// non-nil x is a node of a float32 or float64 graph (graph admits no other
+// dtype), on which the ops inside build cannot fail, so every error an
+// activation reports names the activation, not an op of its composition
+// (SiLU(nil) is reported as SiLU, not as the Sigmoid inside it). The error is
+// recorded on x's graph with the caller's file:line; a failed x passes its
+// own error on.
+func named(name string, x *graph.Node, bad error, build func(x *graph.Node) *graph.Node) *graph.Node {
+	if x == nil || bad != nil {
+		return graph.Reject(name, bad, x)
+	}
+	return build(x)
+}
+
+// greaterThanZero returns the mask x > 0 (NaN gives 0).
+func greaterThanZero(x *graph.Node) *graph.Node { return ops.Greater(x, ops.ScalarLike(x, 0)) }
 
 // clamp returns x limited to [lo, hi], with derivative 1 strictly between
 // the bounds and 0 at and beyond them. A NaN passes through unchanged.
@@ -222,14 +247,4 @@ func checkFinite(param string, v float64) error {
 		return fmt.Errorf("%s is %v; it must be finite", param, v)
 	}
 	return nil
-}
-
-// nilInput records, under the activation's name, that its input is nil.
-func nilInput(name string) *graph.Node { return invalidNode(name, nil, nil) }
-
-// invalidNode records on x's graph that the activation name cannot be built
-// (a nil x, or err), so that Compile reports it with x's shape and the
-// caller's file:line.
-func invalidNode(name string, x *graph.Node, err error) *graph.Node {
-	return graph.Reject(name, err, x)
 }

@@ -1,4 +1,4 @@
-package activations
+package activations_test
 
 import (
 	"math"
@@ -7,10 +7,19 @@ import (
 
 	"gorgonia.org/tensor"
 
+	. "graft/activations" // the tests read as if inside the package; chart imports it
+	"graft/activations/chart"
 	"graft/graph"
 )
 
 var dtypes = []graph.DType{tensor.Float64, tensor.Float32}
+
+// SELU's constants as Klambauer et al. (2017) print them, the reference the
+// package's own copies are checked against.
+const (
+	seluAlpha = 1.6732632423543772848170429916717
+	seluScale = 1.0507009873554804934193349852946
+)
 
 // referencePoints avoid every kink (0, ±1, ±3, 6).
 var referencePoints = []float64{-2.5, -0.5, 0.75, 4.5}
@@ -155,9 +164,9 @@ func closeTo(dt graph.DType, got, want float64) bool {
 	return math.Abs(got-want) <= abs+rel*math.Abs(want)
 }
 
-func mustSample(t *testing.T, f Func, dt graph.DType, xs ...float64) Curve {
+func mustSample(t *testing.T, f Func, dt graph.DType, xs ...float64) chart.Curve {
 	t.Helper()
-	c, err := Sample(f, dt, xs)
+	c, err := chart.Sample(f, dt, xs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,9 +379,6 @@ func TestInvalidParametersAreReportedAtCompile(t *testing.T) {
 
 func TestNilInputIsAnErrorNotAPanic(t *testing.T) {
 	for _, e := range Entries() {
-		if e.Name == "identity" {
-			continue // returns its input: nil in, nil out
-		}
 		y := e.Func(nil)
 		if y == nil {
 			t.Errorf("%s(nil) returned nil, want a node that carries the error", e.Name)
@@ -381,6 +387,56 @@ func TestNilInputIsAnErrorNotAPanic(t *testing.T) {
 		if _, err := graph.Compile(y); err == nil || !strings.Contains(err.Error(), "nil") {
 			t.Errorf("%s(nil): Compile error %v, want one about the nil input", e.Name, err)
 		}
+	}
+}
+
+// Every activation reports a nil input under its own name, the name of the
+// Go function the user called, with the user's line: not under the name of
+// an op inside its composition (SiLU(nil) was once reported as Sigmoid(nil)).
+func TestNilInputIsRejectedUnderTheActivationsName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    Func
+	}{
+		{"Sigmoid", Sigmoid}, {"Tanh", Tanh}, {"ReLU", ReLU}, {"ReLU6", ReLU6},
+		{"LeakyReLU", LeakyReLU(0.1)}, {"ELU", ELU(1)}, {"SELU", SELU}, {"CELU", CELU(1)},
+		{"GELU", GELU}, {"GELUTanh", GELUTanh}, {"SiLU", SiLU}, {"Mish", Mish},
+		{"Softplus", Softplus}, {"Softsign", Softsign}, {"Hardtanh", Hardtanh},
+		{"Hardsigmoid", Hardsigmoid}, {"Hardswish", Hardswish}, {"LogSigmoid", LogSigmoid},
+		{"Tanhshrink", Tanhshrink}, {"Softmax", Softmax}, {"LogSoftmax", LogSoftmax},
+		{"Identity", Identity},
+	} {
+		_, err := graph.Compile(tc.f(nil))
+		want := "graft: " + tc.name + "(nil) at activations/activations_test.go:"
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s(nil): Compile error %v, want one starting %q", tc.name, err, want)
+		}
+	}
+}
+
+// A parameter mistake is reported under the activation's name too, and a
+// failed input passes its own error on rather than gaining a second one.
+func TestABadParameterOrAFailedInputIsReportedOnce(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 0) // an empty axis: the input fails
+	_, err := graph.Compile(LeakyReLU(math.NaN())(x))
+	if err == nil || !strings.Contains(err.Error(), `input "x"`) || strings.Contains(err.Error(), "LeakyReLU") {
+		t.Errorf("Compile error %v, want the input's own error only", err)
+	}
+}
+
+// A Func is a layer: Apply calls it, and a nil Func is a build error.
+func TestFuncApplyCallsTheFunctionAndRejectsNil(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	if got := run(t, Func(ReLU).Apply, tensor.Float64, []int{2}, []float64{-1, 2}); got[0] != 0 || got[1] != 2 {
+		t.Errorf("Func(ReLU).Apply gives %v, want [0 2]", got)
+	}
+	var f Func
+	_, err := graph.Compile(f.Apply(x))
+	if err == nil || !strings.Contains(err.Error(), "graft: Func(x (2,) float64) at activations/activations_test.go:") ||
+		!strings.Contains(err.Error(), "the layer function is nil") {
+		t.Errorf("nil Func: Compile error %v, want a Func build error at this file", err)
 	}
 }
 

@@ -183,24 +183,6 @@ func ExampleRegister() {
 	// graft: Register: the name "GELU" is taken by activation "gelu"
 }
 
-func ExampleSample() {
-	c, err := activations.Sample(activations.ReLU, tensor.Float32, []float64{-1, 0, 2})
-	fmt.Println(err)
-	fmt.Println("relu  ", c.Y)
-	fmt.Println("relu' ", c.D1)
-	fmt.Println("relu''", c.D2)
-	// Output:
-	// <nil>
-	// relu   [0 0 2]
-	// relu'  [0 0 1]
-	// relu'' [0 0 0]
-}
-
-func ExampleLinspace() {
-	fmt.Println(activations.Linspace(-1, 1, 5))
-	// Output: [-1 -0.5 0 0.5 1]
-}
-
 // Named picks an activation by name for a layer. An unknown name is a build
 // error that Compile reports, with every known name.
 func ExampleNamed() {

@@ -1,7 +1,8 @@
-// Package chart draws activation curves as SVG with gonum.org/v1/plot: the
-// function beside the derivative that autodiff computes, and optionally the
-// second derivative. It is a separate package so that only programs that
-// draw depend on the plotting library.
+// Package chart samples activation curves and draws them as SVG with
+// gonum.org/v1/plot: the function beside the derivative that autodiff
+// computes, and optionally the second derivative. It is a separate package
+// so that only programs that sample or draw depend on autodiff and the
+// plotting library; package activations itself builds on graph and ops only.
 package chart
 
 import (
@@ -14,8 +15,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
-
-	"graft/activations"
 )
 
 // PanelWidth and PanelHeight are the size of each panel of a chart.
@@ -33,7 +32,7 @@ var (
 // WriteSVG draws c as panels side by side: the function, its first
 // derivative and, if second is set, its second derivative, each titled with
 // name, and writes the SVG document to w.
-func WriteSVG(w io.Writer, name string, c activations.Curve, second bool) error {
+func WriteSVG(w io.Writer, name string, c Curve, second bool) error {
 	type series struct {
 		title string
 		ys    []float64

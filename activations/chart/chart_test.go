@@ -12,7 +12,11 @@ import (
 )
 
 func TestWriteSVGDrawsTheRequestedPanels(t *testing.T) {
-	c, err := activations.Sample(activations.GELU, tensor.Float64, activations.Linspace(-3, 3, 61))
+	xs, err := Linspace(-3, 3, 61)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Sample(activations.GELU, tensor.Float64, xs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,11 +53,11 @@ func TestWriteSVGDrawsTheRequestedPanels(t *testing.T) {
 func TestWriteSVGRejectsCurvesItCannotDraw(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		c    activations.Curve
+		c    Curve
 		want string
 	}{
-		{"one point", activations.Curve{X: []float64{1}, Y: []float64{1}, D1: []float64{1}}, "need two or more"},
-		{"NaN value", activations.Curve{X: []float64{1, 2}, Y: []float64{1, math.NaN()}, D1: []float64{1, 1}}, "NaN"},
+		{"one point", Curve{X: []float64{1}, Y: []float64{1}, D1: []float64{1}}, "need two or more"},
+		{"NaN value", Curve{X: []float64{1, 2}, Y: []float64{1, math.NaN()}, D1: []float64{1, 1}}, "NaN"},
 	} {
 		var buf bytes.Buffer
 		err := WriteSVG(&buf, "f", tc.c, false)

@@ -91,7 +91,7 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	curves := make([]activations.Curve, len(opts.names))
+	curves := make([]chart.Curve, len(opts.names))
 	xs, err := samplePoints(opts.from, opts.to, opts.points)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if curves[i], err = activations.Sample(f, opts.dtype, xs); err != nil {
+		if curves[i], err = chart.Sample(f, opts.dtype, xs); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -184,19 +184,16 @@ func parse(args []string) (options, error) {
 	return opts, nil
 }
 
-// samplePoints returns n evenly spaced x from lo to hi, or a usage error
-// when the range is too narrow for n distinct float64 values. It is
-// Linspace(lo, hi, n), whose x are the nearest to the exact decimal steps,
-// except for a span so wide that Linspace's (hi-lo)·i would overflow to
-// +Inf: there the span is scaled by i/(n-1) instead.
+// samplePoints returns n evenly spaced x from lo to hi (chart.Linspace), or
+// a usage error when the range is not finite or too narrow for n distinct
+// float64 values.
 func samplePoints(lo, hi float64, n int) ([]float64, error) {
-	xs := activations.Linspace(lo, hi, n)
-	wide := math.IsInf((hi-lo)*float64(n-1), 0)
-	for i := range xs {
-		if wide {
-			xs[i] = lo + (hi-lo)*(float64(i)/float64(n-1))
-		}
-		if i > 0 && !(xs[i] > xs[i-1]) {
+	xs, err := chart.Linspace(lo, hi, n)
+	if err != nil {
+		return nil, badFlag("%v", err)
+	}
+	for i := 1; i < len(xs); i++ {
+		if !(xs[i] > xs[i-1]) {
 			return nil, badFlag("--from %v to --to %v is too narrow for %d distinct points", lo, hi, n)
 		}
 	}
@@ -212,7 +209,7 @@ func writeTo(path string, stdout io.Writer, write func(io.Writer) error) error {
 	return writeFile(path, write)
 }
 
-func writeCSV(w io.Writer, names []string, curves []activations.Curve) error {
+func writeCSV(w io.Writer, names []string, curves []chart.Curve) error {
 	if _, err := io.WriteString(w, "activation,x,y,dy,d2y\n"); err != nil {
 		return err
 	}

@@ -65,7 +65,11 @@ func files() (map[string][]byte, error) {
 	md.WriteString(plotsIntro)
 	for _, e := range entries {
 		from, to := plotRange(e.Name)
-		c, err := activations.Sample(e.Func, tensor.Float64, activations.Linspace(from, to, points))
+		xs, err := chart.Linspace(from, to, points)
+		if err != nil {
+			return nil, err
+		}
+		c, err := chart.Sample(e.Func, tensor.Float64, xs)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name, err)
 		}

@@ -1,12 +1,20 @@
-package activations
+package chart
 
 import (
 	"fmt"
+	"math"
 
+	"graft/activations"
 	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
 )
+
+// maxElements caps the number of points Linspace makes, so that a mistaken
+// count is an error instead of the process dying out of memory. It is the
+// per-tensor cap of package graph (1<<34 elements), which is the reference;
+// this copy is here until graph exports it.
+const maxElements = 1 << 34
 
 // Curve is an activation sampled at points X: its values Y, and the first
 // and second derivatives D1 and D2 that autodiff computes.
@@ -23,7 +31,7 @@ type Curve struct {
 // (x, 0): for an elementwise f that is f(x), and for softmax and
 // log_softmax it is the first of two classes whose other logit is 0 (so
 // softmax gives σ(x)).
-func Sample(f Func, dt graph.DType, xs []float64) (Curve, error) {
+func Sample(f activations.Func, dt graph.DType, xs []float64) (Curve, error) {
 	n := len(xs)
 	if n == 0 {
 		return Curve{}, fmt.Errorf("graft: Sample: no points")
@@ -66,18 +74,36 @@ func Sample(f Func, dt graph.DType, xs []float64) (Curve, error) {
 }
 
 // Linspace returns n points evenly spaced from lo to hi, both included
-// (just lo when n is 1, none when n < 1).
-func Linspace(lo, hi float64, n int) []float64 {
-	if n <= 0 {
-		return nil
+// (just lo when n is 1, none when n < 1). lo and hi must be finite, and n at
+// most 1<<34, the number of elements graft allows in a tensor. When hi - lo
+// overflows (lo = -1e308, hi = 1e308) the points are interpolated as
+// lo·(1-t) + hi·t, which stays finite.
+func Linspace(lo, hi float64, n int) ([]float64, error) {
+	switch {
+	case math.IsNaN(lo) || math.IsInf(lo, 0) || math.IsNaN(hi) || math.IsInf(hi, 0):
+		return nil, fmt.Errorf("graft: Linspace: the ends %v and %v must be finite", lo, hi)
+	case n > maxElements:
+		return nil, fmt.Errorf("graft: Linspace: %d points is more than the %d elements graft allows in a tensor", n, maxElements)
+	case n <= 0:
+		return nil, nil
 	}
 	xs := make([]float64, n)
+	span := hi - lo
+	// span·i is exact to the last bit more often than span·(i/(n-1)), but
+	// it overflows for the widest ranges: those take the other form.
+	wide := math.IsInf(span*float64(n-1), 0)
 	for i := range xs {
-		if n == 1 {
+		switch {
+		case n == 1:
 			xs[i] = lo
-		} else {
-			xs[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+		case math.IsInf(span, 0):
+			t := float64(i) / float64(n-1)
+			xs[i] = lo*(1-t) + hi*t
+		case wide:
+			xs[i] = lo + span*(float64(i)/float64(n-1))
+		default:
+			xs[i] = lo + span*float64(i)/float64(n-1)
 		}
 	}
-	return xs
+	return xs, nil
 }
