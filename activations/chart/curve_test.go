@@ -50,7 +50,6 @@ func TestLinspaceIncludesBothEnds(t *testing.T) {
 	}
 }
 
-
 // A range whose width overflows float64 still gives finite, ordered points
 // from one end to the other, where lo + (hi-lo)·t would give NaN and Inf.
 func TestLinspaceOfAnOverflowingRangeStaysFinite(t *testing.T) {
