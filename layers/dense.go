@@ -6,6 +6,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/graph"
 	"graft/ops"
 )
@@ -41,7 +42,7 @@ type Dense struct {
 	model      *Model
 	name       string
 	units      int
-	activation func(*graph.Node) *graph.Node
+	activation activations.Func
 	opts       options
 	err        error // a mistake made when the layer was created
 	w, b       *graph.Node
@@ -51,9 +52,11 @@ type Dense struct {
 
 // Dense returns a new fully connected layer with the given number of output
 // units. activation is applied to x·W + b; nil means none (a linear layer).
-// Pass any func(*graph.Node) *graph.Node: ops.ReLU, ops.Sigmoid, ops.Tanh, or
-// one of your own.
-func (m *Model) Dense(units int, activation func(*graph.Node) *graph.Node, opts ...Option) *Dense {
+// Pass any activations.Func: activations.ReLU, activations.Named("gelu"),
+// ops.Tanh, or one of your own. The kernel W of shape (in, units) is made on
+// the first Apply; a size over 1<<34 elements is a build error then, before
+// anything is allocated.
+func (m *Model) Dense(units int, activation activations.Func, opts ...Option) *Dense {
 	d := &Dense{model: m, units: units, activation: activation, rng: m.stream()}
 	for _, o := range opts {
 		o(&d.opts)
@@ -88,7 +91,7 @@ func (d *Dense) Bias() *graph.Node { return d.b }
 // Apply returns act(x·W + b) for x of shape (batch, in).
 func (d *Dense) Apply(x *graph.Node) *graph.Node {
 	if err := d.check(x); err != nil {
-		return fail("Dense", x, err)
+		return graph.Reject("Dense", err, x)
 	}
 	if d.w == nil {
 		d.build(x)
@@ -100,7 +103,7 @@ func (d *Dense) Apply(x *graph.Node) *graph.Node {
 	if d.activation != nil {
 		pre := y
 		if y = d.activation(pre); y == nil {
-			return fail("Dense", pre, fmt.Errorf("the activation of %s returned nil", d.name))
+			return graph.Reject("Dense", fmt.Errorf("the activation of %s returned nil", d.name), pre)
 		}
 	}
 	if d.out == nil && y.Shape() != nil {
@@ -131,6 +134,10 @@ func (d *Dense) check(x *graph.Node) error {
 			if d.model.byName[n] != nil {
 				return fmt.Errorf("the model already has a parameter named %q", n)
 			}
+		}
+		kernel := graph.Shape{s[1], d.units}
+		if err := checkSize(kernel); err != nil {
+			return fmt.Errorf("%s's kernel would have shape %v; %w", d.name, kernel, err)
 		}
 		return nil
 	}

@@ -2,7 +2,7 @@
 //
 // A layer is anything with an Apply method that takes a node and returns a
 // node: a Dense layer, a Sequential chain of layers, a plain Go function
-// wrapped in Func, or a type of your own. Layers hold no math of their own:
+// wrapped in activations.Func, or a type of your own. Layers hold no math of their own:
 // Dense's forward pass is act(x·W + b) written with ops.MatMul and ops.Add,
 // so its gradients come from autodiff like everything else.
 //

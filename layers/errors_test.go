@@ -7,6 +7,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/graph"
 	"graft/layers"
 	"graft/ops"
@@ -60,7 +61,7 @@ func TestLayerMistakesAreBuildErrorsNamingShapeAndLine(t *testing.T) {
 			return line(), net.Apply(g.Input("x", tensor.Float64, 4, 3))
 		}, []string{"Sequential(Add#", "(4, 2) float64)", "layer 1 of 2 is nil"}},
 		{"nil Func", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
-			var f layers.Func
+			var f activations.Func
 			return line(), f.Apply(g.Input("x", tensor.Float64, 4, 3))
 		}, []string{"Func(x (4, 3) float64)", "the layer function is nil"}},
 		{"activation returns nil", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
@@ -84,6 +85,20 @@ func TestLayerMistakesAreBuildErrorsNamingShapeAndLine(t *testing.T) {
 			m.Param(g, "dense1/b", tensor.Float64, nil, 2)
 			return line(), m.Dense(2, nil).Apply(g.Input("x", tensor.Float64, 4, 3))
 		}, []string{"Dense(x (4, 3) float64)", `the model already has a parameter named "dense1/b"`}},
+		// Sizes are checked before the initializer allocates: Dense(1<<40)
+		// once ended the process with "fatal error: out of memory".
+		{"Dense of 1<<40 units", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
+			return line(), m.Dense(1<<40, nil).Apply(g.Input("x", tensor.Float64, 4, 3))
+		}, []string{"Dense(x (4, 3) float64)", "dense1's kernel would have shape (3, 1099511627776); that is more than the 17179869184 elements graft allows in a tensor"}},
+		{"Dense whose kernel size overflows int", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
+			return line(), m.Dense(1<<62, nil).Apply(g.Input("x", tensor.Float32, 2, 8))
+		}, []string{"Dense(x (2, 8) float32)", "kernel would have shape (8, 4611686018427387904); that is more than"}},
+		{"Param of 1<<40 elements", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
+			return line(), m.Param(g, "k", tensor.Float64, nil, 1<<40)
+		}, []string{"Param(k () float64)", `parameter "k" has shape (1099511627776,); that is more than the 17179869184 elements`}},
+		{"Param whose size overflows to 0", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
+			return line(), m.Param(g, "k", tensor.Float64, nil, 1<<32, 1<<32)
+		}, []string{`parameter "k" has shape (4294967296, 4294967296); that is more than`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

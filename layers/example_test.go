@@ -9,6 +9,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/graph"
 	"graft/layers"
 	"graft/ops"
@@ -58,7 +59,7 @@ func ExampleFunc() {
 	g := graph.New()
 	m := layers.NewModel(1)
 	inner, outer := m.Dense(3, ops.Tanh), m.Dense(3, nil)
-	residual := layers.Func(func(x *graph.Node) *graph.Node {
+	residual := activations.Func(func(x *graph.Node) *graph.Node {
 		return ops.Add(x, outer.Apply(inner.Apply(x)))
 	})
 

@@ -5,6 +5,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/autodiff"
 	"graft/graph"
 	"graft/layers"
@@ -44,7 +45,7 @@ func TestGradientsThroughDenseAndResidualMatchCentralDifferences(t *testing.T) {
 	net := layers.Sequential{
 		m.Dense(4, ops.Tanh),
 		NewResidual(m, 4),
-		layers.Func(func(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Sigmoid(x)) }), // swish
+		activations.Func(func(x *graph.Node) *graph.Node { return ops.Mul(x, ops.Sigmoid(x)) }), // swish
 		m.Dense(1, ops.Sigmoid),
 	}
 	x := g.Input("x", tensor.Float64, 5, 3)

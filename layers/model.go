@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -84,7 +85,7 @@ func (m *Model) newParam(g *graph.Graph, name string, dt graph.DType, shape grap
 	init(values, fanIn, fanOut, rng)
 	t, err := graph.NewTensor(dt, values, shape...) // callers have checked dt and shape
 	if err != nil {
-		return fail("Param", g.Input(name, tensor.Float64), err)
+		return graph.Reject("Param", err, g.Input(name, tensor.Float64))
 	}
 	p := g.Param(name, t)
 	m.graph = g
@@ -105,6 +106,7 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 	if init == nil {
 		init = GlorotUniform
 	}
+	sizeErr := checkSize(s)
 	var err error
 	switch {
 	case name == "":
@@ -113,8 +115,8 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 		err = fmt.Errorf("the model already has a layer or parameter named %q", name)
 	case dt != tensor.Float32 && dt != tensor.Float64:
 		err = fmt.Errorf("parameter %q has dtype %v; graft computes in float32 and float64", name, dt)
-	case !positive(s):
-		err = fmt.Errorf("parameter %q has shape %v; every axis must be at least 1", name, s)
+	case sizeErr != nil:
+		err = fmt.Errorf("parameter %q has shape %v; %w", name, s, sizeErr)
 	default:
 		err = m.checkGraph(g)
 	}
@@ -124,7 +126,7 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 	if err != nil {
 		// Record the mistake on g through a placeholder scalar, so that the
 		// error carries the caller's file:line like any build error.
-		return fail("Param", g.Input(name, tensor.Float64), err)
+		return graph.Reject("Param", err, g.Input(name, tensor.Float64))
 	}
 	m.names[name] = true
 	fanIn, fanOut := fans(s)
@@ -133,13 +135,31 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 	return p
 }
 
-func positive(s graph.Shape) bool {
+// maxElements caps the elements of one parameter, so that a mistaken size
+// is a build error instead of the process dying out of memory in the
+// initializer. It is the per-tensor cap package graph is adopting (1<<34
+// elements, 128 GiB of float64), which is the reference; this copy is here
+// until graph exports it.
+const maxElements = 1 << 34
+
+// checkSize reports whether a parameter of shape s can be made: every axis
+// at least 1, and at most maxElements elements in all. The product is
+// checked before each multiplication, so a shape such as (1<<32, 1<<32)
+// cannot overflow to a small number and pass.
+func checkSize(s graph.Shape) error {
 	for _, d := range s {
 		if d < 1 {
-			return false
+			return errors.New("every axis must be at least 1")
 		}
 	}
-	return true
+	n := 1
+	for _, d := range s {
+		if n > maxElements/d {
+			return fmt.Errorf("that is more than the %d elements graft allows in a tensor", maxElements)
+		}
+		n *= d
+	}
+	return nil
 }
 
 // fans returns the fan-in and fan-out of a parameter of shape s, as Keras
