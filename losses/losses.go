@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"gorgonia.org/tensor"
-
 	"graft/graph"
 	"graft/ops"
 )
@@ -105,7 +103,7 @@ func SoftmaxCrossEntropy(logits, labels *graph.Node) *graph.Node {
 		return z // failed: the graph holds the error
 	}
 	batch, classes := z.Shape()[0], z.Shape()[1]
-	oneHot := ops.Equal(ops.Reshape(labels, batch, 1), classIDs(z.Graph(), classes, z.DType()))
+	oneHot := ops.Equal(ops.Reshape(labels, batch, 1), classIDs(z, classes))
 	picked := ops.Sum(ops.Mul(oneHot, ops.LogSoftmax(z, 1)), 1)
 	// matches is 1 in a row with a valid label and 0 in a row whose label
 	// names no class, where picked/matches is 0/0 = NaN.
@@ -113,23 +111,18 @@ func SoftmaxCrossEntropy(logits, labels *graph.Node) *graph.Node {
 	return ops.Neg(ops.Mean(ops.Div(picked, matches)))
 }
 
-// classIDs is the constant row 0, 1, ..., classes-1.
-func classIDs(g *graph.Graph, classes int, dt graph.DType) *graph.Node {
-	var t *tensor.Dense
-	if dt == tensor.Float32 {
-		ids := make([]float32, classes)
-		for i := range ids {
-			ids[i] = float32(i)
-		}
-		t = tensor.New(tensor.WithShape(classes), tensor.WithBacking(ids))
-	} else {
-		ids := make([]float64, classes)
-		for i := range ids {
-			ids[i] = float64(i)
-		}
-		t = tensor.New(tensor.WithShape(classes), tensor.WithBacking(ids))
+// classIDs is the constant row 0, 1, ..., classes-1 in the dtype and graph
+// of the logits z, whose last axis has classes entries.
+func classIDs(z *graph.Node, classes int) *graph.Node {
+	ids := make([]float64, classes)
+	for i := range ids {
+		ids[i] = float64(i)
 	}
-	return g.Const("class ids", t)
+	t, err := graph.NewTensor(z.DType(), ids, classes)
+	if err != nil { // z built, so classes is a valid size: not expected
+		return graph.Reject("SoftmaxCrossEntropy", err, z)
+	}
+	return z.Graph().Const("class ids", t)
 }
 
 // checked returns prediction unchanged once the target is known to match it

@@ -353,3 +353,27 @@ func TestLossesRejectMismatchedOperandsAtBuildTime(t *testing.T) {
 		})
 	}
 }
+
+// SoftmaxCrossEntropy compares labels with a constant row of class indices
+// made through graph.NewTensor in the logits' dtype: 0, 1, ..., classes-1.
+func TestSoftmaxCrossEntropyClassIndicesAreARowInTheLogitsDType(t *testing.T) {
+	for _, dt := range dtypes {
+		g := graph.New()
+		losses.SoftmaxCrossEntropy(g.Input("z", dt, 2, 4), g.Input("y", dt, 2))
+		if err := g.Err(); err != nil {
+			t.Fatal(err)
+		}
+		var ids *graph.Node
+		for _, n := range g.Nodes() {
+			if n.Kind() == graph.Constant && n.Name() == "class ids" {
+				ids = n
+			}
+		}
+		if ids == nil {
+			t.Fatalf("%v: no class ids constant in the graph", dt)
+		}
+		if got := graph.Float64s(ids.Value()); ids.DType() != dt || fmt.Sprint(got) != "[0 1 2 3]" || !ids.Shape().Equal(graph.Shape{4}) {
+			t.Errorf("%v: class ids are %v %v %v, want (4,) %v [0 1 2 3]", dt, ids.Shape(), ids.DType(), got, dt)
+		}
+	}
+}
