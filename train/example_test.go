@@ -51,13 +51,17 @@ func ExampleBinaryAccuracy() {
 	probs := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{0.9, 0.4, 0.6, 0.1}))
 	logits := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{2.2, -0.4, 0.4, -2.2}))
 	target := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float64{1, 1, 0, 0}))
-	correct, total := train.BinaryAccuracy(0.5)(probs, target)
-	fmt.Printf("probabilities: %d of %d right\n", correct, total)
-	correct, total = train.BinaryAccuracy(0)(logits, target)
-	fmt.Printf("logits:        %d of %d right\n", correct, total)
+	correct, total, err := train.BinaryAccuracy(0.5)(probs, target)
+	fmt.Printf("probabilities: %d of %d right %v\n", correct, total, err)
+	correct, total, err = train.BinaryAccuracy(0)(logits, target)
+	fmt.Printf("logits:        %d of %d right %v\n", correct, total, err)
+	softmax := tensor.New(tensor.WithShape(4, 2), tensor.Of(tensor.Float64))
+	_, _, err = train.BinaryAccuracy(0.5)(softmax, target)
+	fmt.Println(err)
 	// Output:
-	// probabilities: 2 of 4 right
-	// logits:        2 of 4 right
+	// probabilities: 2 of 4 right <nil>
+	// logits:        2 of 4 right <nil>
+	// graft: BinaryAccuracy: pred has shape (4, 2) and target (4, 1); it compares them element by element, so they need one shape (for a score per class use SparseCategoricalAccuracy)
 }
 
 // SparseCategoricalAccuracy takes the class index of each row's largest
@@ -69,10 +73,10 @@ func ExampleSparseCategoricalAccuracy() {
 		0.2, 0.2, 0.1, 0.5, // class 3
 	}))
 	target := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{1, 2, 3}))
-	correct, total := train.SparseCategoricalAccuracy(scores, target)
-	fmt.Printf("%d of %d right\n", correct, total)
+	correct, total, err := train.SparseCategoricalAccuracy(scores, target)
+	fmt.Printf("%d of %d right %v\n", correct, total, err)
 	// Output:
-	// 2 of 3 right
+	// 2 of 3 right <nil>
 }
 
 // ParamsOf lists the parameters a loss depends on, the ones Fit trains by

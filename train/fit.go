@@ -10,8 +10,10 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/autodiff"
 	"graft/graph"
+	"graft/losses"
 )
 
 // Optimizer updates parameters in place from their gradients. Every
@@ -20,8 +22,10 @@ type Optimizer interface {
 	Step(params []*graph.Node, grads []*tensor.Dense) error
 }
 
-// Metric counts how many of a batch's predictions are right.
-type Metric func(pred, target *tensor.Dense) (correct, total int)
+// Metric counts how many of a batch's predictions are right. It returns an
+// error, and Fit stops with it, when pred and target cannot be compared (a
+// shape that does not fit the metric, say), rather than a wrong count.
+type Metric func(pred, target *tensor.Dense) (correct, total int, err error)
 
 // Config says how Fit trains.
 type Config struct {
@@ -55,8 +59,15 @@ type History struct {
 // batch's size if that differs, so the model's layers must reuse their
 // parameters when applied again (graft's layers do). The same g then serves
 // to build a prediction program with the trained parameters.
-func Fit(g *graph.Graph, forward func(x *graph.Node) *graph.Node, loss func(pred, target *graph.Node) *graph.Node,
-	opt Optimizer, x, y *tensor.Dense, cfg Config) (History, error) {
+//
+// Each step runs the program, then the metric on its predictions, then the
+// optimizer, so a metric that rejects the predictions stops Fit before that
+// step moves a parameter. See the package documentation for what may run
+// alongside Fit.
+func Fit(g *graph.Graph, forward activations.Func, loss losses.Func, opt Optimizer, x, y *tensor.Dense, cfg Config) (History, error) {
+	if err := checkArgs(g, forward, loss, opt); err != nil {
+		return History{}, err
+	}
 	n, err := checkData(x, y, cfg)
 	if err != nil {
 		return History{}, err
@@ -90,16 +101,13 @@ func Fit(g *graph.Graph, forward func(x *graph.Node) *graph.Node, loss func(pred
 		for start := 0; start < n; start += full {
 			rows := order[start:min(start+full, n)]
 			s := steps[len(rows)]
-			l, pred, err := s.run(x, y, rows, opt)
+			l, c, t, err := s.run(x, y, rows, opt, cfg.Metric)
 			if err != nil {
 				return h, err
 			}
 			h.Steps++
 			lossSum += l * float64(len(rows))
-			if cfg.Metric != nil {
-				c, t := cfg.Metric(pred, s.target)
-				correct, total = correct+c, total+t
-			}
+			correct, total = correct+c, total+t
 		}
 		h.Loss = append(h.Loss, lossSum/float64(n))
 		if cfg.Metric != nil {
@@ -111,6 +119,21 @@ func Fit(g *graph.Graph, forward func(x *graph.Node) *graph.Node, loss func(pred
 	}
 	line.done()
 	return h, nil
+}
+
+// checkArgs rejects the nil arguments that Fit would otherwise trip over.
+func checkArgs(g *graph.Graph, forward activations.Func, loss losses.Func, opt Optimizer) error {
+	switch {
+	case g == nil:
+		return errors.New("graft: Fit: the graph is nil; make one with graph.New")
+	case forward == nil:
+		return errors.New("graft: Fit: the model function forward is nil")
+	case loss == nil:
+		return errors.New("graft: Fit: the loss function is nil")
+	case opt == nil:
+		return errors.New("graft: Fit: the optimizer is nil")
+	}
+	return nil
 }
 
 func checkData(x, y *tensor.Dense, cfg Config) (int, error) {
@@ -142,8 +165,7 @@ type stepper struct {
 	params        []*graph.Node
 }
 
-func newStepper(g *graph.Graph, forward func(*graph.Node) *graph.Node, loss func(pred, target *graph.Node) *graph.Node,
-	x, y *tensor.Dense, size int, params []*graph.Node) (*stepper, error) {
+func newStepper(g *graph.Graph, forward activations.Func, loss losses.Func, x, y *tensor.Dense, size int, params []*graph.Node) (*stepper, error) {
 	s := &stepper{
 		input:  batchTensor(x, size),
 		target: batchTensor(y, size),
@@ -151,8 +173,11 @@ func newStepper(g *graph.Graph, forward func(*graph.Node) *graph.Node, loss func
 	s.xIn = g.Input("x", x.Dtype(), s.input.Shape()...)
 	s.yIn = g.Input("y", y.Dtype(), s.target.Shape()...)
 	pred := forward(s.xIn)
+	if err := checkNode("the model function forward", pred, g); err != nil {
+		return nil, err
+	}
 	l := loss(pred, s.yIn)
-	if err := g.Err(); err != nil {
+	if err := checkNode("the loss function", l, g); err != nil {
 		return nil, err
 	}
 	s.params = params
@@ -173,19 +198,43 @@ func newStepper(g *graph.Graph, forward func(*graph.Node) *graph.Node, loss func
 	return s, nil
 }
 
-// run copies the chosen rows into the batch, runs the step and updates the
-// parameters. It returns the batch loss and the predictions.
-func (s *stepper) run(x, y *tensor.Dense, rows []int, opt Optimizer) (float64, *tensor.Dense, error) {
+// checkNode reports a node that a user function returned and Fit cannot
+// use: nil, or of another graph than g. A build error recorded on g comes
+// first, since it usually explains the rest.
+func checkNode(what string, n *graph.Node, g *graph.Graph) error {
+	if err := g.Err(); err != nil {
+		return err
+	}
+	switch {
+	case n == nil:
+		return fmt.Errorf("graft: Fit: %s returned nil", what)
+	case n.Graph().Err() != nil: // failed on a graph of its own (all its inputs nil)
+		return n.Graph().Err()
+	case n.Graph() != g:
+		return fmt.Errorf("graft: Fit: %s returned %v, a node of another graph than the one given to Fit", what, n)
+	}
+	return nil
+}
+
+// run copies the chosen rows into the batch, runs the step, counts the
+// metric (if any) and updates the parameters. It returns the batch loss and
+// the metric's counts.
+func (s *stepper) run(x, y *tensor.Dense, rows []int, opt Optimizer, metric Metric) (loss float64, correct, total int, err error) {
 	gatherRows(s.input, x, rows)
 	gatherRows(s.target, y, rows)
 	out, err := s.prog.Run(s.feeds)
 	if err != nil {
-		return 0, nil, err
+		return 0, 0, 0, err
+	}
+	if metric != nil {
+		if correct, total, err = metric(out[1], s.target); err != nil {
+			return 0, 0, 0, err
+		}
 	}
 	if err := opt.Step(s.params, out[2:]); err != nil {
-		return 0, nil, err
+		return 0, 0, 0, err
 	}
-	return scalar(out[0]), out[1], nil
+	return scalar(out[0]), correct, total, nil
 }
 
 // ParamsOf returns the parameters that y depends on, in build order.

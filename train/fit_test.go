@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/graph"
+	"graft/losses"
 	"graft/ops"
 	"graft/train"
 )
@@ -163,13 +166,13 @@ func TestFitReportsAModelBuildError(t *testing.T) {
 func TestMetricsCountByHand(t *testing.T) {
 	pred := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{0.9, 0.4, 0.6, 0.1}))
 	target := tensor.New(tensor.WithShape(4, 1), tensor.WithBacking([]float32{1, 1, 0, 0}))
-	if c, n := train.BinaryAccuracy(0.5)(pred, target); c != 2 || n != 4 {
-		t.Errorf("binary accuracy %d/%d, want 2/4", c, n)
+	if c, n, err := train.BinaryAccuracy(0.5)(pred, target); c != 2 || n != 4 || err != nil {
+		t.Errorf("binary accuracy %d/%d (%v), want 2/4", c, n, err)
 	}
 	logits := tensor.New(tensor.WithShape(3, 3), tensor.WithBacking([]float64{1, 5, 2, 0, 0, 9, 7, 1, 1}))
 	labels := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 0, 0}))
-	if c, n := train.SparseCategoricalAccuracy(logits, labels); c != 2 || n != 3 {
-		t.Errorf("categorical accuracy %d/%d, want 2/3", c, n)
+	if c, n, err := train.SparseCategoricalAccuracy(logits, labels); c != 2 || n != 3 || err != nil {
+		t.Errorf("categorical accuracy %d/%d (%v), want 2/3", c, n, err)
 	}
 }
 
@@ -183,5 +186,189 @@ func TestFitIsQuietOnANonTerminalByDefault(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("Fit wrote %q to a buffer in ProgressAuto mode; want nothing", out.String())
+	}
+}
+
+func TestFitRejectsEmptyData(t *testing.T) {
+	g := graph.New()
+	x := tensor.New(tensor.WithShape(0, 1), tensor.Of(tensor.Float64))
+	y := tensor.New(tensor.WithShape(0, 1), tensor.Of(tensor.Float64))
+	_, err := train.Fit(g, linear(g), mse, sgd{lr: 0.1}, x, y, train.Config{Epochs: 1, BatchSize: 1})
+	if err == nil || !strings.Contains(err.Error(), "holds no examples") {
+		t.Errorf("Fit error %v, want it to say there are no examples", err)
+	}
+}
+
+// ParamsOf walks a graph with a build error (an op given a nil input)
+// without panicking, and still finds the parameters it can reach.
+func TestParamsOfToleratesANilInput(t *testing.T) {
+	g := graph.New()
+	w := g.Param("w", tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2})))
+	y := ops.Add(ops.Mul(w, nil), w)
+	if got := train.ParamsOf(y); len(got) != 1 || got[0] != w {
+		t.Errorf("ParamsOf = %v, want [w]", got)
+	}
+}
+
+func TestFitRejectsNilArgumentsWithoutPanicking(t *testing.T) {
+	x, y := lineData(4)
+	cfg := train.Config{Epochs: 1, BatchSize: 2}
+	g := graph.New()
+	for _, tc := range []struct {
+		name    string
+		g       *graph.Graph
+		forward activations.Func
+		loss    losses.Func
+		opt     train.Optimizer
+		want    string
+	}{
+		{"nil graph", nil, linear(g), mse, sgd{lr: 0.1}, "graft: Fit: the graph is nil"},
+		{"nil forward", g, nil, mse, sgd{lr: 0.1}, "graft: Fit: the model function forward is nil"},
+		{"nil loss", g, linear(g), nil, sgd{lr: 0.1}, "graft: Fit: the loss function is nil"},
+		{"nil optimizer", g, linear(g), mse, nil, "graft: Fit: the optimizer is nil"},
+	} {
+		if _, err := train.Fit(tc.g, tc.forward, tc.loss, tc.opt, x, y, cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Fit error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestFitRejectsAModelOrLossThatReturnsNilOrAForeignNode(t *testing.T) {
+	x, y := lineData(4)
+	cfg := train.Config{Epochs: 1, BatchSize: 2}
+	other := graph.New().Input("elsewhere", tensor.Float64, 2, 1)
+	for _, tc := range []struct {
+		name    string
+		forward func(g *graph.Graph) activations.Func
+		loss    losses.Func
+		want    string
+	}{
+		{"forward returns nil", func(*graph.Graph) activations.Func {
+			return func(*graph.Node) *graph.Node { return nil }
+		}, mse, "graft: Fit: the model function forward returned nil"},
+		{"forward returns a node of another graph", func(*graph.Graph) activations.Func {
+			return func(*graph.Node) *graph.Node { return other }
+		}, mse, "the model function forward returned elsewhere (2, 1) float64, a node of another graph"},
+		{"loss returns nil", func(g *graph.Graph) activations.Func { return linear(g) }, func(p, t *graph.Node) *graph.Node { return nil },
+			"graft: Fit: the loss function returned nil"},
+	} {
+		g := graph.New()
+		if _, err := train.Fit(g, tc.forward(g), tc.loss, sgd{lr: 0.1}, x, y, cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Fit error %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A metric that cannot compare the predictions with the targets is an
+// error, never a panic or a wrong accuracy.
+func TestMetricsRejectShapesTheyCannotCompare(t *testing.T) {
+	f64 := func(shape []int, data ...float64) *tensor.Dense {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
+	}
+	// A (batch, 1) sigmoid output that is right every time: argmax over one
+	// column is always class 0, which once reported 0.50.
+	sigmoid := f64([]int{4, 1}, 0.9, 0.1, 0.8, 0.2)
+	labels := f64([]int{4}, 1, 0, 1, 0)
+	softmax := f64([]int{4, 2}, 0.1, 0.9, 0.9, 0.1, 0.2, 0.8, 0.8, 0.2)
+	view, err := f64([]int{4, 2}, 1, 0, 1, 0, 1, 0, 1, 0).Slice(nil, tensor.S(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary, sparse := train.BinaryAccuracy(0.5), train.SparseCategoricalAccuracy
+	for _, tc := range []struct {
+		name         string
+		metric       train.Metric
+		pred, target *tensor.Dense
+		want         string
+	}{
+		{"binary accuracy of a softmax output", binary, softmax, labels,
+			"graft: BinaryAccuracy: pred has shape (4, 2) and target (4,); it compares them element by element"},
+		{"binary accuracy with fewer targets", binary, sigmoid, f64([]int{2}, 1, 0), "pred has shape (4, 1) and target (2,)"},
+		{"sparse accuracy of a sigmoid output", sparse, sigmoid, labels,
+			"graft: SparseCategoricalAccuracy: pred has shape (4, 1), one score per row, not one per class; count a single probability or logit with BinaryAccuracy"},
+		{"sparse accuracy of a vector", sparse, labels, labels, "pred has shape (4,); it needs (batch, classes)"},
+		{"sparse accuracy with one-hot targets", sparse, softmax, softmax, "target has shape (4, 2); for pred (4, 2) it needs (4,)"},
+		{"sparse accuracy with a label past the last class", sparse, softmax, f64([]int{4}, 1, 0, 2, 0),
+			"target[2] is 2; a class index is a whole number from 0 to 1"},
+		{"sparse accuracy with a fractional label", sparse, softmax, f64([]int{4}, 1, 0.5, 1, 0), "target[1] is 0.5"},
+		{"nil prediction", binary, nil, labels, "graft: BinaryAccuracy: pred is nil"},
+		{"int targets", sparse, softmax, tensor.New(tensor.WithShape(4), tensor.WithBacking([]int{1, 0, 1, 0})), "target is int"},
+		{"a view", binary, view.(*tensor.Dense), labels, "pred is a non-contiguous view"},
+	} {
+		c, n, err := tc.metric(tc.pred, tc.target)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %d/%d, error %v; want an error containing %q", tc.name, c, n, err, tc.want)
+		}
+	}
+}
+
+// The shapes the metrics accept: one probability per row against targets as
+// a vector or a column, and class scores against a vector or a column of
+// class indices.
+func TestMetricsAcceptAVectorOrAColumnOfTargets(t *testing.T) {
+	f64 := func(shape []int, data ...float64) *tensor.Dense {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
+	}
+	sigmoid := f64([]int{4, 1}, 0.9, 0.1, 0.8, 0.2)
+	scores := f64([]int{4, 2}, 0.1, 0.9, 0.9, 0.1, 0.2, 0.8, 0.8, 0.2)
+	for _, tc := range []struct {
+		name         string
+		metric       train.Metric
+		pred, target *tensor.Dense
+	}{
+		{"binary, vector targets", train.BinaryAccuracy(0.5), sigmoid, f64([]int{4}, 1, 0, 1, 0)},
+		{"binary, column targets", train.BinaryAccuracy(0.5), sigmoid, f64([]int{4, 1}, 1, 0, 1, 0)},
+		{"sparse, vector targets", train.SparseCategoricalAccuracy, scores, f64([]int{4}, 1, 0, 1, 0)},
+		{"sparse, column targets", train.SparseCategoricalAccuracy, scores, f64([]int{4, 1}, 1, 0, 1, 0)},
+	} {
+		if c, n, err := tc.metric(tc.pred, tc.target); c != 4 || n != 4 || err != nil {
+			t.Errorf("%s: %d/%d (%v), want 4/4", tc.name, c, n, err)
+		}
+	}
+}
+
+// Fit runs the metric before the optimizer step, so a metric that rejects
+// the model's output stops Fit with its error and no parameter has moved.
+func TestFitStopsOnAMetricErrorBeforeTheFirstStep(t *testing.T) {
+	g := graph.New()
+	model, w, b := linearWithParams(g)
+	x, y := lineData(4)
+	h, err := train.Fit(g, model, mse, sgd{lr: 0.1}, x, y,
+		train.Config{Epochs: 2, BatchSize: 2, Metric: train.SparseCategoricalAccuracy})
+	if err == nil || !strings.Contains(err.Error(), "graft: SparseCategoricalAccuracy: pred has shape (2, 1)") {
+		t.Fatalf("Fit error %v, want SparseCategoricalAccuracy's shape error", err)
+	}
+	if h.Steps != 0 || w.Value().Float64s()[0] != 0 || b.Value().Float64s()[0] != 0 {
+		t.Errorf("after the error: %d steps, w = %v, b = %v; want no step taken", h.Steps, w.Value().Float64s(), b.Value().Float64s())
+	}
+}
+
+// Fits on separate graphs with separate optimizers share nothing and may run
+// in parallel, as the package documentation says; under -race this proves
+// it. Each learns its line as it would alone.
+func TestFitsOnSeparateGraphsRunInParallel(t *testing.T) {
+	const fits = 3
+	var wg sync.WaitGroup
+	results := make([]float64, fits)
+	errs := make([]error, fits)
+	for i := range fits {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := graph.New()
+			model, w, _ := linearWithParams(g)
+			x, y := lineData(10)
+			_, errs[i] = train.Fit(g, model, mse, sgd{lr: 0.1}, x, y, train.Config{Epochs: 50, BatchSize: 4, Seed: 1})
+			results[i] = w.Value().Float64s()[0]
+		}()
+	}
+	wg.Wait()
+	for i := range fits {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if results[i] != results[0] {
+			t.Errorf("fit %d ended with w = %v, fit 0 with %v; want the same bits", i, results[i], results[0])
+		}
 	}
 }
