@@ -24,8 +24,9 @@ type Program struct {
 	graph    *Graph
 	steps    []step
 	inputs   []*Node  // the inputs the outputs need, with their values
-	params   []*Node  // the parameters the outputs need
+	params   []*Node  // the parameters and states the outputs need
 	paramVal []*Value // their values, refreshed from the tensors on every run
+	updates  []planned
 	inVal    []*Value
 	results  []*tensor.Dense
 	f32      []float32 // the arenas every op's output lives in
@@ -64,6 +65,13 @@ func Compile(outputs ...*Node) (*Program, error) {
 		}
 	}
 	order := needed(g, outputs)
+	ups, err := g.updatesFor(order)
+	if err != nil {
+		return nil, err
+	}
+	if len(ups) > 0 {
+		order = needed(g, append(append([]*Node(nil), outputs...), updateValues(ups)...))
+	}
 	p := &Program{graph: g}
 	values := make(map[*Node]*Value, len(order))
 	for _, n := range order {
@@ -72,7 +80,7 @@ func Compile(outputs ...*Node) (*Program, error) {
 		case Input:
 			p.inputs = append(p.inputs, n)
 			p.inVal = append(p.inVal, values[n])
-		case Param:
+		case Param, State:
 			p.params = append(p.params, n)
 			p.paramVal = append(p.paramVal, values[n])
 		case Constant:
@@ -93,9 +101,10 @@ func Compile(outputs ...*Node) (*Program, error) {
 		}
 		requested[o] = true
 	}
-	if err := p.planBuffers(order, outs, values); err != nil {
+	if err := p.planBuffers(order, append(outs, updateValues(ups)...), values); err != nil {
 		return nil, err
 	}
+	p.updates = planUpdates(ups, values)
 	p.staging32 = make([][]float32, len(p.inputs)+len(p.params))
 	p.staging64 = make([][]float64, len(p.inputs)+len(p.params))
 	for _, n := range order {

@@ -51,6 +51,8 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 			attrs = `shape=box, style=filled, fillcolor="#fdd0a2"`
 		case n.kind == Constant:
 			attrs = `shape=box, style=filled, fillcolor="#e0e0e0"`
+		case n.kind == State:
+			attrs = `shape=box, style=filled, fillcolor="#dadaeb"`
 		case n.gradient:
 			attrs = `shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"`
 		default:

@@ -32,6 +32,10 @@ type Graph struct {
 	err     atomic.Pointer[error] // the first error; atomic so a rival goroutine can record its misuse
 	marking atomic.Bool           // MarkingGradients is running build
 	adding  atomic.Bool           // add is appending a node
+
+	training             bool     // the mode layers build in (SetTraining)
+	updates              []update // state updates, in the order recorded
+	counter, counterNext *Node    // the random-number counter and its successor, once used
 }
 
 // New returns an empty graph.

@@ -15,6 +15,7 @@ const (
 	Input                // a leaf fed on every run
 	Param                // a leaf holding a trainable tensor that persists across runs
 	Constant             // a leaf holding a fixed tensor
+	State                // a leaf holding an untrained tensor that programs update (see Graph.State)
 )
 
 func (k Kind) String() string {
@@ -25,6 +26,8 @@ func (k Kind) String() string {
 		return "param"
 	case Constant:
 		return "constant"
+	case State:
+		return "state"
 	}
 	return "op"
 }
@@ -42,7 +45,7 @@ type Node struct {
 	inputs   []*Node
 	shape    Shape
 	dtype    DType
-	value    *tensor.Dense // for params and constants
+	value    *tensor.Dense // for params, constants and states
 	origin   string        // file:line of the user's code that built the node
 	gradient bool          // built by reverse-mode differentiation
 	failed   bool          // an error was recorded while building this node or an input

@@ -33,6 +33,9 @@ type Feeds map[*Node]*tensor.Dense
 // node was built (see Node.CheckValue); a parameter resized or replaced
 // behind the graph is an error naming it.
 //
+// After the last step Run performs the program's state updates (see Update):
+// each state's tensor gets its new value, so the next run reads it.
+//
 // Run on a nil Program (what a failed Compile returns) is an error, and so
 // is a Run that starts while another Run of the program is in progress (see
 // Program).
@@ -51,6 +54,7 @@ func (p *Program) Run(feeds Feeds) ([]*tensor.Dense, error) {
 		s := &p.steps[i]
 		s.op.Forward(s.out, s.in)
 	}
+	p.applyUpdates()
 	return p.results, nil
 }
 
