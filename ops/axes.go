@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 
 	"graft/graph"
@@ -48,4 +49,19 @@ func normAxes(axes []int, rank int) ([]int, error) {
 func copyValue(out, in *graph.Value) {
 	copy(out.F32, in.F32)
 	copy(out.F64, in.F64)
+}
+
+// rejectUnreadable returns a failed node for a builder called name when x
+// cannot be read before graph.Apply sees it: nil, or a zero graph.Node that
+// belongs to no graph. Builders that look at x's shape, dtype or graph
+// first (ScalarLike, Mean ...) call it; the others leave the check to Apply.
+// It returns nil when x is usable.
+func rejectUnreadable(name string, x *graph.Node) *graph.Node {
+	switch {
+	case x == nil:
+		return graph.Reject(name, nil, x)
+	case x.Graph() == nil:
+		return graph.Reject(name, errors.New("input 0 belongs to no graph (a zero graph.Node?); build nodes with a *graph.Graph"), x)
+	}
+	return nil
 }

@@ -66,6 +66,9 @@ func broadcastShapes(a, b graph.Shape) (graph.Shape, error) {
 			return nil, fmt.Errorf("shapes %v and %v do not broadcast: axis %d has %d and %d", a, b, -i, da, db)
 		}
 	}
+	if _, err := sizeOf(out); err != nil {
+		return nil, fmt.Errorf("shapes %v and %v broadcast to %v: %v", a, b, out, err)
+	}
 	return out, nil
 }
 

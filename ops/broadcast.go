@@ -25,6 +25,9 @@ func (op *broadcastOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error)
 			return nil, graph.DType{}, fmt.Errorf("cannot broadcast to %v: every axis must be at least 1", op.shape)
 		}
 	}
+	if _, err := sizeOf(op.shape); err != nil {
+		return nil, graph.DType{}, fmt.Errorf("cannot broadcast to %v: %v", op.shape, err)
+	}
 	out, err := broadcastShapes(x, op.shape)
 	if err != nil || !out.Equal(op.shape) {
 		return nil, graph.DType{}, fmt.Errorf("cannot broadcast %v to %v", x, op.shape)

@@ -43,7 +43,12 @@ func (op *concatOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 			}
 		}
 		op.starts = append(op.starts, out[axis])
-		out[axis] += s[axis]
+		if out[axis], err = checkedAdd(out[axis], s[axis]); err != nil {
+			return nil, graph.DType{}, fmt.Errorf("axis %d of the result is too long: %v", op.axis, err)
+		}
+	}
+	if _, err := sizeOf(out); err != nil {
+		return nil, graph.DType{}, err
 	}
 	outStrides := out.Strides()
 	for i, n := range in {

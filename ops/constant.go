@@ -10,8 +10,10 @@ import (
 )
 
 // Full adds a constant of the given dtype and shape with every element v.
-// A dtype other than float32 and float64, or an axis smaller than 1, is a
-// build error that Compile reports.
+// A dtype other than float32 and float64, an axis smaller than 1, or more
+// than 2^26 elements is a build error that Compile reports: the constant is
+// allocated at once, while the graph is built. For a larger fill use
+// BroadcastTo(Scalar(g, v, dt), shape...), whose buffer Compile allocates.
 func Full(g *graph.Graph, v float64, dt graph.DType, shape ...int) *graph.Node {
 	if g == nil {
 		return graph.Reject("Full", errors.New("the graph is nil"))
@@ -26,24 +28,25 @@ func Full(g *graph.Graph, v float64, dt graph.DType, shape ...int) *graph.Node {
 			return graph.Reject("Full", err, Scalar(g, v, dt))
 		}
 	}
-	size := graph.Shape(shape).Size()
+	size, err := sizeOf(shape)
+	if err == nil && size > maxFullElements {
+		err = fmt.Errorf("shape %v has %d elements, more than the %d a constant may hold; use ops.BroadcastTo(ops.Scalar(g, v, dt), shape...)",
+			graph.Shape(shape), size, maxFullElements)
+	}
+	if err != nil {
+		return graph.Reject("Full", err, Scalar(g, v, dt))
+	}
+	data := make([]float64, size)
+	for i := range data {
+		data[i] = v
+	}
+	t, err := graph.NewTensor(dt, data, shape...)
+	if err != nil { // not reached: dtype and shape are checked above
+		return graph.Reject("Full", err, Scalar(g, v, dt))
+	}
 	name := fmt.Sprint(v)
 	if len(shape) > 0 {
 		name = fmt.Sprintf("full(%v)", v)
-	}
-	var t *tensor.Dense
-	if dt == tensor.Float32 {
-		data := make([]float32, size)
-		for i := range data {
-			data[i] = float32(v)
-		}
-		t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
-	} else {
-		data := make([]float64, size)
-		for i := range data {
-			data[i] = v
-		}
-		t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
 	}
 	return g.Const(name, t)
 }
@@ -56,24 +59,24 @@ func Scalar(g *graph.Graph, v float64, dt graph.DType) *graph.Node {
 
 // ScalarLike adds a scalar constant with x's dtype, in x's graph.
 func ScalarLike(x *graph.Node, v float64) *graph.Node {
-	if x == nil {
-		return graph.Reject("ScalarLike", nil, x)
+	if bad := rejectUnreadable("ScalarLike", x); bad != nil {
+		return bad
 	}
 	return Scalar(x.Graph(), v, x.DType())
 }
 
 // ZerosLike adds a constant of zeros with x's shape and dtype.
 func ZerosLike(x *graph.Node) *graph.Node {
-	if x == nil {
-		return graph.Reject("ZerosLike", nil, x)
+	if bad := rejectUnreadable("ZerosLike", x); bad != nil {
+		return bad
 	}
 	return Full(x.Graph(), 0, x.DType(), x.Shape()...)
 }
 
 // OnesLike adds a constant of ones with x's shape and dtype.
 func OnesLike(x *graph.Node) *graph.Node {
-	if x == nil {
-		return graph.Reject("OnesLike", nil, x)
+	if bad := rejectUnreadable("OnesLike", x); bad != nil {
+		return bad
 	}
 	return Full(x.Graph(), 1, x.DType(), x.Shape()...)
 }

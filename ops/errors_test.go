@@ -3,6 +3,7 @@ package ops_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -379,5 +380,164 @@ func TestNodesDownstreamOfAFailedNodeAddNoErrors(t *testing.T) {
 	}
 	if !strings.Contains(want.Error(), "MatMul(") || strings.Contains(want.Error(), "Reshape") {
 		t.Errorf("error %q should be MatMul's", want)
+	}
+}
+
+// everyBuilder applies each exported builder that takes nodes to x, in
+// every node argument; TestEveryBuilderIsInTheNilTable keeps it complete.
+var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
+	"Abs": ops.Abs, "Cos": ops.Cos, "Erf": ops.Erf, "Erfc": ops.Erfc, "Exp": ops.Exp, "Expm1": ops.Expm1,
+	"Log": ops.Log, "Log1p": ops.Log1p, "Neg": ops.Neg, "ReLU": ops.ReLU, "Sigmoid": ops.Sigmoid,
+	"Sign": ops.Sign, "Sin": ops.Sin, "Softplus": ops.Softplus, "Sqrt": ops.Sqrt, "Square": ops.Square,
+	"Tanh": ops.Tanh, "StopGradient": ops.StopGradient, "ZerosLike": ops.ZerosLike, "OnesLike": ops.OnesLike,
+	"Add": twice(ops.Add), "Sub": twice(ops.Sub), "Mul": twice(ops.Mul), "Div": twice(ops.Div),
+	"Pow": twice(ops.Pow), "Maximum": twice(ops.Maximum), "Minimum": twice(ops.Minimum),
+	"Equal": twice(ops.Equal), "NotEqual": twice(ops.NotEqual), "Less": twice(ops.Less),
+	"LessEqual": twice(ops.LessEqual), "Greater": twice(ops.Greater), "GreaterEqual": twice(ops.GreaterEqual),
+	"MatMul":  twice(ops.MatMul),
+	"MatMulT": func(x *graph.Node) *graph.Node { return ops.MatMulT(x, x, true, false) },
+	"Where":   func(x *graph.Node) *graph.Node { return ops.Where(x, x, x) },
+	"Elementwise": func(x *graph.Node) *graph.Node {
+		return ops.Elementwise("Cube", x, func(v float64) float64 { return v * v * v }, nil)
+	},
+	"BroadcastTo":  func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 3) },
+	"Concat":       func(x *graph.Node) *graph.Node { return ops.Concat(0, x, x) },
+	"Reshape":      func(x *graph.Node) *graph.Node { return ops.Reshape(x, -1) },
+	"Transpose":    func(x *graph.Node) *graph.Node { return ops.Transpose(x) },
+	"Slice":        func(x *graph.Node) *graph.Node { return ops.Slice(x, 0, 0, 1) },
+	"Pad":          func(x *graph.Node) *graph.Node { return ops.Pad(x, 0, 1, 1) },
+	"Sum":          func(x *graph.Node) *graph.Node { return ops.Sum(x, 0) },
+	"SumKeepDims":  func(x *graph.Node) *graph.Node { return ops.SumKeepDims(x) },
+	"Max":          func(x *graph.Node) *graph.Node { return ops.Max(x, -1) },
+	"MaxKeepDims":  func(x *graph.Node) *graph.Node { return ops.MaxKeepDims(x) },
+	"Mean":         func(x *graph.Node) *graph.Node { return ops.Mean(x, 0) },
+	"MeanKeepDims": func(x *graph.Node) *graph.Node { return ops.MeanKeepDims(x) },
+	"Softmax":      func(x *graph.Node) *graph.Node { return ops.Softmax(x, 0) },
+	"LogSoftmax":   func(x *graph.Node) *graph.Node { return ops.LogSoftmax(x, -1) },
+	"ScalarLike":   func(x *graph.Node) *graph.Node { return ops.ScalarLike(x, 2) },
+	"Full":         func(x *graph.Node) *graph.Node { return ops.Full(graphOf(x), 1, tensor.Float64, 2) },
+	"Scalar":       func(x *graph.Node) *graph.Node { return ops.Scalar(graphOf(x), 1, tensor.Float64) },
+}
+
+func twice(f func(a, b *graph.Node) *graph.Node) func(x *graph.Node) *graph.Node {
+	return func(x *graph.Node) *graph.Node { return f(x, x) }
+}
+
+// graphOf is x's graph, nil for a nil x: Full and Scalar are given the
+// graph a careless caller would pass.
+func graphOf(x *graph.Node) *graph.Graph {
+	if x == nil {
+		return nil
+	}
+	return x.Graph()
+}
+
+// readFirst are the builders that read their input's shape, dtype or graph
+// before graph.Apply sees it, and so check it themselves.
+var readFirst = map[string]bool{
+	"ScalarLike": true, "ZerosLike": true, "OnesLike": true, "Mean": true, "MeanKeepDims": true,
+	"Full": true, "Scalar": true,
+}
+
+func TestEveryBuilderGivenANilOrZeroNodeFailsWithoutPanicking(t *testing.T) {
+	// graph.Apply rejects a zero Node (one of no graph) for the builders
+	// that hand their inputs straight to it; until it does, those are only
+	// checked not to panic.
+	_, applyErr := graph.Compile(ops.Neg(&graph.Node{}))
+	for name, build := range everyBuilder {
+		for _, in := range []struct {
+			what string
+			x    *graph.Node
+		}{{"nil", nil}, {"zero Node", &graph.Node{}}} {
+			t.Run(name+"/"+in.what, func(t *testing.T) {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("panicked: %v", r)
+					}
+				}()
+				n := build(in.x)
+				if n == nil {
+					t.Fatal("returned a nil node")
+				}
+				_, err := graph.Compile(n)
+				if err == nil && (in.x == nil || readFirst[name] || applyErr != nil) {
+					t.Fatalf("Compile accepted %s of a %s", name, in.what)
+				}
+				if err != nil && !strings.HasPrefix(err.Error(), "graft: ") {
+					t.Errorf("error %q does not start with graft: ", err)
+				}
+			})
+		}
+	}
+}
+
+// TestEveryBuilderIsInTheNilTable reads the package's source: every
+// exported function that returns a *graph.Node must have a row in
+// everyBuilder.
+func TestEveryBuilderIsInTheNilTable(t *testing.T) {
+	for _, name := range exportedBuilders(t) {
+		if everyBuilder[name] == nil {
+			t.Errorf("builder %s has no row in everyBuilder", name)
+		}
+	}
+}
+
+func TestSizesThatOverflowAnIntAreBuildErrors(t *testing.T) {
+	const big = 1 << 32 // big·big overflows an int
+	checkBuildErrors(t, []buildErrorCase{
+		{"Reshape to a shape whose known axes overflow", "Reshape", []string{"x (6,) float64", "overflow"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Reshape(in64(g, "x", 6), big, big, -1), callerLine()
+			}},
+		{"Reshape to a shape that overflows to the input's size", "Reshape", []string{"cannot reshape 1 elements"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 1), big, big), callerLine() }},
+		{"Pad past the largest int", "Pad", []string{"x (2,) float64", "too long"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Pad(in64(g, "x", 2), 0, math.MaxInt, 1), callerLine()
+			}},
+		{"BroadcastTo a shape that overflows", "BroadcastTo", []string{"x (1,) float64", "more elements than an int can count"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.BroadcastTo(in64(g, "x", 1), big, big), callerLine()
+			}},
+	})
+	// Operands of sizes that fit but whose result does not: the error is
+	// the op's, or the graph's cap on an input of that size.
+	overflowing := map[string]func(g *graph.Graph) *graph.Node{
+		"Reshape of an input whose size overflows": func(g *graph.Graph) *graph.Node { return ops.Reshape(in64(g, "x", big, big), -1) },
+		"Add broadcasting to a size that overflows": func(g *graph.Graph) *graph.Node {
+			return ops.Add(in64(g, "a", big, 1), in64(g, "b", 1, big))
+		},
+		"MatMul with a product that overflows": func(g *graph.Graph) *graph.Node {
+			return ops.MatMul(in64(g, "a", big, 1), in64(g, "b", 1, big))
+		},
+		"Concat along an axis that overflows": func(g *graph.Graph) *graph.Node {
+			return ops.Concat(0, in64(g, "a", math.MaxInt/2+1), in64(g, "b", math.MaxInt/2+1))
+		},
+	}
+	for name, build := range overflowing {
+		t.Run(name, func(t *testing.T) {
+			n := build(graph.New())
+			if _, err := graph.Compile(n); err == nil {
+				t.Fatalf("Compile accepted a node of shape %v", n.Shape())
+			}
+		})
+	}
+}
+
+func TestFullRefusesSizesItCannotAllocateAtBuildTime(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		shape []int
+		want  string
+	}{
+		{"beyond the cap", []int{1 << 20, 1 << 20}, "use ops.BroadcastTo(ops.Scalar(g, v, dt), shape...)"},
+		{"overflowing an int", []int{1 << 32, 1 << 32}, "more elements than an int can count"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := graph.Compile(ops.Full(graph.New(), 0, tensor.Float64, c.shape...))
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "graft: Full(") {
+				t.Errorf("Compile error %v, want Full's %q", err, c.want)
+			}
+		})
 	}
 }

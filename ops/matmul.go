@@ -73,10 +73,14 @@ func (op *matMulOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	if batchB > 1 {
 		op.strideB = ak * bn
 	}
+	out := graph.Shape{op.batch, am, bn}
 	if len(a) == 2 && len(b) == 2 {
-		return graph.Shape{am, bn}, in[0].DType(), nil
+		out = out[1:]
 	}
-	return graph.Shape{op.batch, am, bn}, in[0].DType(), nil
+	if _, err := sizeOf(out); err != nil {
+		return nil, graph.DType{}, err
+	}
+	return out, in[0].DType(), nil
 }
 
 func batchOf(s graph.Shape) int {

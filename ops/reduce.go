@@ -30,8 +30,8 @@ func Mean(x *graph.Node, axes ...int) *graph.Node { return mean(x, axes, false) 
 func MeanKeepDims(x *graph.Node, axes ...int) *graph.Node { return mean(x, axes, true) }
 
 func mean(x *graph.Node, axes []int, keep bool) *graph.Node {
-	if x == nil {
-		return graph.Reject("Mean", nil, x)
+	if bad := rejectUnreadable("Mean", x); bad != nil {
+		return bad
 	}
 	norm, err := normAxes(axes, len(x.Shape()))
 	if err != nil {

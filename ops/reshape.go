@@ -18,6 +18,10 @@ func (*reshapeOp) Name() string { return "Reshape" }
 
 func (op *reshapeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	x := in[0].Shape()
+	size, err := sizeOf(x)
+	if err != nil {
+		return nil, graph.DType{}, err
+	}
 	out := op.shape.Clone()
 	known, free := 1, -1
 	for i, d := range out {
@@ -27,14 +31,19 @@ func (op *reshapeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 		case d <= 0:
 			return nil, graph.DType{}, fmt.Errorf("cannot reshape to %v: sizes must be positive, with at most one -1", op.shape)
 		default:
-			known *= d
+			if known, err = checkedMul(known, d); err != nil {
+				return nil, graph.DType{}, fmt.Errorf("cannot reshape %d elements to %v: %v", size, op.shape, err)
+			}
 		}
 	}
-	if free >= 0 && known > 0 && x.Size()%known == 0 {
-		out[free] = x.Size() / known
+	if free >= 0 {
+		if size%known != 0 {
+			return nil, graph.DType{}, fmt.Errorf("cannot reshape %d elements to %v", size, op.shape)
+		}
+		out[free] = size / known
 	}
-	if out.Size() != x.Size() || (free >= 0 && out[free] == -1) {
-		return nil, graph.DType{}, fmt.Errorf("cannot reshape %d elements to %v", x.Size(), op.shape)
+	if n, err := sizeOf(out); err != nil || n != size {
+		return nil, graph.DType{}, fmt.Errorf("cannot reshape %d elements to %v", size, op.shape)
 	}
 	return out, in[0].DType(), nil
 }

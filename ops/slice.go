@@ -83,7 +83,16 @@ func (op *padOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	}
 	op.axis = axis
 	out := x.Clone()
-	out[axis] += op.before + op.after
+	pad, err := checkedAdd(op.before, op.after)
+	if err == nil {
+		out[axis], err = checkedAdd(out[axis], pad)
+	}
+	if err == nil {
+		_, err = sizeOf(out)
+	}
+	if err != nil {
+		return nil, graph.DType{}, fmt.Errorf("padding %d and %d make axis %d too long: %v", op.before, op.after, op.axis, err)
+	}
 	op.offset = op.before * out.Strides()[axis]
 	op.plan = newStridedPlan(x, out.Strides(), x.Strides())
 	return out, in[0].DType(), nil
