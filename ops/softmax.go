@@ -78,9 +78,11 @@ func softmaxKernel[T graph.Float](op *softmaxOp, out, x []T) {
 				sum += math.Exp(float64(x[base+k*op.inner]) - m)
 			}
 			if op.log {
-				logSum := m + math.Log(sum)
+				// (x - max) - log Σ, never x - (max + log Σ): at logits
+				// near 1000, max + log Σ rounds away the digits of log Σ.
+				logSum := math.Log(sum)
 				for k := 0; k < op.length; k++ {
-					out[base+k*op.inner] = T(float64(x[base+k*op.inner]) - logSum)
+					out[base+k*op.inner] = T((float64(x[base+k*op.inner]) - m) - logSum)
 				}
 				continue
 			}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"graft/graph"
 	"graft/ops"
 )
@@ -94,5 +96,25 @@ func TestSoftmaxGradientMatchesTheJacobian(t *testing.T) {
 		assertNear(t, soft, []float64{7.0 / 64, -2.0 / 64, -5.0 / 64}, toleranceOf(dt))
 		logSoft := gradientsOf(t, feeds, ops.Sum(ops.Mul(ops.LogSoftmax(xs[0], 0), w)), xs[0])[0]
 		assertNear(t, logSoft, []float64{7.0 / 8, -2.0 / 8, -5.0 / 8}, toleranceOf(dt))
+	}
+}
+
+// At logits near 1000 LogSoftmax keeps the digits of log Σ: it computes
+// (x - max) - log Σ exp(x - max), where x - max is exact, and never
+// x - (max + log Σ), which rounds log Σ to the ulp of 1000 (1.1e-13).
+// With x = (1000, 1001, 1002): log Σ exp(x - max) = log(1 + e⁻¹ + e⁻²) =
+// 0.40760596444438030448..., so the results are -2.4076..., -1.4076... and
+// -0.4076... to the last digit.
+func TestLogSoftmaxKeepsItsDigitsAtLogitsNear1000(t *testing.T) {
+	want := []float64{-2.4076059644443803045, -1.4076059644443803045, -0.40760596444438030448}
+	for _, dt := range bothDTypes {
+		g := graph.New()
+		xs, feeds := inputsOf(g, dt, arg([]float64{1000, 1001, 1002}, 3))
+		got := evaluate(t, feeds, ops.LogSoftmax(xs[0], 0))[0].data
+		tol := 2e-16 // one ulp of 2.4 in float64
+		if dt == tensor.Float32 {
+			tol = toleranceOf(dt)
+		}
+		assertNear(t, got, want, tol)
 	}
 }
