@@ -67,20 +67,11 @@ func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance
 			return err
 		}
 		worst, worstAt, worstNum := 0.0, -1, 0.0
-		for j, v := range data {
-			h := tol.Step * max(1, math.Abs(v))
-			data[j] = v + h
-			fPlus, err := f()
+		for j := range data {
+			numeric, err := centralDifference(f, data, j, tol.Step)
 			if err != nil {
 				return err
 			}
-			data[j] = v - h
-			fMinus, err := f()
-			data[j] = v
-			if err != nil {
-				return err
-			}
-			numeric := (fPlus - fMinus) / (2 * h)
 			excess := math.Abs(analytic[i][j]-numeric) - (tol.Abs + tol.Rel*math.Abs(numeric))
 			if excess > worst || math.IsNaN(excess) {
 				worst, worstAt, worstNum = excess, j, numeric
@@ -95,6 +86,26 @@ func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance
 		}
 	}
 	return nil
+}
+
+// centralDifference returns (f(x+h) - f(x-h)) / 2h for the element x =
+// data[j], with h = step·max(1, |x|). data[j] is restored before it returns,
+// on every path, error or not.
+func centralDifference(f func() (float64, error), data []float64, j int, step float64) (float64, error) {
+	v := data[j]
+	defer func() { data[j] = v }()
+	h := step * max(1, math.Abs(v))
+	data[j] = v + h
+	fPlus, err := f()
+	if err != nil {
+		return 0, err
+	}
+	data[j] = v - h
+	fMinus, err := f()
+	if err != nil {
+		return 0, err
+	}
+	return (fPlus - fMinus) / (2 * h), nil
 }
 
 // valuesOf returns the float64 data that x reads: its feed or its tensor.

@@ -52,6 +52,9 @@ func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
 				if c == nil {
 					continue
 				}
+				if err = checkContribution(c, in, n); err != nil {
+					break
+				}
 				if c, err = unbroadcast(c, in, n); err != nil {
 					break
 				}
@@ -69,7 +72,7 @@ func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
 	g.MarkingGradients(func() {
 		for i, x := range xs {
 			if len(adjoint[x]) == 0 {
-				grads[i] = ops.ZerosLike(x)
+				grads[i] = zerosOf(x)
 			} else {
 				grads[i] = sum(adjoint[x])
 			}
@@ -168,6 +171,38 @@ func unbroadcast(c, in, consumer *graph.Node) (*graph.Node, error) {
 	return ops.Reshape(summed, to...), nil
 }
 
+// checkContribution reports a gradient rule that returned a node Grad
+// cannot use: one of another graph, of no graph (a zero graph.Node), or
+// one whose building failed. The error names the op and where its node was
+// built, so that the faulty rule is found at once, not at Compile.
+func checkContribution(c, in, consumer *graph.Node) error {
+	var problem string
+	switch {
+	case c.Graph() == nil:
+		problem = "a node of no graph"
+	case c.Graph() != consumer.Graph():
+		problem = fmt.Sprintf("a node of another graph (%s, built at %s)", c.Name(), c.Origin())
+	case c.DType() != in.DType() && c.Graph().Err() == nil:
+		problem = fmt.Sprintf("a node of dtype %v (%s, built at %s) for a %v input", c.DType(), c.Name(), c.Origin(), in.DType())
+	case c.Graph().Err() != nil:
+		return fmt.Errorf("graft: Grad: the gradient rule of %s (node %s, built at %s) for input %s failed: %w",
+			consumer.Op().Name(), consumer.Name(), consumer.Origin(), in.Name(), c.Graph().Err())
+	default:
+		return nil
+	}
+	return fmt.Errorf("graft: Grad: the gradient rule of %s (node %s, built at %s) returned %s for input %s",
+		consumer.Op().Name(), consumer.Name(), consumer.Origin(), problem, in.Name())
+}
+
 func ruleError(c, in, consumer *graph.Node) error {
-	return fmt.Errorf("graft: Grad: the gradient rule of %s gave shape %v for input %s of shape %v", consumer.Op().Name(), c.Shape(), in.Name(), in.Shape())
+	return fmt.Errorf("graft: Grad: the gradient rule of %s (node %s, built at %s) gave shape %v for input %s of shape %v, which cannot be summed back to it",
+		consumer.Op().Name(), consumer.Name(), consumer.Origin(), c.Shape(), in.Name(), in.Shape())
+}
+
+// zerosOf is the gradient of an x that y does not depend on: a scalar zero
+// broadcast to x's shape, so that no tensor of x's size is allocated while
+// the graph is built (Compile allocates the buffer, and refuses a size
+// beyond its cap).
+func zerosOf(x *graph.Node) *graph.Node {
+	return ops.BroadcastTo(ops.ScalarLike(x, 0), x.Shape()...)
 }

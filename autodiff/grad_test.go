@@ -2,6 +2,7 @@ package autodiff_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -334,5 +335,51 @@ func TestGradReportsAGradientRuleOfTheWrongShape(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestGradReportsAGradientRuleThatReturnsAForeignNode(t *testing.T) {
+	stranger := graph.New().Input("stranger", tensor.Float64, 2, 3)
+	cases := []struct {
+		name string
+		rule func(dy *graph.Node) *graph.Node
+		want string
+	}{
+		{"a node of another graph", func(dy *graph.Node) *graph.Node { return stranger }, "a node of another graph (stranger"},
+		{"a zero Node", func(dy *graph.Node) *graph.Node { return &graph.Node{} }, "a node of no graph"},
+		{"a node of another dtype", func(dy *graph.Node) *graph.Node { return ops.Full(dy.Graph(), 1, tensor.Float32, 2, 3) }, "dtype float32"},
+		{"a node whose building failed", func(dy *graph.Node) *graph.Node { return ops.Reshape(dy, 7) }, "failed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := graph.New()
+			x := g.Input("x", tensor.Float64, 2, 3)
+			bad, line := graph.Apply(badRuleOp{c.rule}, x), callerLine()
+			_, err := autodiff.Grad(ops.Sum(bad), x)
+			if err == nil {
+				t.Fatal("Grad accepted the rule's node")
+			}
+			for _, w := range []string{"gradient rule of BadRule", c.want, fmt.Sprintf("grad_test.go:%d", line)} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// The gradient of an x that y does not depend on is a zero broadcast to x's
+// shape, built without allocating x's size: an x of 2^40 elements would
+// otherwise take 8 TiB while Grad runs.
+func TestGradOfAnUnusedHugeXAllocatesNothingOfItsSize(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	huge := g.Input("huge", tensor.Float64, 1<<20, 1<<20)
+	grads, err := autodiff.Grad(ops.Sum(ops.Exp(x)), huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !grads[0].Shape().Equal(huge.Shape()) || grads[0].Kind() != graph.OpNode {
+		t.Errorf("gradient %v of kind %v, want an op node of shape %v", grads[0], grads[0].Kind(), huge.Shape())
 	}
 }

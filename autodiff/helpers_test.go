@@ -2,6 +2,7 @@ package autodiff_test
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -64,4 +65,11 @@ func assertClose(t *testing.T, what string, got, want []float64, abs, rel float6
 			t.Fatalf("%s: element %d is %.15g, want %.15g\n got: %v\nwant: %v", what, i, got[i], want[i], got, want)
 		}
 	}
+}
+
+// callerLine returns the line it is called from, so a test can name the line
+// that built a node.
+func callerLine() int {
+	_, _, line, _ := runtime.Caller(1)
+	return line
 }
