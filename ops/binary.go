@@ -35,11 +35,7 @@ func (op *binary) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *binary) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		binaryKernel(&op.plan, op.fast, op.f32, out.F32, in[0].F32, in[1].F32)
-	} else {
-		binaryKernel(&op.plan, op.fast, op.f64, out.F64, in[0].F64, in[1].F64)
-	}
+	forEachDType(op, out, in, binaryKernel[float32], binaryKernel[float64])
 }
 
 // operands returns a binary node's inputs.
@@ -82,10 +78,15 @@ const (
 	divLoop
 )
 
-// binaryKernel runs f over the plan's runs. The common cases (same shape, or
-// one operand a scalar or a row) of the four arithmetic ops get tight loops
-// without a function call per element.
-func binaryKernel[T graph.Float](p *stridedPlan, fast fastKind, f func(a, b T) T, out, a, b []T) {
+// binaryKernel runs the op's scalar function over the plan's runs. The
+// common cases (same shape, or one operand a scalar or a row) of the four
+// arithmetic ops get tight loops without a function call per element.
+func binaryKernel[T graph.Float](op *binary, out []T, in []*graph.Value) {
+	stridedBinary(&op.plan, op.fast, ofDType[func(a, b T) T](op.f32, op.f64), out, floats[T](in[0]), floats[T](in[1]))
+}
+
+// stridedBinary is binaryKernel on the plan p and slices.
+func stridedBinary[T graph.Float](p *stridedPlan, fast fastKind, f func(a, b T) T, out, a, b []T) {
 	sa, sb := p.innerStride[1], p.innerStride[2]
 	n := p.inner
 	for r := 0; r < p.runs; r++ {

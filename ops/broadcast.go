@@ -37,11 +37,11 @@ func (op *broadcastOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error)
 }
 
 func (op *broadcastOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		stridedCopy(&op.plan, out.F32, 0, in[0].F32, 0)
-	} else {
-		stridedCopy(&op.plan, out.F64, 0, in[0].F64, 0)
-	}
+	forEachDType(op, out, in, broadcastKernel[float32], broadcastKernel[float64])
+}
+
+func broadcastKernel[T graph.Float](op *broadcastOp, out []T, in []*graph.Value) {
+	stridedCopy(&op.plan, out, 0, floats[T](in[0]), 0)
 }
 
 // The gradient keeps the broadcast shape; autodiff sums it back.

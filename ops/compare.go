@@ -90,11 +90,7 @@ func (op *whereOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *whereOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		where(&op.plan, out.F32, in[0].F32, in[1].F32, in[2].F32)
-	} else {
-		where(&op.plan, out.F64, in[0].F64, in[1].F64, in[2].F64)
-	}
+	forEachDType(op, out, in, whereKernel[float32], whereKernel[float64])
 }
 
 func (*whereOp) Grad(n, dy *graph.Node, i int) *graph.Node {
@@ -108,7 +104,8 @@ func (*whereOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 	return nil
 }
 
-func where[T graph.Float](p *stridedPlan, out, cond, a, b []T) {
+func whereKernel[T graph.Float](op *whereOp, out []T, in []*graph.Value) {
+	p, cond, a, b := &op.plan, floats[T](in[0]), floats[T](in[1]), floats[T](in[2])
 	sc, sa, sb := p.innerStride[1], p.innerStride[2], p.innerStride[3]
 	for r := 0; r < p.runs; r++ {
 		oc, oa, ob := p.offset(1, r), p.offset(2, r), p.offset(3, r)

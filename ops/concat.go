@@ -59,12 +59,12 @@ func (op *concatOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *concatOp) Forward(out *graph.Value, in []*graph.Value) {
+	forEachDType(op, out, in, concatKernel[float32], concatKernel[float64])
+}
+
+func concatKernel[T graph.Float](op *concatOp, out []T, in []*graph.Value) {
 	for i, v := range in {
-		if out.F32 != nil {
-			stridedCopy(&op.plans[i], out.F32, op.offsets[i], v.F32, 0)
-		} else {
-			stridedCopy(&op.plans[i], out.F64, op.offsets[i], v.F64, 0)
-		}
+		stridedCopy(&op.plans[i], out, op.offsets[i], floats[T](v), 0)
 	}
 }
 

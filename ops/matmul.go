@@ -93,6 +93,10 @@ func batchOf(s graph.Shape) int {
 // Forward hands the whole (possibly batched, possibly broadcast) product to
 // internal/gemm, which reads a transposed operand in place.
 func (op *matMulOp) Forward(out *graph.Value, in []*graph.Value) {
+	forEachDType(op, out, in, matMulKernel[float32], matMulKernel[float64])
+}
+
+func matMulKernel[T graph.Float](op *matMulOp, out []T, in []*graph.Value) {
 	lda, ldb := op.k, op.n
 	if op.transA {
 		lda = op.m
@@ -100,13 +104,8 @@ func (op *matMulOp) Forward(out *graph.Value, in []*graph.Value) {
 	if op.transB {
 		ldb = op.k
 	}
-	if out.F32 != nil {
-		gemm.GemmBatched(op.transA, op.transB, op.m, op.n, op.k, 1, in[0].F32, lda, op.strideA,
-			in[1].F32, ldb, op.strideB, 0, out.F32, op.n, op.m*op.n, op.batch)
-	} else {
-		gemm.GemmBatched(op.transA, op.transB, op.m, op.n, op.k, 1, in[0].F64, lda, op.strideA,
-			in[1].F64, ldb, op.strideB, 0, out.F64, op.n, op.m*op.n, op.batch)
-	}
+	gemm.GemmBatched(op.transA, op.transB, op.m, op.n, op.k, 1, floats[T](in[0]), lda, op.strideA,
+		floats[T](in[1]), ldb, op.strideB, 0, out, op.n, op.m*op.n, op.batch)
 }
 
 // With C = op(A)·op(B): dop(A) = dC·op(B)ᵀ and dop(B) = op(A)ᵀ·dC; when an

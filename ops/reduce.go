@@ -8,19 +8,23 @@ import (
 
 // Sum adds up x over the given axes (every axis when none are given) and
 // drops them from the shape.
-func Sum(x *graph.Node, axes ...int) *graph.Node { return reduce(x, sumReduce, axes, false) }
+func Sum(x *graph.Node, axes ...int) *graph.Node { return reduce(x, sumReduction(), axes, false) }
 
 // SumKeepDims is Sum that keeps each reduced axis with size 1, so the
 // result broadcasts against x.
-func SumKeepDims(x *graph.Node, axes ...int) *graph.Node { return reduce(x, sumReduce, axes, true) }
+func SumKeepDims(x *graph.Node, axes ...int) *graph.Node {
+	return reduce(x, sumReduction(), axes, true)
+}
 
 // Max takes the largest element of x over the given axes (every axis when
 // none are given) and drops them from the shape. Where several elements tie
 // for the largest, the gradient is split evenly among them, as in JAX.
-func Max(x *graph.Node, axes ...int) *graph.Node { return reduce(x, maxReduce, axes, false) }
+func Max(x *graph.Node, axes ...int) *graph.Node { return reduce(x, maxReduction(), axes, false) }
 
 // MaxKeepDims is Max that keeps each reduced axis with size 1.
-func MaxKeepDims(x *graph.Node, axes ...int) *graph.Node { return reduce(x, maxReduce, axes, true) }
+func MaxKeepDims(x *graph.Node, axes ...int) *graph.Node {
+	return reduce(x, maxReduction(), axes, true)
+}
 
 // Mean averages x over the given axes (every axis when none are given) and
 // drops them from the shape.
@@ -41,34 +45,59 @@ func mean(x *graph.Node, axes []int, keep bool) *graph.Node {
 	for _, a := range norm {
 		count *= x.Shape()[a]
 	}
-	return Mul(reduce(x, sumReduce, axes, keep), ScalarLike(x, 1/float64(count)))
+	return Mul(reduce(x, sumReduction(), axes, keep), ScalarLike(x, 1/float64(count)))
 }
 
-type reduceKind int
+// reduction is one row of the reductions table: everything that tells one
+// reduction from another. A new reduction (a product, a minimum) is one row.
+type reduction struct {
+	name     string
+	identity float64                      // the fold's starting value
+	fold     func(acc, v float64) float64 // folds one element into the running result
+	// grad returns the gradient with respect to the reduced x, given the
+	// op's node and dyKept, its upstream gradient reshaped to keep the
+	// reduced axes as 1.
+	grad func(op *reduceOp, n, dyKept *graph.Node) *graph.Node
+}
 
-const (
-	sumReduce reduceKind = iota
-	maxReduce
-)
+// The reductions, one row each. A fold works in float64 for both dtypes: a
+// float32 sum then keeps its precision along long runs, and rounding the
+// float64 result of adding or comparing two float32s gives the float32
+// operation's own result. The rows are functions, not variables, so that
+// any gradient rule may use any reduction without an initialization cycle.
+func sumReduction() reduction {
+	return reduction{name: "Sum", identity: 0, fold: add[float64], grad: sumGrad}
+}
 
-func reduce(x *graph.Node, kind reduceKind, axes []int, keep bool) *graph.Node {
-	return graph.Apply(&reduceOp{kind: kind, axes: append([]int{}, axes...), keep: keep}, x)
+// Go's max lets NaN win, as NumPy's max and PyTorch's amax do.
+func maxReduction() reduction {
+	return reduction{name: "Max", identity: math.Inf(-1), fold: maximum[float64], grad: maxGrad}
+}
+
+func sumGrad(op *reduceOp, n, dyKept *graph.Node) *graph.Node {
+	return BroadcastTo(dyKept, n.Inputs()[0].Shape()...)
+}
+
+func maxGrad(op *reduceOp, n, dyKept *graph.Node) *graph.Node {
+	x := n.Inputs()[0]
+	winners := Equal(x, withKeptAxes(n, op.keptShape))
+	share := Div(dyKept, SumKeepDims(winners, op.axes...))
+	return Mul(winners, share)
+}
+
+func reduce(x *graph.Node, r reduction, axes []int, keep bool) *graph.Node {
+	return graph.Apply(&reduceOp{reduction: r, axes: append([]int{}, axes...), keep: keep}, x)
 }
 
 type reduceOp struct {
-	kind      reduceKind
+	reduction
 	axes      []int
 	keep      bool
 	keptShape graph.Shape // the result's shape with reduced axes kept as 1
 	plan      stridedPlan // over x: operand 0 is the result, 1 is x
 }
 
-func (op *reduceOp) Name() string {
-	if op.kind == maxReduce {
-		return "Max"
-	}
-	return "Sum"
-}
+func (op *reduceOp) Name() string { return op.name }
 
 func (op *reduceOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	x := in[0].Shape()
@@ -105,76 +134,46 @@ func contains(xs []int, v int) bool {
 }
 
 func (op *reduceOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		reduceKernel(&op.plan, op.kind, out.F32, in[0].F32)
-	} else {
-		reduceKernel(&op.plan, op.kind, out.F64, in[0].F64)
-	}
+	forEachDType(op, out, in, reduceKernel[float32], reduceKernel[float64])
 }
 
 func (op *reduceOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	x := n.Inputs()[0]
-	dyKept := keptShape(dy, op.keptShape)
-	if op.kind == sumReduce {
-		return BroadcastTo(dyKept, x.Shape()...)
-	}
-	winners := Equal(x, keptShape(n, op.keptShape))
-	share := Div(dyKept, SumKeepDims(winners, op.axes...))
-	return Mul(winners, share)
+	return op.grad(op, n, withKeptAxes(dy, op.keptShape))
 }
 
-// keptShape reshapes a reduction's result (or its gradient) to the shape
+// withKeptAxes reshapes a reduction's result (or its gradient) to the shape
 // with the reduced axes kept, unless it already has it.
-func keptShape(n *graph.Node, kept graph.Shape) *graph.Node {
+func withKeptAxes(n *graph.Node, kept graph.Shape) *graph.Node {
 	if n.Shape().Equal(kept) {
 		return n
 	}
 	return Reshape(n, kept...)
 }
 
-// reduceKernel folds x into out along the plan. Go's max lets NaN win, as
-// NumPy's max and PyTorch's amax do. A run along which out does
-// not move (out's stride 0) folds into one element, summed in float64 so that
-// long float32 sums keep their precision.
-func reduceKernel[T graph.Float](p *stridedPlan, kind reduceKind, out, x []T) {
-	if kind == sumReduce {
-		clear(out)
-	} else {
-		for i := range out {
-			out[i] = T(math.Inf(-1))
-		}
+// reduceKernel folds x into out along the plan. A run along which out does
+// not move (out's stride 0) folds into one element in a float64
+// accumulator.
+func reduceKernel[T graph.Float](op *reduceOp, out []T, in []*graph.Value) {
+	p, x, fold := &op.plan, floats[T](in[0]), op.fold
+	for i := range out {
+		out[i] = T(op.identity)
 	}
 	so, sx := p.innerStride[0], p.innerStride[1]
 	for r := 0; r < p.runs; r++ {
 		oo, ox := p.offset(0, r), p.offset(1, r)
 		if so == 0 {
-			out[oo] = foldRun(kind, out[oo], x, ox, sx, p.inner)
+			acc := float64(out[oo])
+			for i := 0; i < p.inner; i++ {
+				acc = fold(acc, float64(x[ox]))
+				ox += sx
+			}
+			out[oo] = T(acc)
 			continue
 		}
 		for i := 0; i < p.inner; i++ {
-			if kind == sumReduce {
-				out[oo] += x[ox]
-			} else {
-				out[oo] = max(out[oo], x[ox])
-			}
+			out[oo] = T(fold(float64(out[oo]), float64(x[ox])))
 			oo += so
 			ox += sx
 		}
 	}
-}
-
-func foldRun[T graph.Float](kind reduceKind, acc T, x []T, off, stride, n int) T {
-	if kind == sumReduce {
-		s := float64(acc)
-		for i := 0; i < n; i++ {
-			s += float64(x[off])
-			off += stride
-		}
-		return T(s)
-	}
-	for i := 0; i < n; i++ {
-		acc = max(acc, x[off])
-		off += stride
-	}
-	return acc
 }

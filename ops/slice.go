@@ -46,11 +46,11 @@ func (op *sliceOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *sliceOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		stridedCopy(&op.plan, out.F32, 0, in[0].F32, op.offset)
-	} else {
-		stridedCopy(&op.plan, out.F64, 0, in[0].F64, op.offset)
-	}
+	forEachDType(op, out, in, sliceKernel[float32], sliceKernel[float64])
+}
+
+func sliceKernel[T graph.Float](op *sliceOp, out []T, in []*graph.Value) {
+	stridedCopy(&op.plan, out, 0, floats[T](in[0]), op.offset)
 }
 
 func (op *sliceOp) Grad(n, dy *graph.Node, i int) *graph.Node {
@@ -99,13 +99,12 @@ func (op *padOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *padOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		clear(out.F32)
-		stridedCopy(&op.plan, out.F32, op.offset, in[0].F32, 0)
-	} else {
-		clear(out.F64)
-		stridedCopy(&op.plan, out.F64, op.offset, in[0].F64, 0)
-	}
+	forEachDType(op, out, in, padKernel[float32], padKernel[float64])
+}
+
+func padKernel[T graph.Float](op *padOp, out []T, in []*graph.Value) {
+	clear(out)
+	stridedCopy(&op.plan, out, op.offset, floats[T](in[0]), 0)
 }
 
 func (op *padOp) Grad(n, dy *graph.Node, i int) *graph.Node {

@@ -48,11 +48,7 @@ func (op *softmaxOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *softmaxOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		softmaxKernel(op, out.F32, in[0].F32)
-	} else {
-		softmaxKernel(op, out.F64, in[0].F64)
-	}
+	forEachDType(op, out, in, softmaxKernel[float32], softmaxKernel[float64])
 }
 
 // Softmax: dx = y·(dy - Σ dy·y). LogSoftmax: dx = dy - softmax(x)·Σ dy,
@@ -65,7 +61,8 @@ func (op *softmaxOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 	return Mul(n, Sub(dy, SumKeepDims(Mul(dy, n), op.axis)))
 }
 
-func softmaxKernel[T graph.Float](op *softmaxOp, out, x []T) {
+func softmaxKernel[T graph.Float](op *softmaxOp, out []T, in []*graph.Value) {
+	x := floats[T](in[0])
 	for o := 0; o < op.outer; o++ {
 		for j := 0; j < op.inner; j++ {
 			base := o*op.length*op.inner + j

@@ -46,11 +46,11 @@ func (op *transposeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error)
 }
 
 func (op *transposeOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		stridedCopy(&op.plan, out.F32, 0, in[0].F32, 0)
-	} else {
-		stridedCopy(&op.plan, out.F64, 0, in[0].F64, 0)
-	}
+	forEachDType(op, out, in, transposeKernel[float32], transposeKernel[float64])
+}
+
+func transposeKernel[T graph.Float](op *transposeOp, out []T, in []*graph.Value) {
+	stridedCopy(&op.plan, out, 0, floats[T](in[0]), 0)
 }
 
 func (op *transposeOp) Grad(n, dy *graph.Node, i int) *graph.Node {

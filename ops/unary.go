@@ -24,11 +24,11 @@ func (op *unary) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *unary) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		op.f32(out.F32, in[0].F32)
-	} else {
-		op.f64(out.F64, in[0].F64)
-	}
+	forEachDType(op, out, in, unaryKernel[float32], unaryKernel[float64])
+}
+
+func unaryKernel[T graph.Float](op *unary, out []T, in []*graph.Value) {
+	ofDType[func(out, x []T)](op.f32, op.f64)(out, floats[T](in[0]))
 }
 
 // Neg returns -x.
