@@ -48,30 +48,66 @@ func mean(x *graph.Node, axes []int, keep bool) *graph.Node {
 	return Mul(reduce(x, sumReduction(), axes, keep), ScalarLike(x, 1/float64(count)))
 }
 
-// reduction is one row of the reductions table: everything that tells one
-// reduction from another. A new reduction (a product, a minimum) is one row.
+// reduction is one row of the reductions: everything that tells one
+// reduction from another. A new reduction (a product, a minimum) is one
+// row and one generic fold.
 type reduction struct {
 	name     string
-	identity float64                      // the fold's starting value
-	fold     func(acc, v float64) float64 // folds one element into the running result
+	identity float64 // the value out starts from
+	// fold32 and fold64 are the float32 and float64 instantiations of the
+	// reduction's fold.
+	fold32 fold[float32]
+	fold64 fold[float64]
 	// grad returns the gradient with respect to the reduced x, given the
 	// op's node and dyKept, its upstream gradient reshaped to keep the
 	// reduced axes as 1.
 	grad func(op *reduceOp, n, dyKept *graph.Node) *graph.Node
 }
 
-// The reductions, one row each. A fold works in float64 for both dtypes: a
-// float32 sum then keeps its precision along long runs, and rounding the
-// float64 result of adding or comparing two float32s gives the float32
-// operation's own result. The rows are functions, not variables, so that
-// any gradient rule may use any reduction without an initialization cycle.
+// fold folds one run of n elements of x, from offset ox with stride sx, into
+// out from offset oo with stride so. With so == 0 the whole run folds into
+// out[oo]. A fold takes a run, not an element, so that its loop is written
+// out with no function call per element.
+type fold[T graph.Float] func(out []T, oo, so int, x []T, ox, sx, n int)
+
+// The reductions, one row each. The rows are functions, not variables, so
+// that any gradient rule may use any reduction without an initialization
+// cycle.
 func sumReduction() reduction {
-	return reduction{name: "Sum", identity: 0, fold: add[float64], grad: sumGrad}
+	return reduction{name: "Sum", identity: 0, fold32: sumFold[float32], fold64: sumFold[float64], grad: sumGrad}
 }
 
-// Go's max lets NaN win, as NumPy's max and PyTorch's amax do.
 func maxReduction() reduction {
-	return reduction{name: "Max", identity: math.Inf(-1), fold: maximum[float64], grad: maxGrad}
+	return reduction{name: "Max", identity: math.Inf(-1), fold32: maxFold[float32], fold64: maxFold[float64], grad: maxGrad}
+}
+
+// sumFold adds a run that folds into one element in float64, so that long
+// float32 sums keep their precision.
+func sumFold[T graph.Float](out []T, oo, so int, x []T, ox, sx, n int) {
+	if so == 0 {
+		acc := float64(out[oo])
+		for i := 0; i < n; i++ {
+			acc += float64(x[ox])
+			ox += sx
+		}
+		out[oo] = T(acc)
+		return
+	}
+	for i := 0; i < n; i++ {
+		out[oo] += x[ox]
+		oo += so
+		ox += sx
+	}
+}
+
+// maxFold keeps the larger element. Go's max lets NaN win, as NumPy's max
+// and PyTorch's amax do.
+func maxFold[T graph.Float](out []T, oo, so int, x []T, ox, sx, n int) {
+	for i := 0; i < n; i++ {
+		out[oo] = max(out[oo], x[ox])
+		oo += so
+		ox += sx
+	}
 }
 
 func sumGrad(op *reduceOp, n, dyKept *graph.Node) *graph.Node {
@@ -150,30 +186,14 @@ func withKeptAxes(n *graph.Node, kept graph.Shape) *graph.Node {
 	return Reshape(n, kept...)
 }
 
-// reduceKernel folds x into out along the plan. A run along which out does
-// not move (out's stride 0) folds into one element in a float64
-// accumulator.
+// reduceKernel folds x into out along the plan, one run at a time.
 func reduceKernel[T graph.Float](op *reduceOp, out []T, in []*graph.Value) {
-	p, x, fold := &op.plan, floats[T](in[0]), op.fold
+	p, x, fold := &op.plan, floats[T](in[0]), ofDType[fold[T]](op.fold32, op.fold64)
 	for i := range out {
 		out[i] = T(op.identity)
 	}
 	so, sx := p.innerStride[0], p.innerStride[1]
 	for r := 0; r < p.runs; r++ {
-		oo, ox := p.offset(0, r), p.offset(1, r)
-		if so == 0 {
-			acc := float64(out[oo])
-			for i := 0; i < p.inner; i++ {
-				acc = fold(acc, float64(x[ox]))
-				ox += sx
-			}
-			out[oo] = T(acc)
-			continue
-		}
-		for i := 0; i < p.inner; i++ {
-			out[oo] = T(fold(float64(out[oo]), float64(x[ox])))
-			oo += so
-			ox += sx
-		}
+		fold(out, p.offset(0, r), so, x, p.offset(1, r), sx, p.inner)
 	}
 }
