@@ -1,7 +1,10 @@
 package ops_test
 
 import (
+	"strings"
 	"testing"
+
+	"gorgonia.org/tensor"
 
 	"graft/graph"
 	"graft/ops"
@@ -48,5 +51,12 @@ func TestStopGradientPassesTheValueButNoGradient(t *testing.T) {
 		// y = Σ stop(x)·x: only the second factor is differentiated, so dy/dx = x, not 2x.
 		assertExact(t, gradientsOf(t, feeds, ops.Sum(ops.Mul(stopped, x)), x)[0], []float64{1, -2, 3})
 		assertExact(t, gradientsOf(t, feeds, ops.Sum(stopped), x)[0], []float64{0, 0, 0})
+	}
+}
+
+func TestFullOnANilGraphIsABuildError(t *testing.T) {
+	_, err := graph.Compile(ops.Scalar(nil, 1, tensor.Float64))
+	if err == nil || !strings.Contains(err.Error(), "Full") || !strings.Contains(err.Error(), "nil") {
+		t.Errorf("Compile error %v, want Full's nil-graph error", err)
 	}
 }

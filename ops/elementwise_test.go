@@ -99,3 +99,12 @@ func ExampleElementwise() {
 	// [-1 8]
 	// <nil>
 }
+
+func TestElementwiseWithANilKernelIsABuildError(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	_, err := graph.Compile(ops.Elementwise("Cube", x, nil, nil))
+	if err == nil || !strings.Contains(err.Error(), "Cube(x (2,) float64)") || !strings.Contains(err.Error(), "nil kernel") {
+		t.Errorf("Compile error %v, want Cube's nil-kernel error", err)
+	}
+}
