@@ -34,21 +34,9 @@ func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance
 	if y != nil && y.DType() != tensor.Float64 {
 		return fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", y.Name(), y.DType())
 	}
-	grads, err := Grad(y, xs...)
+	analytic, err := analyticGradients(y, xs, feeds)
 	if err != nil {
 		return err
-	}
-	prog, err := graph.Compile(append([]*graph.Node{y}, grads...)...)
-	if err != nil {
-		return err
-	}
-	out, err := prog.Run(feeds)
-	if err != nil {
-		return err
-	}
-	analytic := make([][]float64, len(xs))
-	for i := range xs {
-		analytic[i] = append([]float64(nil), out[i+1].Float64s()...)
 	}
 	value, err := graph.Compile(y)
 	if err != nil {
@@ -66,26 +54,60 @@ func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance
 		if err != nil {
 			return err
 		}
-		worst, worstAt, worstNum := 0.0, -1, 0.0
-		for j := range data {
-			numeric, err := centralDifference(f, data, j, tol.Step)
-			if err != nil {
-				return err
-			}
-			excess := math.Abs(analytic[i][j]-numeric) - (tol.Abs + tol.Rel*math.Abs(numeric))
-			if excess > worst || math.IsNaN(excess) {
-				worst, worstAt, worstNum = excess, j, numeric
-				if math.IsNaN(excess) {
-					break
-				}
-			}
+		at, numeric, err := worstElement(f, data, analytic[i], tol)
+		if err != nil {
+			return err
 		}
-		if worstAt >= 0 {
+		if at >= 0 {
 			return fmt.Errorf("graft: CheckGrad: d%s/d%s at flat index %d: autodiff gives %.10g, central differences give %.10g",
-				y.Name(), x.Name(), worstAt, analytic[i][worstAt], worstNum)
+				y.Name(), x.Name(), at, analytic[i][at], numeric)
 		}
 	}
 	return nil
+}
+
+// analyticGradients returns copies of the values of the gradients Grad
+// builds for y with respect to xs.
+func analyticGradients(y *graph.Node, xs []*graph.Node, feeds graph.Feeds) ([][]float64, error) {
+	grads, err := Grad(y, xs...)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := graph.Compile(append([]*graph.Node{y}, grads...)...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := prog.Run(feeds)
+	if err != nil {
+		return nil, err
+	}
+	analytic := make([][]float64, len(xs))
+	for i := range xs {
+		analytic[i] = append([]float64(nil), out[i+1].Float64s()...)
+	}
+	return analytic, nil
+}
+
+// worstElement compares analytic with the central differences of f in each
+// element of data, and returns the element that exceeds the tolerance by
+// the most (the first NaN wins) with its numeric derivative, or -1 when
+// every element is within the tolerance.
+func worstElement(f func() (float64, error), data, analytic []float64, tol Tolerance) (at int, numeric float64, err error) {
+	worst, at := 0.0, -1
+	for j := range data {
+		num, err := centralDifference(f, data, j, tol.Step)
+		if err != nil {
+			return -1, 0, err
+		}
+		excess := math.Abs(analytic[j]-num) - (tol.Abs + tol.Rel*math.Abs(num))
+		if math.IsNaN(excess) {
+			return j, num, nil
+		}
+		if excess > worst {
+			worst, at, numeric = excess, j, num
+		}
+	}
+	return at, numeric, nil
 }
 
 // centralDifference returns (f(x+h) - f(x-h)) / 2h for the element x =
