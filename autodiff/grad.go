@@ -88,7 +88,7 @@ func checkArgs(y *graph.Node, xs []*graph.Node) error {
 	if err := y.Graph().Err(); err != nil {
 		return err
 	}
-	if y.Shape().Size() != 1 {
+	if !oneElement(y.Shape()) {
 		return fmt.Errorf("graft: Grad: y (%v, built at %s) must be a scalar, it has shape %v; reduce it first, with ops.Sum or ops.Mean", y.Name(), y.Origin(), y.Shape())
 	}
 	for i, x := range xs {
@@ -100,6 +100,18 @@ func checkArgs(y *graph.Node, xs []*graph.Node) error {
 		}
 	}
 	return nil
+}
+
+// oneElement reports whether every axis of s has size 1. It never
+// multiplies, so a shape whose size overflows to 1 (7 × 0x6DB6DB6DB6DB6DB7)
+// is not taken for a scalar.
+func oneElement(s graph.Shape) bool {
+	for _, d := range s {
+		if d != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // markPath returns the nodes that depend on some x and that y depends on.
@@ -146,7 +158,7 @@ func unbroadcast(c, in, consumer *graph.Node) (*graph.Node, error) {
 	if from.Equal(to) {
 		return c, nil
 	}
-	if from.Size() == to.Size() && from.Size() == 1 { // (), (1,) and (1, 1) differ only in form
+	if oneElement(from) && oneElement(to) { // (), (1,) and (1, 1) differ only in form
 		return ops.Reshape(c, to...), nil
 	}
 	lead := len(from) - len(to)

@@ -383,3 +383,18 @@ func TestGradOfAnUnusedHugeXAllocatesNothingOfItsSize(t *testing.T) {
 		t.Errorf("gradient %v of kind %v, want an op node of shape %v", grads[0], grads[0].Kind(), huge.Shape())
 	}
 }
+
+// 7 × 0x6DB6DB6DB6DB6DB7 is 1 modulo 2^64: a y of that shape has a size that
+// overflows to 1, and must not be taken for a scalar.
+func TestGradRefusesAYWhoseSizeOverflowsToOne(t *testing.T) {
+	g := graph.New()
+	y := g.Input("y", tensor.Float64, 7, 0x6DB6DB6DB6DB6DB7)
+	_, err := autodiff.Grad(y, y)
+	switch {
+	case err == nil:
+		t.Fatal("Grad took y for a scalar")
+	case g.Err() == nil && !strings.Contains(err.Error(), "must be a scalar"):
+		t.Errorf("Grad error %v, want y refused as not a scalar", err)
+	} // with g.Err() set, graph refused the input's size itself: fine too
+
+}
