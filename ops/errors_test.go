@@ -417,6 +417,21 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"ScalarLike":   func(x *graph.Node) *graph.Node { return ops.ScalarLike(x, 2) },
 	"Full":         func(x *graph.Node) *graph.Node { return ops.Full(graphOf(x), 1, tensor.Float64, 2) },
 	"Scalar":       func(x *graph.Node) *graph.Node { return ops.Scalar(graphOf(x), 1, tensor.Float64) },
+	"Dropout":      func(x *graph.Node) *graph.Node { return ops.Dropout(x, 0.5, 1) },
+	"Moments": func(x *graph.Node) *graph.Node {
+		m, v := ops.Moments(x, 0)
+		return ops.Add(m, v)
+	},
+	"Normalize": func(x *graph.Node) *graph.Node { return ops.Normalize(x, x, x, 1e-5) },
+	"RandomUniform": func(x *graph.Node) *graph.Node {
+		return ops.RandomUniform(graphOf(x), 1, tensor.Float64, 2)
+	},
+	"RandomNormal": func(x *graph.Node) *graph.Node {
+		return ops.RandomNormal(graphOf(x), 1, tensor.Float64, 2)
+	},
+	"RandomBernoulli": func(x *graph.Node) *graph.Node {
+		return ops.RandomBernoulli(graphOf(x), 1, 0.5, tensor.Float64, 2)
+	},
 }
 
 func twice(f func(a, b *graph.Node) *graph.Node) func(x *graph.Node) *graph.Node {
@@ -436,7 +451,8 @@ func graphOf(x *graph.Node) *graph.Graph {
 // before graph.Apply sees it, and so check it themselves.
 var readFirst = map[string]bool{
 	"ScalarLike": true, "ZerosLike": true, "OnesLike": true, "Mean": true, "MeanKeepDims": true,
-	"Full": true, "Scalar": true,
+	"Full": true, "Scalar": true, "Dropout": true, "Normalize": true,
+	"RandomUniform": true, "RandomNormal": true, "RandomBernoulli": true,
 }
 
 func TestEveryBuilderGivenANilOrZeroNodeFailsWithoutPanicking(t *testing.T) {

@@ -180,6 +180,21 @@ func gradCases() []gradCase {
 	}
 	cases = append(cases, gradCase{name: "layer: Tanh(x·w + b)", args: []gradArg{uniform(-1, 1, 4, 3), uniform(-1, 1, 3, 2), uniform(-1, 1, 2)},
 		build: func(x ...*graph.Node) *graph.Node { return ops.Tanh(ops.Add(ops.MatMul(x[0], x[1]), x[2])) }})
+	for _, n := range []struct {
+		name  string
+		shape []int
+		axes  []int
+	}{
+		{"batch norm over (N, C)", []int{4, 3}, []int{0}},
+		{"batch norm over (N, C, H, W)", []int{2, 2, 2, 3}, []int{0, 2, 3}},
+		{"layer norm over the last axis", []int{3, 4}, []int{-1}},
+	} {
+		cases = append(cases, gradCase{name: "composition: Normalize with Moments, " + n.name, args: []gradArg{uniform(-2, 2, n.shape...)},
+			build: func(x ...*graph.Node) *graph.Node {
+				mean, variance := ops.Moments(x[0], n.axes...)
+				return ops.Normalize(x[0], mean, variance, 1e-5)
+			}})
+	}
 	return cases
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"graft/autodiff"
 	"graft/graph"
 	"graft/ops"
 )
@@ -58,40 +57,6 @@ func TestMomentsVarianceIsAccurateAtALargeMean(t *testing.T) {
 	got := runTimes(t, 1, graph.Feeds{x: xs}, variance)[0][0]
 	if math.Abs(got-2.0/3) > 1e-8 {
 		t.Fatalf("variance %v, want 2/3", got)
-	}
-}
-
-func TestNormalizeDerivativesFirstAndSecondOrder(t *testing.T) {
-	cases := []struct {
-		name  string
-		shape []int
-		axes  []int
-	}{
-		{"batch norm over (N, C)", []int{4, 3}, []int{0}},
-		{"batch norm over (N, C, H, W)", []int{2, 2, 2, 3}, []int{0, 2, 3}},
-		{"layer norm over the last axis", []int{3, 4}, []int{1}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g := graph.New()
-			x := g.Input("x", tensor.Float64, c.shape...)
-			size := graph.Shape(c.shape).Size()
-			data := make([]float64, size)
-			for i := range data {
-				data[i] = math.Sin(float64(3*i+1)) * 2
-			}
-			xs, _ := graph.NewTensor(tensor.Float64, data, c.shape...)
-			w := make([]float64, size)
-			for i := range w {
-				w[i] = math.Cos(float64(i))
-			}
-			ws, _ := graph.NewTensor(tensor.Float64, w, c.shape...)
-			mean, variance := ops.Moments(x, c.axes...)
-			y := ops.Sum(ops.Mul(ops.Normalize(x, mean, variance, 1e-5), g.Const("w", ws)))
-			if err := autodiff.CheckDerivatives(y, []*graph.Node{x}, graph.Feeds{x: xs}, autodiff.DefaultTolerance); err != nil {
-				t.Fatal(err)
-			}
-		})
 	}
 }
 

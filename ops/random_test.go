@@ -31,18 +31,6 @@ func runTimes(t *testing.T, runs int, feeds graph.Feeds, outputs ...*graph.Node)
 	return got
 }
 
-func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func meanAndVariance(xs []float64) (mean, variance float64) {
 	for _, x := range xs {
 		mean += x
