@@ -113,15 +113,12 @@ func (op *randomOp) Infer([]*graph.Node) (graph.Shape, graph.DType, error) {
 func (*randomOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
 
 func (op *randomOp) Forward(out *graph.Value, in []*graph.Value) {
-	start := mix64(op.seed ^ mix64(uint64(in[0].F64[0])+golden))
-	if out.F32 != nil {
-		draw(op, out.F32, start)
-	} else {
-		draw(op, out.F64, start)
-	}
+	forEachDType(op, out, in, draw[float32], draw[float64])
 }
 
-func draw[T graph.Float](op *randomOp, out []T, start uint64) {
+// draw fills out with the draws of the run whose counter is in[0].
+func draw[T graph.Float](op *randomOp, out []T, in []*graph.Value) {
+	start := mix64(op.seed ^ mix64(uint64(in[0].F64[0])+golden))
 	switch op.kind {
 	case uniformDraw:
 		var zero T
