@@ -19,9 +19,10 @@ type Model struct {
 	rng        *rand.Rand
 	graph      *graph.Graph
 	params     []*graph.Node
-	byName     map[string]*graph.Node
-	names      map[string]bool // layer and parameter names already taken
-	components []component     // the summary's rows, in creation order
+	states     []*graph.Node          // non-trainable state, such as batch norm's running statistics
+	byName     map[string]*graph.Node // parameters and states
+	names      map[string]bool        // layer and parameter names already taken
+	components []component            // the summary's rows, in creation order
 }
 
 // component is one row of a model's summary: a layer, or a parameter made

@@ -1,0 +1,73 @@
+package layers_test
+
+import (
+	"fmt"
+	"os"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+	"graft/layers"
+)
+
+// A batch-norm layer applied once in each mode: the training program
+// normalizes with the batch's statistics and updates the running ones,
+// which the inference program then uses.
+func ExampleModel_BatchNorm() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	bn := m.BatchNorm(layers.BatchNormConfig{}) // PyTorch's defaults: momentum 0.1, eps 1e-5
+	x := g.Input("x", tensor.Float64, 4, 1)
+
+	g.SetTraining(true)
+	train, _ := graph.Compile(bn.Apply(x))
+	g.SetTraining(false)
+	eval, _ := graph.Compile(bn.Apply(x))
+
+	xs, _ := graph.NewTensor(tensor.Float64, []float64{1, 2, 3, 4}, 4, 1)
+	out, _ := train.Run(graph.Feeds{x: xs})
+	fmt.Printf("training:  %.4f\n", out[0].Data())
+	fmt.Printf("running:   mean %.4f, var %.4f\n", bn.RunningMean().Value().Data(), bn.RunningVar().Value().Data())
+	out, _ = eval.Run(graph.Feeds{x: xs})
+	fmt.Printf("inference: %.4f\n", out[0].Data())
+	// Output:
+	// training:  [-1.3416 -0.4472 0.4472 1.3416]
+	// running:   mean [0.2500], var [1.0667]
+	// inference: [0.7262 1.6944 2.6627 3.6309]
+}
+
+// Dropout drops only in training mode; in inference it is the identity.
+func ExampleModel_Dropout() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	drop := m.Dropout(0.5)
+	x := g.Input("x", tensor.Float64, 6)
+	xs, _ := graph.NewTensor(tensor.Float64, []float64{1, 1, 1, 1, 1, 1}, 6)
+
+	fmt.Println("inference returns x itself:", drop.Apply(x) == x)
+	g.SetTraining(true)
+	prog, _ := graph.Compile(drop.Apply(x))
+	out, _ := prog.Run(graph.Feeds{x: xs})
+	fmt.Println("training:", out[0].Data())
+	// Output:
+	// inference returns x itself: true
+	// training: [0 2 0 0 0 2]
+}
+
+func ExampleModel_Flatten() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("images", tensor.Float32, 64, 8, 5, 5)
+	flatten, dense := m.Flatten(), m.Dense(10, nil)
+	y := dense.Apply(flatten.Apply(x))
+	fmt.Println(y.Shape())
+	m.Summary(os.Stdout)
+	// Output:
+	// (64, 10)
+	// Layer (type)        Output shape  Param #
+	// =========================================
+	// flatten1 (Flatten)  (64, 200)           0
+	// dense1 (Dense)      (64, 10)        2,010
+	// =========================================
+	// Total params: 2,010 (7.85 KiB)
+}
