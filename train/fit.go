@@ -60,6 +60,11 @@ type History struct {
 // parameters when applied again (graft's layers do). The same g then serves
 // to build a prediction program with the trained parameters.
 //
+// forward is applied in the graph's training mode (graph.SetTraining), so
+// dropout drops and batch norm normalizes with, and updates, the batch's
+// statistics; the graph's mode is restored afterwards, so a forward applied
+// after Fit builds the inference form.
+//
 // Each step runs the program, then the metric on its predictions, then the
 // optimizer, so a metric that rejects the predictions stops Fit before that
 // step moves a parameter. See the package documentation for what may run
@@ -172,7 +177,12 @@ func newStepper(g *graph.Graph, forward activations.Func, loss losses.Func, x, y
 	}
 	s.xIn = g.Input("x", x.Dtype(), s.input.Shape()...)
 	s.yIn = g.Input("y", y.Dtype(), s.target.Shape()...)
+	// The step is built in training mode (dropout drops, batch norm uses
+	// and updates batch statistics); the graph's mode is restored after.
+	was := g.Training()
+	g.SetTraining(true)
 	pred := forward(s.xIn)
+	g.SetTraining(was)
 	if err := checkNode("the model function forward", pred, g); err != nil {
 		return nil, err
 	}
