@@ -1,0 +1,496 @@
+package ops
+
+import (
+	"errors"
+	"fmt"
+
+	"graft/graph"
+)
+
+// PoolConfig describes the windows of MaxPool and AvgPool over the spatial
+// axes of an (N, C, spatial...) input, PyTorch's layout. Each field holds one
+// value per spatial axis, or a single value for every spatial axis (as an int
+// argument does in PyTorch).
+//
+// Along a spatial axis of size L, window o covers the input positions
+// o·Stride - Padding + j·Dilation for j = 0 .. Kernel-1, and the output has
+//
+//	floor((L + 2·Padding - Dilation·(Kernel-1) - 1) / Stride) + 1
+//
+// positions (rounded up instead of down with CeilMode, as in PyTorch).
+type PoolConfig struct {
+	// Kernel is the window's size. It is required; every value must be
+	// at least 1.
+	Kernel []int
+	// Stride is the step between windows; nil means Kernel, as in
+	// PyTorch (non-overlapping windows).
+	Stride []int
+	// Padding is the number of implicit elements added on both sides of
+	// each spatial axis: -Inf for MaxPool (so padding never wins), 0 for
+	// AvgPool. As in PyTorch, it may be at most Kernel/2. nil means 0.
+	Padding []int
+	// Dilation is the step between the elements of a window (MaxPool
+	// only, as in PyTorch); nil means 1.
+	Dilation []int
+	// CeilMode rounds the number of windows up instead of down, so a last,
+	// partial window covers the end of the input. As in PyTorch, a window
+	// that would start in the right padding is dropped, and the part of a
+	// window past the padded input is ignored (AvgPool does not count it).
+	CeilMode bool
+	// ExcludePadding makes AvgPool divide each window's sum by the number
+	// of input elements in it, not counting the padding: PyTorch's
+	// count_include_pad=False. The default, false, divides by the window's
+	// size within the padded input, as PyTorch's default
+	// count_include_pad=True does. MaxPool rejects it.
+	ExcludePadding bool
+}
+
+// MaxPool takes the largest element of every window of x, an
+// (N, C, spatial...) tensor with any number (at least one) of spatial axes,
+// as PyTorch's max_pool1d/2d/3d do. The result is (N, C, out...), with the
+// output sizes of PoolConfig.
+//
+// Where several elements tie for the largest, the first in row-major window
+// order is taken and receives the whole gradient, as PyTorch's CPU kernel
+// does (it replaces its running maximum only by a strictly larger value). A
+// NaN counts as larger than anything, so a window holding one gives NaN; with
+// several NaNs the last one receives the gradient, again as in PyTorch. A
+// window holding only -Inf sends its gradient to its first input element.
+// The gradient with respect to x is piecewise constant in x (zero second
+// derivative through the choice of the maximum), as in PyTorch and JAX.
+//
+// A dilated window that falls entirely in the padding gives -Inf, as in
+// PyTorch, and no gradient.
+func MaxPool(x *graph.Node, cfg PoolConfig) *graph.Node {
+	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool", maxPoolKind, 0, cfg)}, x)
+}
+
+// MaxPool1D is MaxPool of an (N, C, L) tensor with one kernel size, stride
+// and padding: PyTorch's max_pool1d(x, kernel, stride, padding).
+func MaxPool1D(x *graph.Node, kernel, stride, padding int) *graph.Node {
+	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool1D", maxPoolKind, 1, squareConfig(kernel, stride, padding))}, x)
+}
+
+// MaxPool2D is MaxPool of an (N, C, H, W) tensor with square windows: the
+// same kernel size, stride and padding along H and W, as PyTorch's
+// max_pool2d(x, kernel, stride, padding). MaxPool2D(x, 2, 2, 0) halves H
+// and W.
+func MaxPool2D(x *graph.Node, kernel, stride, padding int) *graph.Node {
+	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool2D", maxPoolKind, 2, squareConfig(kernel, stride, padding))}, x)
+}
+
+// AvgPool averages every window of x, an (N, C, spatial...) tensor with any
+// number (at least one) of spatial axes, as PyTorch's avg_pool1d/2d/3d do.
+// The result is (N, C, out...), with the output sizes of PoolConfig. Padding
+// counts as zeros, and by default the divisor counts it too; see
+// PoolConfig.ExcludePadding. Dilation is not allowed, as in PyTorch.
+//
+// AvgPool is linear in x; its gradient is the transposed op, which spreads
+// each output's gradient evenly back over its window.
+func AvgPool(x *graph.Node, cfg PoolConfig) *graph.Node {
+	return graph.Apply(&avgPoolOp{pool: newPool("AvgPool", avgPoolKind, 0, cfg)}, x)
+}
+
+// AvgPool1D is AvgPool of an (N, C, L) tensor with one kernel size, stride
+// and padding, counting padding in the divisor: PyTorch's
+// avg_pool1d(x, kernel, stride, padding).
+func AvgPool1D(x *graph.Node, kernel, stride, padding int) *graph.Node {
+	return graph.Apply(&avgPoolOp{pool: newPool("AvgPool1D", avgPoolKind, 1, squareConfig(kernel, stride, padding))}, x)
+}
+
+// AvgPool2D is AvgPool of an (N, C, H, W) tensor with square windows,
+// counting padding in the divisor: PyTorch's
+// avg_pool2d(x, kernel, stride, padding).
+func AvgPool2D(x *graph.Node, kernel, stride, padding int) *graph.Node {
+	return graph.Apply(&avgPoolOp{pool: newPool("AvgPool2D", avgPoolKind, 2, squareConfig(kernel, stride, padding))}, x)
+}
+
+// GlobalAvgPool averages x, an (N, C, spatial...) tensor, over all its
+// spatial axes and returns (N, C): the shape a dense head takes, as Keras'
+// GlobalAveragePooling2D returns. PyTorch's AdaptiveAvgPool2d(1) keeps the
+// spatial axes with size 1; GlobalAvgPoolKeepDims does that.
+func GlobalAvgPool(x *graph.Node) *graph.Node { return globalAvgPool("GlobalAvgPool", x, false) }
+
+// GlobalAvgPoolKeepDims is GlobalAvgPool that keeps each spatial axis with
+// size 1, (N, C, 1, 1) for an image, as PyTorch's AdaptiveAvgPool2d(1).
+func GlobalAvgPoolKeepDims(x *graph.Node) *graph.Node {
+	return globalAvgPool("GlobalAvgPoolKeepDims", x, true)
+}
+
+func globalAvgPool(name string, x *graph.Node, keep bool) *graph.Node {
+	if x == nil {
+		return graph.Reject(name, nil, x)
+	}
+	rank := len(x.Shape())
+	if rank < 3 {
+		return graph.Reject(name, fmt.Errorf("x must be (N, C, spatial...) with at least one spatial axis, got %d-D", rank), x)
+	}
+	axes := make([]int, rank-2)
+	for i := range axes {
+		axes[i] = i + 2
+	}
+	if keep {
+		return MeanKeepDims(x, axes...)
+	}
+	return Mean(x, axes...)
+}
+
+func squareConfig(kernel, stride, padding int) PoolConfig {
+	return PoolConfig{Kernel: []int{kernel}, Stride: []int{stride}, Padding: []int{padding}}
+}
+
+type poolKind int
+
+const (
+	maxPoolKind poolKind = iota
+	avgPoolKind
+)
+
+// pool is the part every pooling op shares: the builder's name, the
+// configuration as given, the spatial rank the builder demands (0: any) and
+// the window plan that Infer works out from the input shape.
+type pool struct {
+	name    string
+	kind    poolKind
+	spatial int
+	cfg     PoolConfig
+	plan    poolPlan
+}
+
+// newPool copies cfg's slices, so that a caller changing them later does not
+// change the op.
+func newPool(name string, kind poolKind, spatial int, cfg PoolConfig) pool {
+	clone := func(v []int) []int {
+		if v == nil {
+			return nil
+		}
+		return append([]int{}, v...)
+	}
+	cfg.Kernel, cfg.Stride = clone(cfg.Kernel), clone(cfg.Stride)
+	cfg.Padding, cfg.Dilation = clone(cfg.Padding), clone(cfg.Dilation)
+	return pool{name: name, kind: kind, spatial: spatial, cfg: cfg}
+}
+
+// derived returns a pool for a gradient op with the same windows.
+func (p *pool) derived(name string) pool {
+	return pool{name: name, kind: p.kind, spatial: p.spatial, cfg: p.cfg}
+}
+
+// infer checks the input shape x against the configuration, builds the plan
+// and returns the output shape.
+func (p *pool) infer(x graph.Shape) (graph.Shape, error) {
+	if len(x) < 3 {
+		return nil, fmt.Errorf("x must be (N, C, spatial...) with at least one spatial axis, got %d-D", len(x))
+	}
+	if p.spatial > 0 && len(x) != p.spatial+2 {
+		return nil, fmt.Errorf("x must be %d-D, (N, C, %s), got %d-D", p.spatial+2, spatialNames[p.spatial], len(x))
+	}
+	w, err := p.windows(len(x) - 2)
+	if err != nil {
+		return nil, err
+	}
+	out, err := w.outputShape(x)
+	if err != nil {
+		return nil, err
+	}
+	p.plan, err = newPoolPlan(x, out, w, p.kind == avgPoolKind)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+var spatialNames = map[int]string{1: "L", 2: "H, W"}
+
+// poolWindows is a PoolConfig checked and expanded to one value per spatial
+// axis.
+type poolWindows struct {
+	kernel, stride, padding, dilation []int
+	ceil, excludePad                  bool
+}
+
+// maxPoolParam bounds every size so that the window arithmetic cannot
+// overflow an int.
+const maxPoolParam = 1<<31 - 1
+
+func (p *pool) windows(spatial int) (poolWindows, error) {
+	c := p.cfg
+	w := poolWindows{ceil: c.CeilMode, excludePad: c.ExcludePadding}
+	if len(c.Kernel) == 0 {
+		return w, errors.New("PoolConfig.Kernel is empty: give the window size")
+	}
+	var err error
+	expand := func(field string, v []int, def []int, min int) []int {
+		if err != nil {
+			return nil
+		}
+		var out []int
+		switch len(v) {
+		case 0:
+			return def
+		case 1:
+			out = make([]int, spatial)
+			for i := range out {
+				out[i] = v[0]
+			}
+		case spatial:
+			out = append([]int{}, v...)
+		default:
+			err = fmt.Errorf("%s %v has %d values for %d spatial axes: give 1 or %d", field, v, len(v), spatial, spatial)
+			return nil
+		}
+		for _, n := range out {
+			if n < min || n > maxPoolParam {
+				err = fmt.Errorf("%s %v must be at least %d (and below 2^31)", field, v, min)
+				return nil
+			}
+		}
+		return out
+	}
+	ones, zeros := make([]int, spatial), make([]int, spatial)
+	for i := range ones {
+		ones[i] = 1
+	}
+	w.kernel = expand("kernel", c.Kernel, nil, 1)
+	w.stride = expand("stride", c.Stride, w.kernel, 1)
+	w.padding = expand("padding", c.Padding, zeros, 0)
+	w.dilation = expand("dilation", c.Dilation, ones, 1)
+	if err != nil {
+		return w, err
+	}
+	for a := range w.kernel {
+		if w.padding[a] > w.kernel[a]/2 {
+			return w, fmt.Errorf("padding %v is more than half of kernel %v along spatial axis %d (PyTorch's limit)", w.padding, w.kernel, a)
+		}
+	}
+	if p.kind == maxPoolKind && w.excludePad {
+		return w, errors.New("ExcludePadding applies to AvgPool only: MaxPool's padding never wins")
+	}
+	if p.kind == avgPoolKind {
+		for _, d := range w.dilation {
+			if d != 1 {
+				return w, fmt.Errorf("AvgPool has no dilation (as in PyTorch), got %v", w.dilation)
+			}
+		}
+	}
+	return w, nil
+}
+
+// outputShape applies PyTorch's pooling_output_shape to every spatial axis of
+// x.
+func (w poolWindows) outputShape(x graph.Shape) (graph.Shape, error) {
+	out := graph.Shape{x[0], x[1]}
+	size := x[0]
+	if !mulFits(size, x[1]) {
+		return nil, fmt.Errorf("the output size overflows an int")
+	}
+	size *= x[1]
+	for a := range w.kernel {
+		l := x[a+2]
+		if l > maxPoolParam {
+			return nil, fmt.Errorf("spatial axis %d has size %d, more than graft's pooling supports (2^31-1)", a, l)
+		}
+		k, s, pad, d := w.kernel[a], w.stride[a], w.padding[a], w.dilation[a]
+		span := d*(k-1) + 1 // the dilated window's extent
+		num := l + 2*pad - span
+		if w.ceil {
+			num += s - 1
+		}
+		o := floorDiv(num, s) + 1
+		if w.ceil && o > 0 && (o-1)*s >= l+pad {
+			o-- // the last window would start in the right padding
+		}
+		if o < 1 {
+			return nil, fmt.Errorf("kernel %v (dilated span %d) is larger than spatial axis %d padded to %d: no window fits", w.kernel, span, a, l+2*pad)
+		}
+		if !mulFits(size, o) {
+			return nil, fmt.Errorf("the output size overflows an int")
+		}
+		size *= o
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// floorDiv divides rounding toward -Inf, as PyTorch's div_rtn.
+func floorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// mulFits reports whether a·b, both positive, fits in an int.
+func mulFits(a, b int) bool { return a <= int(^uint(0)>>1)/b }
+
+// maxPoolOp computes max pooling. Its gradient scatters dy to each window's
+// maximum.
+type maxPoolOp struct{ pool }
+
+func (op *maxPoolOp) Name() string { return op.name }
+
+func (op *maxPoolOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	out, err := op.infer(in[0].Shape())
+	return out, in[0].DType(), err
+}
+
+func (op *maxPoolOp) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		maxPoolKernel(&op.plan, out.F32, in[0].F32)
+	} else {
+		maxPoolKernel(&op.plan, out.F64, in[0].F64)
+	}
+}
+
+func (op *maxPoolOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	return maxPoolScatter(&op.pool, n.Inputs()[0], dy)
+}
+
+// maxPoolScatter returns a tensor of x's shape holding, at the maximum of
+// each window of x, the sum of dy over the windows whose maximum it is
+// (zero elsewhere). It is linear in dy; which element is each window's
+// maximum is decided by x, and that choice is piecewise constant, so no
+// gradient flows to x.
+func maxPoolScatter(p *pool, x, dy *graph.Node) *graph.Node {
+	return graph.Apply(&maxPoolScatterOp{pool: p.derived("MaxPoolScatter")}, x, dy)
+}
+
+type maxPoolScatterOp struct{ pool }
+
+func (op *maxPoolScatterOp) Name() string { return op.name }
+
+func (op *maxPoolScatterOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	x := in[0].Shape()
+	if err := op.inferPair(x, in[1], true); err != nil {
+		return nil, graph.DType{}, err
+	}
+	return x, in[0].DType(), nil
+}
+
+func (op *maxPoolScatterOp) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		maxPoolScatterKernel(&op.plan, out.F32, in[0].F32, in[1].F32)
+	} else {
+		maxPoolScatterKernel(&op.plan, out.F64, in[0].F64, in[1].F64)
+	}
+}
+
+// Its gradient with respect to dy is the gather at the same maxima.
+func (op *maxPoolScatterOp) Grad(n, dz *graph.Node, i int) *graph.Node {
+	if i == 0 {
+		return nil
+	}
+	return maxPoolGather(&op.pool, n.Inputs()[0], dz)
+}
+
+// inferPair checks the second input of the scatter and gather ops: dy must
+// have the pooled shape of x (scatter), or x's own shape (gather).
+func (p *pool) inferPair(x graph.Shape, second *graph.Node, pooled bool) error {
+	out, err := p.infer(x)
+	if err != nil {
+		return err
+	}
+	want := x
+	if pooled {
+		want = out
+	}
+	if !second.Shape().Equal(want) {
+		return fmt.Errorf("the second operand must have shape %v, got %v", want, second.Shape())
+	}
+	return nil
+}
+
+// maxPoolGather returns, for each window of x, the element of g (a tensor of
+// x's shape) at the window's maximum: MaxPool(x) is maxPoolGather(x, x). It
+// is the gradient of maxPoolScatter with respect to dy, and its own gradient
+// with respect to g is maxPoolScatter.
+func maxPoolGather(p *pool, x, g *graph.Node) *graph.Node {
+	return graph.Apply(&maxPoolGatherOp{pool: p.derived("MaxPoolGather")}, x, g)
+}
+
+type maxPoolGatherOp struct{ pool }
+
+func (op *maxPoolGatherOp) Name() string { return op.name }
+
+func (op *maxPoolGatherOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	if err := op.inferPair(in[0].Shape(), in[1], false); err != nil {
+		return nil, graph.DType{}, err
+	}
+	return op.plan.outShape, in[0].DType(), nil
+}
+
+func (op *maxPoolGatherOp) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		maxPoolGatherKernel(&op.plan, out.F32, in[0].F32, in[1].F32)
+	} else {
+		maxPoolGatherKernel(&op.plan, out.F64, in[0].F64, in[1].F64)
+	}
+}
+
+func (op *maxPoolGatherOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	if i == 0 {
+		return nil
+	}
+	return maxPoolScatter(&op.pool, n.Inputs()[0], dy)
+}
+
+// avgPoolOp computes average pooling.
+type avgPoolOp struct{ pool }
+
+func (op *avgPoolOp) Name() string { return op.name }
+
+func (op *avgPoolOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	out, err := op.infer(in[0].Shape())
+	return out, in[0].DType(), err
+}
+
+func (op *avgPoolOp) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		avgPoolKernel(&op.plan, out.F32, in[0].F32)
+	} else {
+		avgPoolKernel(&op.plan, out.F64, in[0].F64)
+	}
+}
+
+func (op *avgPoolOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	return avgPoolTranspose(&op.pool, dy, n.Inputs()[0].Shape())
+}
+
+// avgPoolTranspose is the transpose of AvgPool as a linear map: it adds each
+// element of dy, divided by its window's divisor, to every input element of
+// the window, giving a tensor of shape x (the pooled input's shape, which the
+// output shape alone does not fix). Its gradient is AvgPool again.
+func avgPoolTranspose(p *pool, dy *graph.Node, x graph.Shape) *graph.Node {
+	return graph.Apply(&avgPoolTransposeOp{pool: p.derived("AvgPoolTranspose"), x: x.Clone()}, dy)
+}
+
+type avgPoolTransposeOp struct {
+	pool
+	x graph.Shape
+}
+
+func (op *avgPoolTransposeOp) Name() string { return op.name }
+
+func (op *avgPoolTransposeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	out, err := op.infer(op.x)
+	if err != nil {
+		return nil, graph.DType{}, err
+	}
+	if !in[0].Shape().Equal(out) {
+		return nil, graph.DType{}, fmt.Errorf("dy must have shape %v, the pooled shape of %v, got %v", out, op.x, in[0].Shape())
+	}
+	return op.x, in[0].DType(), nil
+}
+
+func (op *avgPoolTransposeOp) Forward(out *graph.Value, in []*graph.Value) {
+	if out.F32 != nil {
+		avgPoolTransposeKernel(&op.plan, out.F32, in[0].F32)
+	} else {
+		avgPoolTransposeKernel(&op.plan, out.F64, in[0].F64)
+	}
+}
+
+func (op *avgPoolTransposeOp) Grad(n, dz *graph.Node, i int) *graph.Node {
+	return graph.Apply(&avgPoolOp{pool: op.derived("AvgPool")}, dz)
+}

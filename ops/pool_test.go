@@ -1,0 +1,551 @@
+package ops_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+	"graft/ops"
+)
+
+func cfg(kernel, stride, padding []int) ops.PoolConfig {
+	return ops.PoolConfig{Kernel: kernel, Stride: stride, Padding: padding}
+}
+
+func ints(v ...int) []int { return v }
+
+func TestPoolingMatchesHandComputedValues(t *testing.T) {
+	one9 := arg(seq(1, 9), 1, 1, 3, 3)
+	c5 := arg([]float64{3, -1, 4, 1, 5}, 1, 1, 5)
+	ceil := func(op func(*graph.Node, ops.PoolConfig) *graph.Node, c ops.PoolConfig) func(x ...*graph.Node) *graph.Node {
+		c.CeilMode = true
+		return func(x ...*graph.Node) *graph.Node { return op(x[0], c) }
+	}
+	exclude := func(c ops.PoolConfig) func(x ...*graph.Node) *graph.Node {
+		c.ExcludePadding = true
+		return func(x ...*graph.Node) *graph.Node { return ops.AvgPool(x[0], c) }
+	}
+	pool2 := func(op func(x *graph.Node, k, s, p int) *graph.Node, k, s, p int) func(x ...*graph.Node) *graph.Node {
+		return func(x ...*graph.Node) *graph.Node { return op(x[0], k, s, p) }
+	}
+	checkOpCases(t, []opCase{
+		// A 3x3 input and a 2x2 kernel: each window of 1..9.
+		{"MaxPool2D 3x3 k2 s1", []inputArg{one9}, pool2(ops.MaxPool2D, 2, 1, 0), []int{1, 1, 2, 2}, []float64{5, 6, 8, 9}},
+		{"AvgPool2D 3x3 k2 s1", []inputArg{one9}, pool2(ops.AvgPool2D, 2, 1, 0), []int{1, 1, 2, 2}, []float64{3, 4, 6, 7}},
+		// Padding 1 and stride 2: the windows are {1}, {2,3}, {4,7} and
+		// {5,6,8,9}; every window spans 2x2 of the padded input.
+		{"MaxPool2D 3x3 k2 s2 p1", []inputArg{one9}, pool2(ops.MaxPool2D, 2, 2, 1), []int{1, 1, 2, 2}, []float64{1, 3, 7, 9}},
+		{"AvgPool2D 3x3 k2 s2 p1 counts padding", []inputArg{one9}, pool2(ops.AvgPool2D, 2, 2, 1), []int{1, 1, 2, 2},
+			[]float64{1.0 / 4, 5.0 / 4, 11.0 / 4, 28.0 / 4}},
+		{"AvgPool 3x3 k2 s2 p1 excludes padding", []inputArg{one9}, exclude(cfg(ints(2), ints(2), ints(1))), []int{1, 1, 2, 2},
+			[]float64{1, 2.5, 5.5, 7}},
+		// Windows {3,-1}, {-1,4,1} and {1,5} in a padded axis of 7.
+		{"MaxPool1D k3 s2 p1", []inputArg{c5}, pool2(ops.MaxPool1D, 3, 2, 1), []int{1, 1, 3}, []float64{3, 4, 5}},
+		{"AvgPool1D k3 s2 p1", []inputArg{c5}, pool2(ops.AvgPool1D, 3, 2, 1), []int{1, 1, 3}, []float64{2.0 / 3, 4.0 / 3, 2}},
+		{"AvgPool 1-D k3 s2 p1 excludes padding", []inputArg{c5}, exclude(cfg(ints(3), ints(2), ints(1))), []int{1, 1, 3},
+			[]float64{1, 4.0 / 3, 3}},
+		// Ceil mode adds a last window holding only 5; AvgPool divides it by 1.
+		{"MaxPool k2 ceil", []inputArg{arg(seq(1, 5), 1, 1, 5)}, ceil(ops.MaxPool, cfg(ints(2), nil, nil)), []int{1, 1, 3}, []float64{2, 4, 5}},
+		{"AvgPool k2 ceil", []inputArg{arg(seq(1, 5), 1, 1, 5)}, ceil(ops.AvgPool, cfg(ints(2), nil, nil)), []int{1, 1, 3}, []float64{1.5, 3.5, 5}},
+		// Stride defaults to the kernel; every (n, c) plane is pooled alike.
+		{"MaxPool two planes", []inputArg{arg([]float64{1, 4, 2, 3, 8, 5, 7, 6}, 2, 1, 4)}, unaryBuild(func(x *graph.Node) *graph.Node {
+			return ops.MaxPool(x, ops.PoolConfig{Kernel: ints(2)})
+		}), []int{2, 1, 2}, []float64{4, 3, 8, 7}},
+		{"MaxPool 3-D", []inputArg{arg(seq(1, 8), 1, 1, 2, 2, 2)}, unaryBuild(func(x *graph.Node) *graph.Node {
+			return ops.MaxPool(x, ops.PoolConfig{Kernel: ints(2)})
+		}), []int{1, 1, 1, 1, 1}, []float64{8}},
+		// Dilation 2 takes every other element: windows {1,3}, {2,4}, {3,5}.
+		{"MaxPool dilation 2", []inputArg{arg([]float64{1, 9, 3, 0, 5}, 1, 1, 5)}, unaryBuild(func(x *graph.Node) *graph.Node {
+			return ops.MaxPool(x, ops.PoolConfig{Kernel: ints(2), Stride: ints(1), Dilation: ints(2)})
+		}), []int{1, 1, 3}, []float64{3, 9, 5}},
+		{"GlobalAvgPool", []inputArg{arg(seq(1, 8), 1, 2, 2, 2)}, unaryBuild(ops.GlobalAvgPool), []int{1, 2}, []float64{2.5, 6.5}},
+		{"GlobalAvgPoolKeepDims", []inputArg{arg(seq(1, 8), 1, 2, 2, 2)}, unaryBuild(ops.GlobalAvgPoolKeepDims), []int{1, 2, 1, 1},
+			[]float64{2.5, 6.5}},
+		{"GlobalAvgPool 1-D", []inputArg{arg(seq(1, 6), 2, 1, 3)}, unaryBuild(ops.GlobalAvgPool), []int{2, 1}, []float64{2, 5}},
+	})
+}
+
+func TestPoolingGradientsMatchHandComputedValues(t *testing.T) {
+	cases := []struct {
+		name  string
+		x     inputArg
+		pool  func(x *graph.Node) *graph.Node
+		grad  []float64 // of Sum(pool(x))
+		value []float64
+	}{
+		// Overlapping windows: 3 is the maximum of both.
+		{"MaxPool overlapping windows share a maximum", arg([]float64{1, 3, 2}, 1, 1, 3),
+			func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 2, 1, 0) }, []float64{0, 2, 0}, []float64{3, 3}},
+		// Ties: the first of the tied elements takes the gradient.
+		{"MaxPool ties go to the first maximum", arg([]float64{2, 2, 1, 2}, 1, 1, 4),
+			func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 2, 1, 0) }, []float64{1, 1, 0, 1}, []float64{2, 2, 2}},
+		{"MaxPool2D 3x3 k2 s1", arg(seq(1, 9), 1, 1, 3, 3),
+			func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 2, 1, 0) }, []float64{0, 0, 0, 0, 1, 1, 0, 1, 1}, []float64{5, 6, 8, 9}},
+		// Each element gets a quarter of every window it is in.
+		{"AvgPool2D 3x3 k2 s1", arg(seq(1, 9), 1, 1, 3, 3),
+			func(x *graph.Node) *graph.Node { return ops.AvgPool2D(x, 2, 1, 0) },
+			[]float64{0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25}, []float64{3, 4, 6, 7}},
+		{"AvgPool ceil window divides by 1", arg(seq(1, 5), 1, 1, 5),
+			func(x *graph.Node) *graph.Node {
+				return ops.AvgPool(x, ops.PoolConfig{Kernel: ints(2), CeilMode: true})
+			},
+			[]float64{0.5, 0.5, 0.5, 0.5, 1}, []float64{1.5, 3.5, 5}},
+		{"GlobalAvgPool", arg(seq(1, 4), 1, 1, 2, 2), ops.GlobalAvgPool, []float64{0.25, 0.25, 0.25, 0.25}, []float64{2.5}},
+	}
+	for _, dt := range bothDTypes {
+		for _, c := range cases {
+			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
+				g := graph.New()
+				xs, feeds := inputsOf(g, dt, c.x)
+				y := c.pool(xs[0])
+				assertNear(t, evaluate(t, feeds, y)[0].data, c.value, toleranceOf(dt))
+				assertNear(t, gradientsOf(t, feeds, ops.Sum(y), xs[0])[0], c.grad, toleranceOf(dt))
+			})
+		}
+	}
+}
+
+func TestMaxPoolPropagatesNaNAndSendsTheGradientToTheLastNaN(t *testing.T) {
+	nan := math.NaN()
+	for _, dt := range bothDTypes {
+		t.Run(dt.String(), func(t *testing.T) {
+			g := graph.New()
+			xs, feeds := inputsOf(g, dt, arg([]float64{nan, nan, 5, nan, 1, 2}, 1, 1, 6))
+			y := ops.MaxPool1D(xs[0], 2, 2, 0)
+			assertSame(t, evaluate(t, feeds, y)[0].data, []float64{nan, nan, 2}, 0)
+			assertSame(t, gradientsOf(t, feeds, ops.Sum(y), xs[0])[0], []float64{0, 1, 0, 1, 0, 1}, 0)
+		})
+	}
+}
+
+// assertSame is assertNear that also accepts NaN where NaN is wanted.
+func assertSame(t *testing.T, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d values %v, want %d values %v", len(got), got, len(want), want)
+	}
+	for i, w := range want {
+		g := got[i]
+		switch {
+		case math.IsNaN(w) || math.IsInf(w, 0):
+			if !(g == w || math.IsNaN(g) && math.IsNaN(w)) {
+				t.Errorf("[%d] = %v, want %v (all: %v)", i, g, w, got)
+			}
+		case !(math.Abs(g-w) <= tol*max(1, math.Abs(w))):
+			t.Errorf("[%d] = %.17g, want %.17g (all: %v)", i, g, w, got)
+		}
+	}
+}
+
+// refFloat is a number of the PyTorch reference file, where NaN and the
+// infinities are written as strings.
+type refFloat float64
+
+func (f *refFloat) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*f = refFloat(math.NaN())
+	case `"Inf"`:
+		*f = refFloat(math.Inf(1))
+	case `"-Inf"`:
+		*f = refFloat(math.Inf(-1))
+	default:
+		return json.Unmarshal(b, (*float64)(f))
+	}
+	return nil
+}
+
+// refInts is a size of the reference file: one int for every axis, or a list.
+type refInts []int
+
+func (v *refInts) UnmarshalJSON(b []byte) error {
+	var one int
+	if err := json.Unmarshal(b, &one); err == nil {
+		*v = refInts{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]int)(v))
+}
+
+// poolReference is one configuration of ops/testdata/pool_reference.json,
+// written by scripts/torch_pool_reference.py.
+type poolReference struct {
+	Name              string
+	Op                string
+	Shape             []int
+	Kernel, Stride    refInts
+	Padding, Dilation refInts
+	Ceil              bool
+	CountIncludePad   bool `json:"count_include_pad"`
+	X, Y, Grad, HVP   []refFloat
+	YShape            []int `json:"y_shape"`
+}
+
+func floats(v []refFloat) []float64 {
+	out := make([]float64, len(v))
+	for i, f := range v {
+		out[i] = float64(f)
+	}
+	return out
+}
+
+// referenceWeights and referenceDirection are w and v of the reference
+// script.
+func referenceWeights(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = float64((i*7)%5) - 1.5
+	}
+	return w
+}
+
+func referenceDirection(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = float64((i*3)%7)/2 - 1.25
+	}
+	return v
+}
+
+func (r poolReference) build(x *graph.Node) *graph.Node {
+	c := ops.PoolConfig{Kernel: r.Kernel, Stride: r.Stride, Padding: r.Padding, Dilation: r.Dilation,
+		CeilMode: r.Ceil, ExcludePadding: !r.CountIncludePad}
+	switch r.Op {
+	case "max":
+		return ops.MaxPool(x, c)
+	case "avg":
+		return ops.AvgPool(x, c)
+	}
+	return ops.GlobalAvgPool(x)
+}
+
+func TestPoolingMatchesPyTorch(t *testing.T) {
+	raw, err := os.ReadFile("testdata/pool_reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Torch string
+		Cases []poolReference
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Cases) == 0 {
+		t.Fatal("no reference cases")
+	}
+	for _, dt := range bothDTypes {
+		tol := 1e-12
+		if dt == tensor.Float32 {
+			tol = 2e-5
+		}
+		for _, r := range file.Cases {
+			t.Run(dt.String()+"/"+r.Name, func(t *testing.T) {
+				g := graph.New()
+				xs, feeds := inputsOf(g, dt, arg(floats(r.X), r.Shape...))
+				x := xs[0]
+				y := r.build(x)
+				w := constOf(g, dt, referenceWeights(len(r.Y)), r.YShape...)
+				outs := []*graph.Node{y, gradNode(t, ops.Sum(ops.Mul(w, y)), x)}
+				if r.HVP != nil {
+					g2 := gradNode(t, ops.Sum(ops.Mul(w, ops.Mul(y, y))), x)
+					v := constOf(g, dt, referenceDirection(len(r.X)), r.Shape...)
+					outs = append(outs, gradNode(t, ops.Sum(ops.Mul(v, g2)), x))
+				}
+				res := evaluate(t, feeds, outs...)
+				if !res[0].shape.Equal(r.YShape) {
+					t.Fatalf("shape %v, PyTorch %v gives %v", res[0].shape, file.Torch, graph.Shape(r.YShape))
+				}
+				assertSame(t, res[0].data, floats(r.Y), tol)
+				assertSame(t, res[1].data, floats(r.Grad), tol)
+				if r.HVP != nil {
+					assertSame(t, res[2].data, floats(r.HVP), tol)
+				}
+			})
+		}
+	}
+}
+
+// poolGradCase is one row of the pooling gradient checks: the op applied to
+// one float64 input of the given shape. Its values are distinct and at least
+// 0.1 apart (so no max-pooling window is near a tie) unless data is given.
+type poolGradCase struct {
+	name  string
+	shape []int
+	build func(x *graph.Node) *graph.Node
+}
+
+// distinctValues are n values of a grid of step 0.1 in [-5, 5], in a
+// scrambled order, all different for n <= 101.
+func distinctValues(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = float64((i*37)%101)/10 - 5
+	}
+	return v
+}
+
+func poolGradCases() []poolGradCase {
+	maxPool := func(c ops.PoolConfig) func(x *graph.Node) *graph.Node {
+		return func(x *graph.Node) *graph.Node { return ops.MaxPool(x, c) }
+	}
+	avgPool := func(c ops.PoolConfig) func(x *graph.Node) *graph.Node {
+		return func(x *graph.Node) *graph.Node { return ops.AvgPool(x, c) }
+	}
+	pools := []poolGradCase{
+		{"MaxPool1D k3 s1 p1 (overlapping)", []int{2, 2, 6}, func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 3, 1, 1) }},
+		{"MaxPool1D k2 s3 (gaps)", []int{1, 2, 8}, func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 2, 3, 0) }},
+		{"MaxPool2D k2 s2", []int{1, 2, 4, 4}, func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 2, 2, 0) }},
+		{"MaxPool2D k3 s2 p1 (overlapping, padding)", []int{1, 2, 5, 5}, func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 3, 2, 1) }},
+		{"MaxPool2D k2 s3 (gaps)", []int{1, 1, 7, 7}, func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 2, 3, 0) }},
+		{"MaxPool k(2,3) s(1,2) p(1,1) d(2,1)", []int{1, 1, 6, 7}, maxPool(ops.PoolConfig{Kernel: ints(2, 3), Stride: ints(1, 2), Padding: ints(1), Dilation: ints(2, 1)})},
+		{"MaxPool k3 s2 p1 ceil", []int{1, 1, 6, 6}, maxPool(ops.PoolConfig{Kernel: ints(3), Stride: ints(2), Padding: ints(1), CeilMode: true})},
+		{"MaxPool 3-D k2 s1", []int{1, 1, 3, 3, 3}, maxPool(ops.PoolConfig{Kernel: ints(2), Stride: ints(1)})},
+		{"AvgPool1D k3 s2 p1", []int{2, 1, 7}, func(x *graph.Node) *graph.Node { return ops.AvgPool1D(x, 3, 2, 1) }},
+		{"AvgPool2D k3 s1 p1 (overlapping, padding counted)", []int{1, 2, 4, 4}, func(x *graph.Node) *graph.Node { return ops.AvgPool2D(x, 3, 1, 1) }},
+		{"AvgPool k3 s1 p1 excluding padding", []int{1, 2, 4, 4}, avgPool(ops.PoolConfig{Kernel: ints(3), Stride: ints(1), Padding: ints(1), ExcludePadding: true})},
+		{"AvgPool2D k2 s3 (gaps)", []int{1, 1, 7, 7}, func(x *graph.Node) *graph.Node { return ops.AvgPool2D(x, 2, 3, 0) }},
+		{"AvgPool k2 s2 p1 ceil excluding padding", []int{1, 1, 5, 5}, avgPool(ops.PoolConfig{Kernel: ints(2), Padding: ints(1), CeilMode: true, ExcludePadding: true})},
+		{"AvgPool 3-D k2 s(1,2,1) p1", []int{1, 1, 3, 4, 3}, avgPool(ops.PoolConfig{Kernel: ints(2), Stride: ints(1, 2, 1), Padding: ints(1)})},
+		{"GlobalAvgPool", []int{2, 3, 2, 2}, ops.GlobalAvgPool},
+		{"GlobalAvgPoolKeepDims", []int{2, 3, 2, 2}, ops.GlobalAvgPoolKeepDims},
+	}
+	// Each pool as it is; squared, so that its second derivative runs
+	// through the gradient of MaxPoolScatter (MaxPoolGather) or of
+	// AvgPoolTranspose (AvgPool); and as the square of the gradient of
+	// ½Σ pool², a gradient penalty, whose gradient holds a MaxPoolGather of
+	// x-dependent values, so that its second derivative runs through the
+	// gradient of MaxPoolGather (MaxPoolScatter).
+	var cases []poolGradCase
+	for _, p := range pools {
+		cases = append(cases, p,
+			poolGradCase{p.name + " squared", p.shape, func(x *graph.Node) *graph.Node { return ops.Square(p.build(x)) }},
+			poolGradCase{p.name + " gradient penalty", p.shape, func(x *graph.Node) *graph.Node {
+				y := ops.Mul(ops.Sum(ops.Square(p.build(x))), ops.ScalarLike(x, 0.5))
+				grads, err := autodiff.Grad(y, x)
+				if err != nil {
+					return graph.Reject("gradient", err, x)
+				}
+				return ops.Square(grads[0])
+			}},
+		)
+	}
+	return cases
+}
+
+func TestPoolingFirstAndSecondDerivativesAgreeWithCentralDifferences(t *testing.T) {
+	for row, c := range poolGradCases() {
+		t.Run(c.name, func(t *testing.T) {
+			g := graph.New()
+			x := g.Input("x", tensor.Float64, c.shape...)
+			data := distinctValues(graph.Shape(c.shape).Size())
+			// Rows differ in their values, by a shift that keeps them distinct.
+			for i := range data {
+				data[i] += 0.01 * float64(row%7)
+			}
+			feeds := graph.Feeds{x: denseOf(tensor.Float64, data, c.shape...)}
+			out := c.build(x)
+			y := ops.Sum(ops.Mul(out, constOf(g, tensor.Float64, referenceWeights(out.Shape().Size()), out.Shape()...)))
+			if err := autodiff.CheckDerivatives(y, []*graph.Node{x}, feeds, autodiff.DefaultTolerance); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestPoolingRunAllocatesNothing(t *testing.T) {
+	for _, dt := range bothDTypes {
+		t.Run(dt.String(), func(t *testing.T) {
+			g := graph.New()
+			x := g.Input("x", dt, 2, 3, 6, 6)
+			data := distinctValues(2 * 3 * 6 * 6 % 101)
+			full := make([]float64, 2*3*6*6)
+			for i := range full {
+				full[i] = data[i%len(data)] + float64(i)/1000
+			}
+			m := ops.MaxPool2D(x, 3, 2, 1)
+			a := ops.AvgPool(x, ops.PoolConfig{Kernel: ints(2), Padding: ints(1), CeilMode: true, ExcludePadding: true})
+			y := ops.Add(ops.Sum(ops.Square(m)), ops.Sum(ops.Square(a)))
+			y = ops.Add(y, ops.Sum(ops.GlobalAvgPool(x)))
+			gx := gradNode(t, y, x)
+			hv := gradNode(t, ops.Sum(ops.Mul(gx, gx)), x) // second order: every pooling op and its transpose
+			prog, err := graph.Compile(y, gx, hv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			feeds := graph.Feeds{x: denseOf(dt, full, 2, 3, 6, 6)}
+			if _, err := prog.Run(feeds); err != nil {
+				t.Fatal(err)
+			}
+			if allocs := testing.AllocsPerRun(10, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
+				t.Errorf("Run allocates %v times per call, want 0", allocs)
+			}
+		})
+	}
+}
+
+// poolBuildErrorCase is a pooling node built from bad input and the text its
+// build error must contain besides the op, the input shapes and the line.
+type poolBuildErrorCase struct {
+	name  string
+	op    string
+	want  []string
+	build func(g *graph.Graph) (n *graph.Node, line int)
+}
+
+func TestPoolingRejectsBadInput(t *testing.T) {
+	x4 := func(g *graph.Graph) *graph.Node { return in64(g, "x", 1, 2, 3, 3) }
+	cases := []poolBuildErrorCase{
+		{"rank 2", "MaxPool", []string{"x (4, 5) float64", "at least one spatial axis, got 2-D"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(in64(g, "x", 4, 5), ops.PoolConfig{Kernel: ints(2)}), callerLine()
+			}},
+		{"MaxPool2D of a 3-D input", "MaxPool2D", []string{"x (1, 2, 6) float64", "must be 4-D, (N, C, H, W), got 3-D"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool2D(in64(g, "x", 1, 2, 6), 2, 2, 0), callerLine()
+			}},
+		{"AvgPool1D of a 4-D input", "AvgPool1D", []string{"x (1, 2, 3, 3) float64", "must be 3-D, (N, C, L), got 4-D"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.AvgPool1D(x4(g), 2, 2, 0), callerLine() }},
+		{"no kernel", "MaxPool", []string{"x (1, 2, 3, 3) float64", "Kernel is empty"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool(x4(g), ops.PoolConfig{}), callerLine() }},
+		{"kernel 0", "MaxPool2D", []string{"kernel [0] must be at least 1"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 0, 1, 0), callerLine() }},
+		{"negative stride", "AvgPool2D", []string{"stride [-1] must be at least 1"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.AvgPool2D(x4(g), 2, -1, 0), callerLine() }},
+		{"stride 0", "MaxPool", []string{"stride [2 0] must be at least 1"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: ints(2), Stride: ints(2, 0)}), callerLine()
+			}},
+		{"dilation 0", "MaxPool", []string{"dilation [0] must be at least 1"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: ints(2), Dilation: ints(0)}), callerLine()
+			}},
+		{"negative padding", "MaxPool1D", []string{"padding [-1] must be at least 0"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool1D(in64(g, "x", 1, 1, 5), 2, 1, -1), callerLine()
+			}},
+		{"padding more than half the kernel", "MaxPool2D", []string{"padding [2 2] is more than half of kernel [3 3]"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 3, 1, 2), callerLine() }},
+		{"kernel larger than the padded input", "MaxPool2D", []string{"x (1, 2, 3, 3) float64", "kernel [6 6]", "padded to 5: no window fits"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 6, 1, 1), callerLine() }},
+		{"kernel larger than the input", "AvgPool1D", []string{"kernel [7]", "padded to 5"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.AvgPool1D(in64(g, "x", 1, 1, 5), 7, 2, 0), callerLine()
+			}},
+		{"dilated kernel larger than the input", "MaxPool", []string{"dilated span 5", "padded to 4"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(in64(g, "x", 1, 1, 4), ops.PoolConfig{Kernel: ints(3), Dilation: ints(2)}), callerLine()
+			}},
+		{"too many kernel sizes", "MaxPool", []string{"kernel [2 2 2] has 3 values for 2 spatial axes: give 1 or 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: ints(2, 2, 2)}), callerLine()
+			}},
+		{"AvgPool with dilation", "AvgPool", []string{"AvgPool has no dilation"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.AvgPool(x4(g), ops.PoolConfig{Kernel: ints(2), Dilation: ints(2)}), callerLine()
+			}},
+		{"MaxPool excluding padding", "MaxPool", []string{"ExcludePadding applies to AvgPool only"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: ints(2), ExcludePadding: true}), callerLine()
+			}},
+		{"output size overflow", "MaxPool1D", []string{"x (2147483648, 1073741824, 3) float64", "output size overflows"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool1D(in64(g, "x", 1<<31, 1<<30, 3), 2, 1, 1), callerLine()
+			}},
+		{"spatial axis too long", "MaxPool1D", []string{"spatial axis 0 has size 2147483648"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool1D(in64(g, "x", 1, 1, 1<<31), 2, 2, 0), callerLine()
+			}},
+		{"kernel too large", "MaxPool1D", []string{"kernel [2147483648] must be at least 1 (and below 2^31)"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool1D(in64(g, "x", 1, 1, 5), 1<<31, 1, 0), callerLine()
+			}},
+		{"window plan too large", "MaxPool", []string{"x (1, 1, 8192, 1) float64", "window plan would need more than"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(in64(g, "x", 1, 1, 8192, 1), ops.PoolConfig{Kernel: ints(4096, 1), Stride: ints(1)}), callerLine()
+			}},
+		{"nil input", "MaxPool2D", []string{"MaxPool2D(nil)", "input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(nil, 2, 2, 0), callerLine() }},
+		{"GlobalAvgPool of a matrix", "GlobalAvgPool", []string{"x (4, 5) float64", "at least one spatial axis, got 2-D"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.GlobalAvgPool(in64(g, "x", 4, 5)), callerLine() }},
+		{"GlobalAvgPoolKeepDims nil", "GlobalAvgPoolKeepDims", []string{"GlobalAvgPoolKeepDims(nil)"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.GlobalAvgPoolKeepDims(nil), callerLine() }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var n *graph.Node
+			var line int
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("building panicked: %v", r)
+					}
+				}()
+				n, line = c.build(graph.New())
+			}()
+			_, err := graph.Compile(n)
+			var be *graph.BuildError
+			if !errors.As(err, &be) {
+				t.Fatalf("Compile returned %v (%T), want a *graph.BuildError", err, err)
+			}
+			if be.Op != c.op {
+				t.Errorf("error names op %q, want %q: %v", be.Op, c.op, err)
+			}
+			msg := err.Error()
+			for _, w := range append([]string{"graft: " + c.op + "(", fmt.Sprintf("pool_test.go:%d", line)}, c.want...) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+// benchmarkPool times one Run of a program computing outputs of a 2x2 max
+// pool of a (64, 8, 24, 24) float32 input.
+func benchmarkPool(b *testing.B, outputs func(x *graph.Node) []*graph.Node) {
+	g := graph.New()
+	shape := []int{64, 8, 24, 24}
+	x := g.Input("x", tensor.Float32, shape...)
+	prog, err := graph.Compile(outputs(x)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := make([]float64, graph.Shape(shape).Size())
+	for i := range data {
+		data[i] = math.Sin(float64(i) * 0.7)
+	}
+	feeds := graph.Feeds{x: denseOf(tensor.Float32, data, shape...)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := prog.Run(feeds); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMaxPool2D(b *testing.B) {
+	b.Run("forward", func(b *testing.B) {
+		benchmarkPool(b, func(x *graph.Node) []*graph.Node { return []*graph.Node{ops.MaxPool2D(x, 2, 2, 0)} })
+	})
+	// The gradient of Sum(MaxPool2D(x)): the scatter to each window's
+	// maximum, which finds the maximum again rather than keep indices.
+	b.Run("backward", func(b *testing.B) {
+		benchmarkPool(b, func(x *graph.Node) []*graph.Node {
+			grads, err := autodiff.Grad(ops.Sum(ops.MaxPool2D(x, 2, 2, 0)), x)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return grads
+		})
+	})
+}
