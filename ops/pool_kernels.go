@@ -151,6 +151,17 @@ func windowArgmax[T graph.Float](xp []T, rows []int, first, count, step int) int
 	}
 	best := rows[0] + first
 	m := xp[best]
+	if step == 1 {
+		for _, r := range rows {
+			at := r + first
+			for j, v := range xp[at : at+count] {
+				if v > m || v != v {
+					m, best = v, at+j
+				}
+			}
+		}
+		return best
+	}
 	for _, r := range rows {
 		i := r + first
 		for range count {
