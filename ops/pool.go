@@ -61,6 +61,12 @@ type PoolConfig struct {
 //
 // A dilated window that falls entirely in the padding gives -Inf, as in
 // PyTorch, and no gradient.
+//
+// Where graft differs from PyTorch: x must have its batch and channel axes
+// (Reshape an unbatched (C, L) or (C, H, W) first); there is no
+// return_indices (the gradient finds each window's maximum again); and a
+// configuration in which no window fits is a build error, where
+// max_pool1d returns an empty tensor.
 func MaxPool(x *graph.Node, cfg PoolConfig) *graph.Node {
 	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool", maxPoolKind, 0, cfg)}, x)
 }
@@ -87,6 +93,9 @@ func MaxPool2D(x *graph.Node, kernel, stride, padding int) *graph.Node {
 //
 // AvgPool is linear in x; its gradient is the transposed op, which spreads
 // each output's gradient evenly back over its window.
+//
+// Where graft differs from PyTorch: x must have its batch and channel axes,
+// and there is no divisor_override.
 func AvgPool(x *graph.Node, cfg PoolConfig) *graph.Node {
 	return graph.Apply(&avgPoolOp{pool: newPool("AvgPool", avgPoolKind, 0, cfg)}, x)
 }
@@ -183,7 +192,7 @@ func (p *pool) infer(x graph.Shape) (graph.Shape, error) {
 		return nil, fmt.Errorf("x must be (N, C, spatial...) with at least one spatial axis, got %d-D", len(x))
 	}
 	if p.spatial > 0 && len(x) != p.spatial+2 {
-		return nil, fmt.Errorf("x must be %d-D, (N, C, %s), got %d-D", p.spatial+2, spatialNames[p.spatial], len(x))
+		return nil, fmt.Errorf("x must be %d-D, (N, C, %s), got %d-D", p.spatial+2, spatialAxisNames(p.spatial), len(x))
 	}
 	w, err := p.windows(len(x) - 2)
 	if err != nil {
@@ -200,7 +209,14 @@ func (p *pool) infer(x graph.Shape) (graph.Shape, error) {
 	return out, nil
 }
 
-var spatialNames = map[int]string{1: "L", 2: "H, W"}
+// spatialAxisNames names the spatial axes of the 1-D and 2-D builders as
+// PyTorch's documentation does.
+func spatialAxisNames(spatial int) string {
+	if spatial == 1 {
+		return "L"
+	}
+	return "H, W"
+}
 
 // poolWindows is a PoolConfig checked and expanded to one value per spatial
 // axis.
