@@ -143,33 +143,79 @@ func newPoolPlan(x, out graph.Shape, w poolWindows, avg bool) (poolPlan, error) 
 
 // windowArgmax returns the plane offset of the largest element of the window
 // with the given rows and run, or -1 if the window holds no input element.
-// It keeps the first of tied maxima (only a strictly larger value replaces
-// the running one) and lets any NaN replace it, as PyTorch's CPU kernel does.
+// Like PyTorch's CPU kernel it keeps the first of tied maxima (only a
+// strictly larger value replaces the running one) and lets every NaN replace
+// it, so a window with NaNs gives its last NaN.
+//
+// It tracks the first maximum and the last NaN apart, which is the same
+// thing written without branches: each step is a comparison and two
+// conditional moves, where the branch of "if v > m" would be a coin toss on
+// real data.
 func windowArgmax[T graph.Float](xp []T, rows []int, first, count, step int) int {
 	if len(rows) == 0 || count == 0 {
 		return -1
 	}
-	best := rows[0] + first
+	best, nan := rows[0]+first, -1
 	m := xp[best]
-	if step == 1 {
-		for _, r := range rows {
-			at := r + first
-			for j, v := range xp[at : at+count] {
-				if v > m || v != v {
-					m, best = v, at+j
-				}
-			}
+	if len(rows) == 2 && count == 2 && step == 1 {
+		// The 2x2 window of nearly every CNN, unrolled. A NaN first
+		// element needs no test: nothing compares larger than it, so
+		// best stays at it unless a later NaN takes over.
+		a, b := rows[0]+first, rows[1]+first
+		v1, v2, v3 := xp[a+1], xp[b], xp[b+1]
+		if v1 > m {
+			best = a + 1
+		}
+		if v1 != v1 {
+			nan = a + 1
+		}
+		m = max(m, v1)
+		if v2 > m {
+			best = b
+		}
+		if v2 != v2 {
+			nan = b
+		}
+		m = max(m, v2)
+		if v3 > m {
+			best = b + 1
+		}
+		if v3 != v3 {
+			nan = b + 1
+		}
+		if nan >= 0 {
+			return nan
 		}
 		return best
 	}
 	for _, r := range rows {
-		i := r + first
-		for range count {
-			if v := xp[i]; v > m || v != v {
-				m, best = v, i
+		at := r + first
+		if step == 1 {
+			for j, v := range xp[at : at+count] {
+				if v > m {
+					best = at + j
+				}
+				if v != v {
+					nan = at + j
+				}
+				m = max(m, v) // a NaN here stops later updates of best, which nan overrides
 			}
-			i += step
+			continue
 		}
+		for range count {
+			v := xp[at]
+			if v > m {
+				best = at
+			}
+			if v != v {
+				nan = at
+			}
+			m = max(m, v)
+			at += step
+		}
+	}
+	if nan >= 0 {
+		return nan
 	}
 	return best
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -366,10 +367,9 @@ func TestPoolingRunAllocatesNothing(t *testing.T) {
 		t.Run(dt.String(), func(t *testing.T) {
 			g := graph.New()
 			x := g.Input("x", dt, 2, 3, 6, 6)
-			data := distinctValues(2 * 3 * 6 * 6 % 101)
 			full := make([]float64, 2*3*6*6)
 			for i := range full {
-				full[i] = data[i%len(data)] + float64(i)/1000
+				full[i] = math.Sin(float64(i))
 			}
 			m := ops.MaxPool2D(x, 3, 2, 1)
 			a := ops.AvgPool(x, ops.PoolConfig{Kernel: ints(2), Padding: ints(1), CeilMode: true, ExcludePadding: true})
@@ -519,9 +519,12 @@ func benchmarkPool(b *testing.B, outputs func(x *graph.Node) []*graph.Node) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Random values, as activations are: on a smooth signal the
+	// comparisons would be easy to predict.
+	rng := rand.New(rand.NewPCG(1, 2))
 	data := make([]float64, graph.Shape(shape).Size())
 	for i := range data {
-		data[i] = math.Sin(float64(i) * 0.7)
+		data[i] = rng.NormFloat64()
 	}
 	feeds := graph.Feeds{x: denseOf(tensor.Float32, data, shape...)}
 	b.ReportAllocs()
@@ -548,4 +551,98 @@ func BenchmarkMaxPool2D(b *testing.B) {
 			return grads
 		})
 	})
+}
+
+// naiveMaxPool2D is PyTorch's CPU max-pooling loop written out for one
+// (N, C, H, W) input: each window starts its maximum at -Inf and its index
+// at its first input element, and takes an element that is strictly larger
+// or NaN. It returns the output and the gradient of Σ w ⊙ output.
+func naiveMaxPool2D(x []float64, shape, outShape, k, s, p, d []int, w []float64) (y, grad []float64) {
+	h, wd := shape[2], shape[3]
+	oh, ow := outShape[2], outShape[3]
+	y = make([]float64, 0, len(w))
+	grad = make([]float64, len(x))
+	for plane := range shape[0] * shape[1] {
+		for i := range oh {
+			for j := range ow {
+				m, at := math.Inf(-1), -1
+				for a := range k[0] {
+					r := i*s[0] - p[0] + a*d[0]
+					for b := range k[1] {
+						c := j*s[1] - p[1] + b*d[1]
+						if r < 0 || r >= h || c < 0 || c >= wd {
+							continue
+						}
+						idx := plane*h*wd + r*wd + c
+						if at < 0 {
+							at = idx
+						}
+						if v := x[idx]; v > m || math.IsNaN(v) {
+							m, at = v, idx
+						}
+					}
+				}
+				if at >= 0 {
+					grad[at] += w[len(y)]
+				}
+				y = append(y, m)
+			}
+		}
+	}
+	return y, grad
+}
+
+func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
+	// Values from a small set, so that windows are full of ties, NaNs and
+	// -Infs, checked against the loop PyTorch runs; the 2x2 windows take
+	// the unrolled path, the others the general one.
+	set := []float64{-1, 0, 1, 2, math.NaN(), math.Inf(-1)}
+	configs := []ops.PoolConfig{
+		{Kernel: ints(2)},
+		{Kernel: ints(2), Stride: ints(1)},
+		{Kernel: ints(2), Padding: ints(1)},
+		{Kernel: ints(3), Stride: ints(2), Padding: ints(1), CeilMode: true},
+		{Kernel: ints(2, 3), Stride: ints(1, 2), Dilation: ints(2, 1), Padding: ints(1)},
+		{Kernel: ints(1, 2)},
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	shape := []int{2, 2, 5, 6}
+	for trial := range 20 {
+		x := make([]float64, graph.Shape(shape).Size())
+		for i := range x {
+			x[i] = set[rng.IntN(len(set))]
+		}
+		for ci, c := range configs {
+			for _, dt := range bothDTypes {
+				g := graph.New()
+				xs, feeds := inputsOf(g, dt, arg(x, shape...))
+				y := ops.MaxPool(xs[0], c)
+				w := referenceWeights(y.Shape().Size())
+				res := evaluate(t, feeds, y, gradNode(t, ops.Sum(ops.Mul(y, constOf(g, dt, w, y.Shape()...))), xs[0]))
+				full := func(v []int, def int) []int {
+					switch len(v) {
+					case 0:
+						return []int{def, def}
+					case 1:
+						return []int{v[0], v[0]}
+					}
+					return v
+				}
+				k := full(c.Kernel, 0)
+				s := k
+				if c.Stride != nil {
+					s = full(c.Stride, 0)
+				}
+				wantY, wantGrad := naiveMaxPool2D(x, shape, y.Shape(), k, s, full(c.Padding, 0), full(c.Dilation, 1), w)
+				if t.Failed() {
+					return
+				}
+				name := fmt.Sprintf("trial %d config %d %v", trial, ci, dt)
+				t.Run(name, func(t *testing.T) {
+					assertSame(t, res[0].data, wantY, 0)
+					assertSame(t, res[1].data, wantGrad, 0)
+				})
+			}
+		}
+	}
 }
