@@ -509,8 +509,8 @@ func TestPoolingRejectsBadInput(t *testing.T) {
 	}
 }
 
-// benchmarkPool times one Run of a program computing outputs of a 2x2 max
-// pool of a (64, 8, 24, 24) float32 input.
+// benchmarkPool times one Run of a program computing outputs from a
+// (64, 8, 24, 24) float32 input, a batch of feature maps of a small CNN.
 func benchmarkPool(b *testing.B, outputs func(x *graph.Node) []*graph.Node) {
 	g := graph.New()
 	shape := []int{64, 8, 24, 24}
@@ -645,4 +645,19 @@ func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
 			}
 		}
 	}
+}
+
+func BenchmarkAvgPool2D(b *testing.B) {
+	b.Run("forward", func(b *testing.B) {
+		benchmarkPool(b, func(x *graph.Node) []*graph.Node { return []*graph.Node{ops.AvgPool2D(x, 2, 2, 0)} })
+	})
+	b.Run("backward", func(b *testing.B) {
+		benchmarkPool(b, func(x *graph.Node) []*graph.Node {
+			grads, err := autodiff.Grad(ops.Sum(ops.AvgPool2D(x, 2, 2, 0)), x)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return grads
+		})
+	})
 }
