@@ -3,6 +3,7 @@ package ops
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"graft/graph"
 )
@@ -351,11 +352,12 @@ func (op *maxPoolOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	return out, in[0].DType(), err
 }
 
+// Forward is maxPoolGather(x, x), with -Inf for a window in the padding only.
 func (op *maxPoolOp) Forward(out *graph.Value, in []*graph.Value) {
 	if out.F32 != nil {
-		maxPoolKernel(&op.plan, out.F32, in[0].F32)
+		maxPoolGatherKernel(&op.plan, out.F32, in[0].F32, in[0].F32, float32(math.Inf(-1)))
 	} else {
-		maxPoolKernel(&op.plan, out.F64, in[0].F64)
+		maxPoolGatherKernel(&op.plan, out.F64, in[0].F64, in[0].F64, math.Inf(-1))
 	}
 }
 
@@ -438,9 +440,9 @@ func (op *maxPoolGatherOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, er
 
 func (op *maxPoolGatherOp) Forward(out *graph.Value, in []*graph.Value) {
 	if out.F32 != nil {
-		maxPoolGatherKernel(&op.plan, out.F32, in[0].F32, in[1].F32)
+		maxPoolGatherKernel(&op.plan, out.F32, in[0].F32, in[1].F32, 0)
 	} else {
-		maxPoolGatherKernel(&op.plan, out.F64, in[0].F64, in[1].F64)
+		maxPoolGatherKernel(&op.plan, out.F64, in[0].F64, in[1].F64, 0)
 	}
 }
 

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"math"
 
 	"graft/graph"
 )
@@ -224,19 +223,23 @@ func windowArgmax[T graph.Float](xp []T, rows []int, first, count, step int) int
 // positions and windows along the last axis, rather than share it through a
 // callback: a call per window would cost as much as a small window's work.
 
-func maxPoolKernel[T graph.Float](p *poolPlan, y, x []T) {
-	negInf := T(math.Inf(-1))
+// maxPoolGatherKernel reads g, a tensor of x's shape, at every window's
+// maximum in x, or gives empty for a window with no input element. With g = x
+// and empty = -Inf it is MaxPool's forward pass; with empty = 0 (no element,
+// no gradient) it is MaxPoolGather.
+func maxPoolGatherKernel[T graph.Float](p *poolPlan, out, x, g []T, empty T) {
 	for c := range p.planes {
 		xp := x[c*p.inPlane : (c+1)*p.inPlane]
-		yp := y[c*p.outPlane : (c+1)*p.outPlane]
+		gp := g[c*p.inPlane : (c+1)*p.inPlane]
+		op := out[c*p.outPlane : (c+1)*p.outPlane]
 		q := 0
 		for r := 0; r+1 < len(p.rowStart); r++ {
 			rows := p.rowOffset[p.rowStart[r]:p.rowStart[r+1]]
 			for o := range p.lastOut {
 				if at := windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep); at >= 0 {
-					yp[q] = xp[at]
+					op[q] = gp[at]
 				} else {
-					yp[q] = negInf
+					op[q] = empty
 				}
 				q++
 			}
@@ -258,28 +261,6 @@ func maxPoolScatterKernel[T graph.Float](p *poolPlan, dx, x, dy []T) {
 			for o := range p.lastOut {
 				if at := windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep); at >= 0 {
 					dxp[at] += dyp[q]
-				}
-				q++
-			}
-		}
-	}
-}
-
-// maxPoolGatherKernel reads g at every window's maximum in x (0 for a window
-// with no input element).
-func maxPoolGatherKernel[T graph.Float](p *poolPlan, out, x, g []T) {
-	for c := range p.planes {
-		xp := x[c*p.inPlane : (c+1)*p.inPlane]
-		gp := g[c*p.inPlane : (c+1)*p.inPlane]
-		op := out[c*p.outPlane : (c+1)*p.outPlane]
-		q := 0
-		for r := 0; r+1 < len(p.rowStart); r++ {
-			rows := p.rowOffset[p.rowStart[r]:p.rowStart[r+1]]
-			for o := range p.lastOut {
-				if at := windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep); at >= 0 {
-					op[q] = gp[at]
-				} else {
-					op[q] = 0
 				}
 				q++
 			}
