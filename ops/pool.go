@@ -237,7 +237,7 @@ func (p *pool) windows(spatial int) (poolWindows, error) {
 		return w, errors.New("PoolConfig.Kernel is empty: give the window size")
 	}
 	var err error
-	expand := func(field string, v []int, def []int, min int) []int {
+	expand := func(field string, v []int, def []int, least int) []int {
 		if err != nil {
 			return nil
 		}
@@ -257,10 +257,15 @@ func (p *pool) windows(spatial int) (poolWindows, error) {
 			return nil
 		}
 		for _, n := range out {
-			if n < min || n > maxPoolParam {
-				err = fmt.Errorf("%s %v must be at least %d (and below 2^31)", field, v, min)
-				return nil
+			switch {
+			case n < least:
+				err = fmt.Errorf("%s %v must be at least %d", field, v, least)
+			case n > maxPoolParam:
+				err = fmt.Errorf("%s %v must be below 2^31", field, v)
 			}
+		}
+		if err != nil {
+			return nil
 		}
 		return out
 	}
@@ -297,11 +302,7 @@ func (p *pool) windows(spatial int) (poolWindows, error) {
 // x.
 func (w poolWindows) outputShape(x graph.Shape) (graph.Shape, error) {
 	out := graph.Shape{x[0], x[1]}
-	size := x[0]
-	if !mulFits(size, x[1]) {
-		return nil, fmt.Errorf("the output size overflows an int")
-	}
-	size *= x[1]
+	size := 1
 	for a := range w.kernel {
 		l := x[a+2]
 		if l > maxPoolParam {
@@ -317,14 +318,20 @@ func (w poolWindows) outputShape(x graph.Shape) (graph.Shape, error) {
 		if w.ceil && o > 0 && (o-1)*s >= l+pad {
 			o-- // the last window would start in the right padding
 		}
+		if o < 1 && d == 1 {
+			return nil, fmt.Errorf("kernel %v is larger than spatial axis %d (size %d) padded to %d: no window fits", w.kernel, a, l, l+2*pad)
+		}
 		if o < 1 {
-			return nil, fmt.Errorf("kernel %v (dilated span %d) is larger than spatial axis %d padded to %d: no window fits", w.kernel, span, a, l+2*pad)
+			return nil, fmt.Errorf("kernel %v dilated by %v spans %d, more than spatial axis %d (size %d) padded to %d: no window fits",
+				w.kernel, w.dilation, span, a, l, l+2*pad)
 		}
-		if !mulFits(size, o) {
-			return nil, fmt.Errorf("the output size overflows an int")
-		}
-		size *= o
 		out = append(out, o)
+	}
+	for _, n := range out {
+		if !mulFits(size, n) {
+			return nil, fmt.Errorf("the output, %v, would have more elements than an int can count", out)
+		}
+		size *= n
 	}
 	return out, nil
 }
