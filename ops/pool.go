@@ -386,11 +386,10 @@ type maxPoolScatterOp struct{ pool }
 func (op *maxPoolScatterOp) Name() string { return op.name }
 
 func (op *maxPoolScatterOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	x := in[0].Shape()
-	if err := op.inferPair(x, in[1], true); err != nil {
+	if err := op.inferPair(in, true); err != nil {
 		return nil, graph.DType{}, err
 	}
-	return x, in[0].DType(), nil
+	return in[0].Shape(), in[0].DType(), nil
 }
 
 func (op *maxPoolScatterOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -409,14 +408,19 @@ func (op *maxPoolScatterOp) Grad(n, dz *graph.Node, i int) *graph.Node {
 	return maxPoolGather(&op.pool, n.Inputs()[0], dz)
 }
 
-// inferPair checks the second input of the scatter and gather ops: dy must
-// have the pooled shape of x (scatter), or x's own shape (gather).
-func (p *pool) inferPair(x graph.Shape, second *graph.Node, pooled bool) error {
-	out, err := p.infer(x)
+// inferPair checks the inputs of the scatter and gather ops, x and a second
+// operand of x's dtype: dy with the pooled shape of x (scatter), or g with
+// x's own shape (gather).
+func (p *pool) inferPair(in []*graph.Node, pooled bool) error {
+	x, second := in[0], in[1]
+	out, err := p.infer(x.Shape())
 	if err != nil {
 		return err
 	}
-	want := x
+	if x.DType() != second.DType() {
+		return fmt.Errorf("dtypes %v and %v differ; graft never converts implicitly", x.DType(), second.DType())
+	}
+	want := x.Shape()
 	if pooled {
 		want = out
 	}
@@ -439,7 +443,7 @@ type maxPoolGatherOp struct{ pool }
 func (op *maxPoolGatherOp) Name() string { return op.name }
 
 func (op *maxPoolGatherOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	if err := op.inferPair(in[0].Shape(), in[1], false); err != nil {
+	if err := op.inferPair(in, false); err != nil {
 		return nil, graph.DType{}, err
 	}
 	return op.plan.outShape, in[0].DType(), nil

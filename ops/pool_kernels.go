@@ -17,7 +17,8 @@ import (
 // Rows depend only on the window's position along the outer spatial axes and
 // runs only on its position along the last, so the plan holds
 // O(out_outer · kernel_outer + out_last) ints, not one list per window, and
-// serves any number of spatial axes.
+// serves any number of spatial axes. AvgPool adds one divisor per window of a
+// plane.
 type poolPlan struct {
 	outShape          graph.Shape
 	planes            int // N·C
