@@ -392,6 +392,46 @@ func TestPoolingRunAllocatesNothing(t *testing.T) {
 	}
 }
 
+func TestPoolingProgramsOfOneGraphRunAtTheSameTime(t *testing.T) {
+	// The pooling ops keep their window plans in the op values, which two
+	// programs compiled from one graph share; their kernels must only read
+	// them (run with -race to see a write).
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2, 2, 6, 6)
+	y := ops.Add(ops.Sum(ops.Square(ops.MaxPool2D(x, 3, 2, 1))), ops.Sum(ops.Square(ops.AvgPool2D(x, 2, 2, 1))))
+	gx := gradNode(t, y, x)
+	hv := gradNode(t, ops.Sum(ops.Mul(gx, gx)), x)
+	feeds := graph.Feeds{x: denseOf(tensor.Float64, distinctValues(144), 2, 2, 6, 6)}
+	want := evaluate(t, feeds, y, gx, hv)
+	errs := make(chan error, 2)
+	got := make([][]float64, 2)
+	for i := range got {
+		prog, err := graph.Compile(y, gx, hv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for range 20 {
+				outs, err := prog.Run(feeds)
+				if err != nil {
+					errs <- err
+					return
+				}
+				got[i] = graph.Float64s(outs[2])
+			}
+			errs <- nil
+		}()
+	}
+	for range got {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range got {
+		assertExact(t, got[i], want[2].data)
+	}
+}
+
 // poolBuildErrorCase is a pooling node built from bad input and the text its
 // build error must contain besides the op, the input shapes and the line.
 type poolBuildErrorCase struct {
