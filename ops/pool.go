@@ -193,7 +193,7 @@ func (p *pool) infer(x graph.Shape) (graph.Shape, error) {
 		return nil, fmt.Errorf("x must be (N, C, spatial...) with at least one spatial axis, got %d-D", len(x))
 	}
 	if p.spatial > 0 && len(x) != p.spatial+2 {
-		return nil, fmt.Errorf("x must be %d-D, (N, C, %s), got %d-D", p.spatial+2, spatialAxisNames(p.spatial), len(x))
+		return nil, fmt.Errorf("x must be %d-D, (N, C, %s), got %d-D", p.spatial+2, poolSpatialNames(p.spatial), len(x))
 	}
 	w, err := p.windows(len(x) - 2)
 	if err != nil {
@@ -210,9 +210,9 @@ func (p *pool) infer(x graph.Shape) (graph.Shape, error) {
 	return out, nil
 }
 
-// spatialAxisNames names the spatial axes of the 1-D and 2-D builders as
+// poolSpatialNames names the spatial axes of the 1-D and 2-D builders as
 // PyTorch's documentation does.
-func spatialAxisNames(spatial int) string {
+func poolSpatialNames(spatial int) string {
 	if spatial == 1 {
 		return "L"
 	}
@@ -314,7 +314,7 @@ func (w poolWindows) outputShape(x graph.Shape) (graph.Shape, error) {
 		if w.ceil {
 			num += s - 1
 		}
-		o := floorDiv(num, s) + 1
+		o := poolFloorDiv(num, s) + 1
 		if w.ceil && o > 0 && (o-1)*s >= l+pad {
 			o-- // the last window would start in the right padding
 		}
@@ -328,7 +328,7 @@ func (w poolWindows) outputShape(x graph.Shape) (graph.Shape, error) {
 		out = append(out, o)
 	}
 	for _, n := range out {
-		if !mulFits(size, n) {
+		if !poolMulFits(size, n) {
 			return nil, fmt.Errorf("the output, %v, would have more elements than an int can count", out)
 		}
 		size *= n
@@ -336,8 +336,8 @@ func (w poolWindows) outputShape(x graph.Shape) (graph.Shape, error) {
 	return out, nil
 }
 
-// floorDiv divides rounding toward -Inf, as PyTorch's div_rtn.
-func floorDiv(a, b int) int {
+// poolFloorDiv divides rounding toward -Inf, as PyTorch's div_rtn.
+func poolFloorDiv(a, b int) int {
 	q := a / b
 	if a%b != 0 && (a < 0) != (b < 0) {
 		q--
@@ -345,8 +345,8 @@ func floorDiv(a, b int) int {
 	return q
 }
 
-// mulFits reports whether a·b, both positive, fits in an int.
-func mulFits(a, b int) bool { return a <= int(^uint(0)>>1)/b }
+// poolMulFits reports whether a·b, both positive, fits in an int.
+func poolMulFits(a, b int) bool { return a <= int(^uint(0)>>1)/b }
 
 // maxPoolOp computes max pooling. Its gradient scatters dy to each window's
 // maximum.

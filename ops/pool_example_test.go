@@ -11,18 +11,18 @@ import (
 	"graft/ops"
 )
 
-// image3x3 is one 3x3 image with one channel, shape (1, 1, 3, 3):
+// poolImage3x3 is one 3x3 image with one channel, shape (1, 1, 3, 3):
 //
 //	1 2 3
 //	4 5 6
 //	7 8 9
-func image3x3(g *graph.Graph) *graph.Node {
+func poolImage3x3(g *graph.Graph) *graph.Node {
 	return g.Const("x", float64Tensor([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3))
 }
 
 func ExampleMaxPool() {
 	g := graph.New()
-	x := image3x3(g)
+	x := poolImage3x3(g)
 	// 2x2 windows one step apart: the windows overlap.
 	overlapping := ops.MaxPool(x, ops.PoolConfig{Kernel: []int{2}, Stride: []int{1}})
 	// A 1x3 kernel along W only; Stride defaults to Kernel.
@@ -64,7 +64,7 @@ func ExampleMaxPool2D() {
 	x := g.Input("x", tensor.Float64, 2, 3, 28, 28) // a batch of two 3-channel 28x28 images
 	fmt.Println(ops.MaxPool2D(x, 2, 2, 0).Shape())
 	fmt.Println(ops.MaxPool2D(x, 3, 2, 1).Shape())
-	runAndPrint(nil, ops.MaxPool2D(image3x3(g), 2, 2, 1)) // windows {1}, {2,3}, {4,7}, {5,6,8,9}
+	runAndPrint(nil, ops.MaxPool2D(poolImage3x3(g), 2, 2, 1)) // windows {1}, {2,3}, {4,7}, {5,6,8,9}
 	// Output:
 	// (2, 3, 14, 14)
 	// (2, 3, 14, 14)
@@ -73,7 +73,7 @@ func ExampleMaxPool2D() {
 
 func ExampleAvgPool() {
 	g := graph.New()
-	x := image3x3(g)
+	x := poolImage3x3(g)
 	// Windows {1}, {2,3}, {4,7}, {5,6,8,9} of a padded 4x4: PyTorch's
 	// default divides each sum by 4, ExcludePadding by the number of input
 	// elements.
@@ -106,7 +106,7 @@ func ExampleAvgPool1D() {
 
 func ExampleAvgPool2D() {
 	g := graph.New()
-	runAndPrint(nil, ops.AvgPool2D(image3x3(g), 2, 1, 0))
+	runAndPrint(nil, ops.AvgPool2D(poolImage3x3(g), 2, 1, 0))
 	// Output:
 	// (1, 1, 2, 2) [3 4 6 7]
 }

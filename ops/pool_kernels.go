@@ -53,7 +53,7 @@ func newAxisWindows(l, o, k, s, p, d int) axisWindows {
 		}
 		j1 := k - 1
 		if start+(k-1)*d > l-1 {
-			j1 = floorDiv(l-1-start, d)
+			j1 = poolFloorDiv(l-1-start, d)
 		}
 		w.first[i] = start + j0*d
 		w.count[i] = max(0, j1-j0+1)
@@ -82,7 +82,7 @@ func newPoolPlan(x, out graph.Shape, w poolWindows, avg bool) (poolPlan, error) 
 	rowsBound, limit := 1, max(maxPoolPlanRows, out.Size())
 	for a := 0; a < spatial-1; a++ {
 		for _, n := range []int{out[a+2], w.kernel[a]} {
-			if !mulFits(rowsBound, n) || rowsBound*n > limit {
+			if !poolMulFits(rowsBound, n) || rowsBound*n > limit {
 				return p, fmt.Errorf("the window plan would need more than %d rows: the windows are too many or too large", limit)
 			}
 			rowsBound *= n
