@@ -27,56 +27,64 @@
 // Dropout are compositions of these ops (Dropout multiplies by a
 // RandomBernoulli mask, so its gradient is dy times the same mask).
 //
-//	Op               Builder                                    Gradient rule
-//	Neg              Neg(x)                                     -dy
-//	Exp              Exp(x)                                     dy·y
-//	Log              Log(x)                                     dy/x
-//	Sqrt             Sqrt(x)                                    dy/(2y)
-//	Square           Square(x)                                  dy·2x
-//	Abs              Abs(x)                                     dy·sign(x), 0 at 0
-//	Sign             Sign(x)                                    0
-//	Sin              Sin(x)                                     dy·cos x
-//	Cos              Cos(x)                                     -dy·sin x
-//	Tanh             Tanh(x)                                    dy·(1 - y²)
-//	Sigmoid          Sigmoid(x)                                 dy·y·(1 - y)
-//	ReLU             ReLU(x)                                    dy where x > 0, else 0 (0 at 0)
-//	Erf              Erf(x)                                     dy·2/√π·e^(-x²)
-//	Erfc             Erfc(x)                                    -dy·2/√π·e^(-x²)
-//	Log1p            Log1p(x)                                   dy/(1 + x)
-//	Expm1            Expm1(x)                                   dy·(y + 1)
-//	Softplus         Softplus(x)                                dy·sigmoid(x)
-//	Add              Add(a, b)                                  dy; dy
-//	Sub              Sub(a, b)                                  dy; -dy
-//	Mul              Mul(a, b)                                  dy·b; dy·a
-//	Div              Div(a, b)                                  dy/b; -dy·y/b
-//	Pow              Pow(a, b)                                  dy·b·a^(b-1), 0 where b = 0; dy·y·log a, 0 where a = 0
-//	Maximum          Maximum(a, b)                              dy to the larger, ½·dy to each at a tie
-//	Minimum          Minimum(a, b)                              dy to the smaller, ½·dy to each at a tie
-//	Equal            Equal(a, b)                                0 (a mask)
-//	NotEqual         NotEqual(a, b)                             0
-//	Less             Less(a, b)                                 0
-//	LessEqual        LessEqual(a, b)                            0
-//	Greater          Greater(a, b)                              0
-//	GreaterEqual     GreaterEqual(a, b)                         0
-//	Where            Where(cond, a, b)                          none to cond; dy where cond; dy where not cond
-//	MatMul           MatMul(a, b)                               dy·bᵀ; aᵀ·dy
-//	MatMulT          MatMulT(a, b, tA, tB)                      the same products, as MatMulT with the flags swapped
-//	Reshape          Reshape(x, shape...)                       dy reshaped to x's shape
-//	Transpose        Transpose(x, perm...)                      dy transposed by the inverse permutation
-//	BroadcastTo      BroadcastTo(x, shape...)                   dy, summed back to x's shape
-//	Slice            Slice(x, axis, start, end)                 Pad(dy) back to x's shape
-//	Pad              Pad(x, axis, before, after)                Slice(dy) of x's range
-//	Concat           Concat(axis, xs...)                        Slice(dy) of each input's range
-//	Sum              Sum(x, axes...)                            dy broadcast back to x
-//	SumKeepDims      SumKeepDims(x, axes...)                    dy broadcast back to x
-//	Mean             Mean(x, axes...)                           dy/count broadcast back to x
-//	MeanKeepDims     MeanKeepDims(x, axes...)                   dy/count broadcast back to x
-//	Max              Max(x, axes...)                            dy shared evenly among the maxima
-//	MaxKeepDims      MaxKeepDims(x, axes...)                    dy shared evenly among the maxima
-//	Softmax          Softmax(x, axis)                           y·(dy - Σ dy·y)
-//	LogSoftmax       LogSoftmax(x, axis)                        dy - exp(y)·Σ dy
-//	StopGradient     StopGradient(x)                            none, by design
-//	RandomUniform    RandomUniform(g, seed, dt, shape...)       none, by design
-//	RandomNormal     RandomNormal(g, seed, dt, shape...)        none, by design
-//	RandomBernoulli  RandomBernoulli(g, seed, p, dt, shape...)  none, by design
+//	Op                     Builder                                    Gradient rule
+//	Neg                    Neg(x)                                     -dy
+//	Exp                    Exp(x)                                     dy·y
+//	Log                    Log(x)                                     dy/x
+//	Sqrt                   Sqrt(x)                                    dy/(2y)
+//	Square                 Square(x)                                  dy·2x
+//	Abs                    Abs(x)                                     dy·sign(x), 0 at 0
+//	Sign                   Sign(x)                                    0
+//	Sin                    Sin(x)                                     dy·cos x
+//	Cos                    Cos(x)                                     -dy·sin x
+//	Tanh                   Tanh(x)                                    dy·(1 - y²)
+//	Sigmoid                Sigmoid(x)                                 dy·y·(1 - y)
+//	ReLU                   ReLU(x)                                    dy where x > 0, else 0 (0 at 0)
+//	Erf                    Erf(x)                                     dy·2/√π·e^(-x²)
+//	Erfc                   Erfc(x)                                    -dy·2/√π·e^(-x²)
+//	Log1p                  Log1p(x)                                   dy/(1 + x)
+//	Expm1                  Expm1(x)                                   dy·(y + 1)
+//	Softplus               Softplus(x)                                dy·sigmoid(x)
+//	Add                    Add(a, b)                                  dy; dy
+//	Sub                    Sub(a, b)                                  dy; -dy
+//	Mul                    Mul(a, b)                                  dy·b; dy·a
+//	Div                    Div(a, b)                                  dy/b; -dy·y/b
+//	Pow                    Pow(a, b)                                  dy·b·a^(b-1), 0 where b = 0; dy·y·log a, 0 where a = 0
+//	Maximum                Maximum(a, b)                              dy to the larger, ½·dy to each at a tie
+//	Minimum                Minimum(a, b)                              dy to the smaller, ½·dy to each at a tie
+//	Equal                  Equal(a, b)                                0 (a mask)
+//	NotEqual               NotEqual(a, b)                             0
+//	Less                   Less(a, b)                                 0
+//	LessEqual              LessEqual(a, b)                            0
+//	Greater                Greater(a, b)                              0
+//	GreaterEqual           GreaterEqual(a, b)                         0
+//	Where                  Where(cond, a, b)                          none to cond; dy where cond; dy where not cond
+//	MatMul                 MatMul(a, b)                               dy·bᵀ; aᵀ·dy
+//	MatMulT                MatMulT(a, b, tA, tB)                      the same products, as MatMulT with the flags swapped
+//	Reshape                Reshape(x, shape...)                       dy reshaped to x's shape
+//	Transpose              Transpose(x, perm...)                      dy transposed by the inverse permutation
+//	BroadcastTo            BroadcastTo(x, shape...)                   dy, summed back to x's shape
+//	Slice                  Slice(x, axis, start, end)                 Pad(dy) back to x's shape
+//	Pad                    Pad(x, axis, before, after)                Slice(dy) of x's range
+//	Concat                 Concat(axis, xs...)                        Slice(dy) of each input's range
+//	Sum                    Sum(x, axes...)                            dy broadcast back to x
+//	SumKeepDims            SumKeepDims(x, axes...)                    dy broadcast back to x
+//	Mean                   Mean(x, axes...)                           dy/count broadcast back to x
+//	MeanKeepDims           MeanKeepDims(x, axes...)                   dy/count broadcast back to x
+//	Max                    Max(x, axes...)                            dy shared evenly among the maxima
+//	MaxKeepDims            MaxKeepDims(x, axes...)                    dy shared evenly among the maxima
+//	Softmax                Softmax(x, axis)                           y·(dy - Σ dy·y)
+//	LogSoftmax             LogSoftmax(x, axis)                        dy - exp(y)·Σ dy
+//	StopGradient           StopGradient(x)                            none, by design
+//	MaxPool                MaxPool(x, cfg)                            MaxPoolScatter(x, dy): dy to each window's first maximum; its own gradient is MaxPoolGather
+//	MaxPool1D              MaxPool1D(x, k, stride, pad)               as MaxPool
+//	MaxPool2D              MaxPool2D(x, k, stride, pad)               as MaxPool
+//	AvgPool                AvgPool(x, cfg)                            AvgPoolTranspose(dy), whose gradient is AvgPool
+//	AvgPool1D              AvgPool1D(x, k, stride, pad)               as AvgPool
+//	AvgPool2D              AvgPool2D(x, k, stride, pad)               as AvgPool
+//	GlobalAvgPool          GlobalAvgPool(x)                           dy/count broadcast back to x (a Mean)
+//	GlobalAvgPoolKeepDims  GlobalAvgPoolKeepDims(x)                   dy/count broadcast back to x
+//	RandomUniform          RandomUniform(g, seed, dt, shape...)       none, by design
+//	RandomNormal           RandomNormal(g, seed, dt, shape...)        none, by design
+//	RandomBernoulli        RandomBernoulli(g, seed, p, dt, shape...)  none, by design
 package ops

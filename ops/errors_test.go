@@ -429,6 +429,14 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"RandomNormal": func(x *graph.Node) *graph.Node {
 		return ops.RandomNormal(graphOf(x), 1, tensor.Float64, 2)
 	},
+	"MaxPool":               func(x *graph.Node) *graph.Node { return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{1}}) },
+	"MaxPool1D":             func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 1, 1, 0) },
+	"MaxPool2D":             func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 1, 1, 0) },
+	"AvgPool":               func(x *graph.Node) *graph.Node { return ops.AvgPool(x, ops.PoolConfig{Kernel: []int{1}}) },
+	"AvgPool1D":             func(x *graph.Node) *graph.Node { return ops.AvgPool1D(x, 1, 1, 0) },
+	"AvgPool2D":             func(x *graph.Node) *graph.Node { return ops.AvgPool2D(x, 1, 1, 0) },
+	"GlobalAvgPool":         ops.GlobalAvgPool,
+	"GlobalAvgPoolKeepDims": ops.GlobalAvgPoolKeepDims,
 	"RandomBernoulli": func(x *graph.Node) *graph.Node {
 		return ops.RandomBernoulli(graphOf(x), 1, 0.5, tensor.Float64, 2)
 	},

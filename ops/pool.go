@@ -361,11 +361,12 @@ func (op *maxPoolOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 
 // Forward is maxPoolGather(x, x), with -Inf for a window in the padding only.
 func (op *maxPoolOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		maxPoolGatherKernel(&op.plan, out.F32, in[0].F32, in[0].F32, float32(math.Inf(-1)))
-	} else {
-		maxPoolGatherKernel(&op.plan, out.F64, in[0].F64, in[0].F64, math.Inf(-1))
-	}
+	forEachDType(op, out, in, maxPoolForward[float32], maxPoolForward[float64])
+}
+
+func maxPoolForward[T graph.Float](op *maxPoolOp, out []T, in []*graph.Value) {
+	x := floats[T](in[0])
+	maxPoolGatherKernel(&op.plan, out, x, x, T(math.Inf(-1)))
 }
 
 func (op *maxPoolOp) Grad(n, dy *graph.Node, i int) *graph.Node {
@@ -393,11 +394,11 @@ func (op *maxPoolScatterOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, e
 }
 
 func (op *maxPoolScatterOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		maxPoolScatterKernel(&op.plan, out.F32, in[0].F32, in[1].F32)
-	} else {
-		maxPoolScatterKernel(&op.plan, out.F64, in[0].F64, in[1].F64)
-	}
+	forEachDType(op, out, in, maxPoolScatterForward[float32], maxPoolScatterForward[float64])
+}
+
+func maxPoolScatterForward[T graph.Float](op *maxPoolScatterOp, out []T, in []*graph.Value) {
+	maxPoolScatterKernel(&op.plan, out, floats[T](in[0]), floats[T](in[1]))
 }
 
 // Its gradient with respect to dy is the gather at the same maxima.
@@ -450,11 +451,11 @@ func (op *maxPoolGatherOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, er
 }
 
 func (op *maxPoolGatherOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		maxPoolGatherKernel(&op.plan, out.F32, in[0].F32, in[1].F32, 0)
-	} else {
-		maxPoolGatherKernel(&op.plan, out.F64, in[0].F64, in[1].F64, 0)
-	}
+	forEachDType(op, out, in, maxPoolGatherForward[float32], maxPoolGatherForward[float64])
+}
+
+func maxPoolGatherForward[T graph.Float](op *maxPoolGatherOp, out []T, in []*graph.Value) {
+	maxPoolGatherKernel(&op.plan, out, floats[T](in[0]), floats[T](in[1]), 0)
 }
 
 func (op *maxPoolGatherOp) Grad(n, dy *graph.Node, i int) *graph.Node {
@@ -475,11 +476,11 @@ func (op *avgPoolOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *avgPoolOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		avgPoolKernel(&op.plan, out.F32, in[0].F32)
-	} else {
-		avgPoolKernel(&op.plan, out.F64, in[0].F64)
-	}
+	forEachDType(op, out, in, avgPoolForward[float32], avgPoolForward[float64])
+}
+
+func avgPoolForward[T graph.Float](op *avgPoolOp, out []T, in []*graph.Value) {
+	avgPoolKernel(&op.plan, out, floats[T](in[0]))
 }
 
 func (op *avgPoolOp) Grad(n, dy *graph.Node, i int) *graph.Node {
@@ -513,11 +514,11 @@ func (op *avgPoolTransposeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType,
 }
 
 func (op *avgPoolTransposeOp) Forward(out *graph.Value, in []*graph.Value) {
-	if out.F32 != nil {
-		avgPoolTransposeKernel(&op.plan, out.F32, in[0].F32)
-	} else {
-		avgPoolTransposeKernel(&op.plan, out.F64, in[0].F64)
-	}
+	forEachDType(op, out, in, avgPoolTransposeForward[float32], avgPoolTransposeForward[float64])
+}
+
+func avgPoolTransposeForward[T graph.Float](op *avgPoolTransposeOp, out []T, in []*graph.Value) {
+	avgPoolTransposeKernel(&op.plan, out, floats[T](in[0]))
 }
 
 func (op *avgPoolTransposeOp) Grad(n, dz *graph.Node, i int) *graph.Node {

@@ -274,8 +274,8 @@ func TestPoolingMatchesPyTorch(t *testing.T) {
 	}
 }
 
-// poolGradCase is one row of the pooling gradient checks: the op applied to
-// one float64 input of the given shape. Its values are distinct and at least
+// poolGradCase is one pooling row of the gradient-check table (gradCases):
+// the op applied to one float64 input of the given shape. Its values are distinct and at least
 // 0.1 apart (so no max-pooling window is near a tie) unless data is given.
 type poolGradCase struct {
 	name  string
@@ -339,26 +339,6 @@ func poolGradCases() []poolGradCase {
 		)
 	}
 	return cases
-}
-
-func TestPoolingFirstAndSecondDerivativesAgreeWithCentralDifferences(t *testing.T) {
-	for row, c := range poolGradCases() {
-		t.Run(c.name, func(t *testing.T) {
-			g := graph.New()
-			x := g.Input("x", tensor.Float64, c.shape...)
-			data := poolValues(graph.Shape(c.shape).Size())
-			// Rows differ in their values, by a shift that keeps them distinct.
-			for i := range data {
-				data[i] += 0.01 * float64(row%7)
-			}
-			feeds := graph.Feeds{x: denseOf(tensor.Float64, data, c.shape...)}
-			out := c.build(x)
-			y := ops.Sum(ops.Mul(out, constOf(g, tensor.Float64, poolRefWeights(out.Shape().Size()), out.Shape()...)))
-			if err := autodiff.CheckDerivatives(y, []*graph.Node{x}, feeds, autodiff.DefaultTolerance); err != nil {
-				t.Error(err)
-			}
-		})
-	}
 }
 
 func TestPoolingRunAllocatesNothing(t *testing.T) {
@@ -495,9 +475,9 @@ func TestPoolingRejectsBadInput(t *testing.T) {
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, ExcludePadding: true}), callerLine()
 			}},
-		{"output size overflow", "MaxPool1D", []string{"x (2147483648, 1073741824, 3) float64", "the output, (2147483648, 1073741824, 4), would have more elements than an int can count"},
+		{"output larger than a tensor may be", "MaxPool1D", []string{"x (8589934592, 1, 2) float64", "(8589934592, 1, 3)", "the most a tensor may hold"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool1D(in64(g, "x", 1<<31, 1<<30, 3), 2, 1, 1), callerLine()
+				return ops.MaxPool1D(in64(g, "x", 1<<33, 1, 2), 2, 1, 1), callerLine()
 			}},
 		{"spatial axis too long", "MaxPool1D", []string{"spatial axis 0 has size 2147483648"},
 			func(g *graph.Graph) (*graph.Node, int) {
