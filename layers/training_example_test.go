@@ -71,3 +71,20 @@ func ExampleModel_Flatten() {
 	// =========================================
 	// Total params: 2,010 (7.85 KiB)
 }
+
+func ExampleModel_MaxPool2D() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("images", tensor.Float32, 64, 8, 24, 24)
+	pool := m.MaxPool2D(2, 0, 0) // stride 0 means the kernel size, as in PyTorch
+	fmt.Println(pool.Apply(x).Shape())
+	// Output: (64, 8, 12, 12)
+}
+
+func ExampleModel_GlobalAvgPool2D() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("features", tensor.Float32, 64, 32, 7, 7)
+	fmt.Println(m.GlobalAvgPool2D().Apply(x).Shape())
+	// Output: (64, 32)
+}
