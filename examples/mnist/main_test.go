@@ -1,0 +1,412 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/data"
+)
+
+// side is the synthetic images' height and width: the smallest the cnn
+// model takes, and small enough that a run takes milliseconds.
+const side = 12
+
+// digitImages draws n synthetic 12x12 "digits": digit d lights row d (and
+// for 8 and 9 also column 2 or 9), under uniform noise, so that a small
+// network can tell them apart in a few epochs.
+func digitImages(n int, seed uint64) (images, labels []uint8) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	images, labels = make([]uint8, n*side*side), make([]uint8, n)
+	for i := range n {
+		d := rng.IntN(classes)
+		labels[i] = uint8(d)
+		img := images[i*side*side : (i+1)*side*side]
+		for p := range img {
+			img[p] = uint8(rng.IntN(80))
+		}
+		for c := range side {
+			img[(d%8+2)*side+c] = 200 + uint8(rng.IntN(56))
+			if d >= 8 {
+				img[c*side+2+7*(d-8)] = 255
+			}
+		}
+	}
+	return images, labels
+}
+
+// writeIDX writes t to dir/name, gzipped when name ends in .gz.
+func writeIDX(t *testing.T, dir, name string, v *tensor.Dense) {
+	t.Helper()
+	var b bytes.Buffer
+	if strings.HasSuffix(name, ".gz") {
+		zw := gzip.NewWriter(&b)
+		if err := data.WriteIDX(zw, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := data.WriteIDX(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeSet writes images and labels under MNIST's names; gz false drops
+// the .gz and writes them uncompressed.
+func writeSet(t *testing.T, dir, imagesName, labelsName string, images, labels []uint8, gz bool) {
+	t.Helper()
+	if !gz {
+		imagesName, labelsName = strings.TrimSuffix(imagesName, ".gz"), strings.TrimSuffix(labelsName, ".gz")
+	}
+	n := len(labels)
+	writeIDX(t, dir, imagesName, tensor.New(tensor.WithShape(n, len(images)/n/side, side), tensor.WithBacking(images)))
+	writeIDX(t, dir, labelsName, tensor.New(tensor.WithShape(n), tensor.WithBacking(labels)))
+}
+
+// syntheticMNIST writes 300 training and 100 test digits into a new
+// directory and returns it.
+func syntheticMNIST(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	images, labels := digitImages(300, 1)
+	writeSet(t, dir, trainImagesFile, trainLabelsFile, images, labels, true)
+	images, labels = digitImages(100, 2)
+	writeSet(t, dir, testImagesFile, testLabelsFile, images, labels, true)
+	return dir
+}
+
+func runMNIST(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func runJSON(t *testing.T, args ...string) summary {
+	t.Helper()
+	out, errOut, code := runMNIST(t, append([]string{"--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("mnist %v: exit %d, stderr %q", args, code, errOut)
+	}
+	var s summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil || strings.Count(out, "\n") != 1 {
+		t.Fatalf("mnist %v printed %q, not one JSON line: %v", args, out, err)
+	}
+	return s
+}
+
+func TestLoadsPixelsInZeroOneAndLabelsAsClassIDs(t *testing.T) {
+	images := []uint8{0, 51, 255, 102} // two 1x2 images
+	labels := []uint8{7, 0}
+	for _, gz := range []bool{true, false} {
+		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+			dir := t.TempDir()
+			writeIDX(t, dir, name(trainImagesFile, gz), tensor.New(tensor.WithShape(2, 1, 2), tensor.WithBacking(images)))
+			writeIDX(t, dir, name(trainLabelsFile, gz), tensor.New(tensor.WithShape(2), tensor.WithBacking(labels)))
+			writeIDX(t, dir, name(testImagesFile, gz), tensor.New(tensor.WithShape(1, 1, 2), tensor.WithBacking([]uint8{255, 0})))
+			writeIDX(t, dir, name(testLabelsFile, gz), tensor.New(tensor.WithShape(1), tensor.WithBacking([]uint8{9})))
+			for _, limit := range []int{0, 1} {
+				trainSet, testSet, err := loadMNIST(dir, limit, dt)
+				if err != nil {
+					t.Fatalf("gzip %v, %v: %v", gz, dt, err)
+				}
+				n := 2
+				if limit > 0 {
+					n = limit
+				}
+				wantX, wantY := []float64{0, 0.2, 1, 0.4}[:2*n], []float64{7, 0}[:n]
+				if !near(floats64(trainSet.images), wantX) || !near(floats64(trainSet.labels), wantY) ||
+					!trainSet.images.Shape().Eq(tensor.Shape{n, 2}) || trainSet.images.Dtype() != dt || trainSet.labels.Dtype() != dt {
+					t.Errorf("gzip %v, %v, limit %d: images %v %v, labels %v; want %v and %v", gz, dt, limit, trainSet.images.Shape(), trainSet.images.Data(), trainSet.labels.Data(), wantX, wantY)
+				}
+				if testSet.len() != 1 || testSet.height != 1 || testSet.width != 2 || !near(floats64(testSet.labels), []float64{9}) {
+					t.Errorf("gzip %v, %v: test set %+v", gz, dt, testSet)
+				}
+			}
+		}
+	}
+}
+
+func name(file string, gz bool) string {
+	if gz {
+		return file
+	}
+	return strings.TrimSuffix(file, ".gz")
+}
+
+func floats64(t *tensor.Dense) []float64 {
+	if t.Dtype() == tensor.Float32 {
+		var out []float64
+		for _, v := range t.Float32s() {
+			out = append(out, float64(v))
+		}
+		return out
+	}
+	return t.Float64s()
+}
+
+func near(got, want []float64) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-7 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLearnsSyntheticDigits(t *testing.T) {
+	dir := syntheticMNIST(t)
+	for _, dtype := range []string{"float32", "float64"} {
+		s := runJSON(t, "--data", dir, "--epochs", "4", "--batch-size", "16", "--dtype", dtype)
+		if s.TestAccuracy < 0.95 || s.EpochTestAccuracy[0] >= s.TestAccuracy && s.TestAccuracy < 1 {
+			t.Errorf("%s: test accuracy per epoch %v; want the last at least 95%% and better than the first", dtype, s.EpochTestAccuracy)
+		}
+		if s.TrainImages != 300 || s.TestImages != 100 || s.Epochs != 4 || s.Steps != 4*19 || len(s.EpochSeconds) != 4 || s.Data != dir {
+			t.Errorf("%s: summary %+v", dtype, s)
+		}
+		if want := 144*256 + 256 + 256*128 + 128 + 128*10 + 10; s.Params != want {
+			t.Errorf("%s: %d parameters, want %d for 144-256-128-10", dtype, s.Params, want)
+		}
+	}
+}
+
+func TestSameSeedSameNumbers(t *testing.T) {
+	dir := syntheticMNIST(t)
+	args := []string{"--data", dir, "--epochs", "2", "--seed", "3", "--limit", "100"}
+	a, b := runJSON(t, args...), runJSON(t, args...)
+	for i := range a.EpochTrainLoss {
+		if a.EpochTrainLoss[i] != b.EpochTrainLoss[i] || a.EpochTestLoss[i] != b.EpochTestLoss[i] {
+			t.Errorf("epoch %d: losses %v, %v then %v, %v", i+1, a.EpochTrainLoss[i], a.EpochTestLoss[i], b.EpochTrainLoss[i], b.EpochTestLoss[i])
+		}
+	}
+	if a.TrainImages != 100 || a.Steps != 2*2 {
+		t.Errorf("--limit 100: %d images, %d steps; want 100 and 4", a.TrainImages, a.Steps)
+	}
+}
+
+func TestPrintsEveryEpochAndTheTestAccuracy(t *testing.T) {
+	dir := syntheticMNIST(t)
+	out, errOut, code := runMNIST(t, "--data", dir, "--epochs", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"MNIST from " + dir + ": 300 training and 100 test images of 12x12 pixels", "model mlp, ", "epoch 1/2  loss ", "epoch 2/2  loss ", "test accuracy", "s per epoch"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSaveThenLoadGivesTheSameTestScore(t *testing.T) {
+	dir := syntheticMNIST(t)
+	file := filepath.Join(t.TempDir(), "mlp.safetensors")
+	trained := runJSON(t, "--data", dir, "--epochs", "1", "--save", file)
+	loaded := runJSON(t, "--data", dir, "--epochs", "0", "--load", file, "--seed", "9")
+	if loaded.TestLoss != trained.TestLoss || loaded.TestAccuracy != trained.TestAccuracy || loaded.Steps != 0 {
+		t.Errorf("trained: loss %v accuracy %v; loaded: loss %v accuracy %v after %d steps", trained.TestLoss, trained.TestAccuracy, loaded.TestLoss, loaded.TestAccuracy, loaded.Steps)
+	}
+}
+
+func TestWritesTheLossAndAccuracyCurves(t *testing.T) {
+	dir := syntheticMNIST(t)
+	for _, epochs := range []string{"1", "3"} {
+		svg := filepath.Join(t.TempDir(), "curves.svg")
+		runJSON(t, "--data", dir, "--epochs", epochs, "--plot", svg)
+		b, err := os.ReadFile(svg)
+		if err != nil || !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("MNIST loss")) || !bytes.Contains(b, []byte("MNIST accuracy")) {
+			t.Errorf("--epochs %s: plot %v, %.80q", epochs, err, b)
+		}
+	}
+	if _, err := chart("t", "y", curve{"x", []float64{math.NaN()}, false}); err == nil {
+		t.Error("a chart of only NaN drew")
+	}
+}
+
+func TestDivergedTrainingFailsAndSavesNothing(t *testing.T) {
+	dir := syntheticMNIST(t)
+	save := filepath.Join(t.TempDir(), "m.safetensors")
+	out, errOut, code := runMNIST(t, "--data", dir, "--epochs", "3", "--lr", "1e300", "--save", save, "--json")
+	var s map[string]any
+	if err := json.Unmarshal([]byte(out), &s); err != nil || code != 1 || !strings.Contains(errOut, "diverged") || !strings.Contains(errOut, "not saved") {
+		t.Fatalf("exit %d, stdout %q, stderr %q (%v); want status 1, the JSON line and the divergence", code, out, errOut, err)
+	}
+	if s["test_loss"] != nil {
+		t.Errorf("a non-finite test loss is not null: %s", out)
+	}
+	if _, err := os.Stat(save); !os.IsNotExist(err) {
+		t.Errorf("a diverged model was saved: %v", err)
+	}
+}
+
+func TestCountCorrectNeverCountsANonFiniteRow(t *testing.T) {
+	logits := make([]float64, 3*classes)
+	logits[0*classes+4] = 1          // row 0 says 4
+	logits[1*classes+0] = math.NaN() // row 1 has a NaN: wrong even though label 0 would match the first index
+	logits[2*classes+9] = math.Inf(1)
+	if got := countCorrect(logits, []float64{4, 0, 9}); got != 1 {
+		t.Errorf("countCorrect = %d, want 1", got)
+	}
+}
+
+func TestCNNSaysWhatItIsWaitingFor(t *testing.T) {
+	dir := syntheticMNIST(t)
+	out, errOut, code := runMNIST(t, "--data", dir, "--model", "cnn")
+	if code != 1 || out != "" || !strings.Contains(errOut, "--model cnn: ") || !strings.Contains(errOut, "Conv2D") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want status 1 naming the missing layers", code, out, errOut)
+	}
+}
+
+// --data wins over the module, and a directory missing a file, or holding a
+// wrong one, fails with status 1 and names the file.
+func TestDataDirectoryProblemsNameThePath(t *testing.T) {
+	if got, err := locateData("/some/where"); got != "/some/where" || err != nil {
+		t.Errorf("locateData(--data /some/where) = %q, %v", got, err)
+	}
+	missing := syntheticMNIST(t)
+	os.Remove(filepath.Join(missing, testLabelsFile))
+
+	badLabel := syntheticMNIST(t)
+	writeIDX(t, badLabel, testLabelsFile, tensor.New(tensor.WithShape(100), tensor.WithBacking(bytes.Repeat([]uint8{12}, 100))))
+
+	fewLabels := syntheticMNIST(t)
+	writeIDX(t, fewLabels, trainLabelsFile, tensor.New(tensor.WithShape(3), tensor.WithBacking([]uint8{1, 2, 3})))
+
+	notImages := syntheticMNIST(t)
+	writeIDX(t, notImages, trainImagesFile, tensor.New(tensor.WithShape(300, 144), tensor.WithBacking(make([]float32, 300*144))))
+
+	otherSize := syntheticMNIST(t)
+	images, labels := digitImages(10, 3)
+	writeIDX(t, otherSize, testImagesFile, tensor.New(tensor.WithShape(10, 24, 6), tensor.WithBacking(images)))
+	writeIDX(t, otherSize, testLabelsFile, tensor.New(tensor.WithShape(10), tensor.WithBacking(labels)))
+
+	corrupt := syntheticMNIST(t)
+	os.WriteFile(filepath.Join(corrupt, trainImagesFile), []byte("<html>not found</html>"), 0o644)
+
+	cases := []struct {
+		dir  string
+		args []string
+		want []string
+	}{
+		{missing, nil, []string{filepath.Join(missing, testLabelsFile) + " is missing", "t10k-labels-idx1-ubyte"}},
+		{badLabel, nil, []string{filepath.Join(badLabel, testLabelsFile) + ": label 0 is 12, not a digit"}},
+		{fewLabels, nil, []string{"holds 300 images but " + filepath.Join(fewLabels, trainLabelsFile) + " 3 labels"}},
+		{notImages, nil, []string{filepath.Join(notImages, trainImagesFile), "not MNIST's uint8 images"}},
+		{otherSize, nil, []string{"the training images are 12x12 but the test images 24x6"}},
+		{corrupt, nil, []string{"ReadIDX", filepath.Join(corrupt, trainImagesFile)}},
+		{syntheticMNIST(t), []string{"--limit", "301"}, []string{"--limit is 301 but", "holds only 300 images"}},
+	}
+	for _, c := range cases {
+		out, errOut, code := runMNIST(t, append([]string{"--data", c.dir}, c.args...)...)
+		if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want status 1 and one line", c.args, code, out, errOut)
+		}
+		for _, want := range c.want {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s %v: stderr %q lacks %q", filepath.Base(c.dir), c.args, errOut, want)
+			}
+		}
+	}
+}
+
+func TestFindsTheModuleInTheCacheFromTheBuildInfo(t *testing.T) {
+	cache := t.TempDir()
+	const version = "v0.0.0-20150320212226-2fbe10d0fa63"
+	want := filepath.Join(cache, "github.com", "petar", "!go!m!n!i!s!t@"+version)
+	if err := os.MkdirAll(filepath.Join(want, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dep := &debug.Module{Path: mnistModule, Version: version}
+	info := &debug.BuildInfo{Deps: []*debug.Module{{Path: "github.com/spf13/pflag", Version: "v1.1.0"}, dep}}
+	if got, err := moduleFromBuildInfo(info, cache); got != want || err != nil {
+		t.Errorf("moduleFromBuildInfo = %q, %v; want %q", got, err, want)
+	}
+	dep.Version = "v0.0.0-20990101000000-000000000000"
+	if _, err := moduleFromBuildInfo(info, cache); err == nil {
+		t.Error("a version that is not in the cache was found")
+	}
+	dep.Replace = &debug.Module{Path: "/src/gomnist"}
+	if got, err := moduleFromBuildInfo(info, cache); got != "/src/gomnist" || err != nil {
+		t.Errorf("replaced by a directory: %q, %v", got, err)
+	}
+	if _, err := moduleFromBuildInfo(&debug.BuildInfo{}, cache); err == nil || !strings.Contains(err.Error(), "without the module") {
+		t.Errorf("no such dependency: %v", err)
+	}
+	if got := escapeModulePath("github.com/BurntSushi/TOML@v1.0.0-RC"); got != "github.com/!burnt!sushi/!t!o!m!l@v1.0.0-!r!c" {
+		t.Errorf("escapeModulePath = %q", got)
+	}
+}
+
+func TestBadFlagsExitWithStatus2AndOneLine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", "resnet"}, `--model is "resnet"; use cnn or mlp`},
+		{[]string{"--epochs", "-1"}, "--epochs is -1"},
+		{[]string{"--epochs", "100001"}, "--epochs is 100001; at most 100000"},
+		{[]string{"--epochs", "0"}, "needs --load"},
+		{[]string{"--epochs", "0", "--load", file, "--plot", filepath.Join(dir, "c.svg")}, "--plot has no curves"},
+		{[]string{"--batch-size", "0"}, "--batch-size is 0"},
+		{[]string{"--limit", "-5"}, "--limit is -5"},
+		{[]string{"--lr", "0"}, "--lr is 0"},
+		{[]string{"--lr", "NaN"}, "--lr is NaN"},
+		{[]string{"--lr", "Inf"}, "--lr is +Inf"},
+		{[]string{"--lr-decay", "0"}, "--lr-decay is 0; it must be in (0, 1]"},
+		{[]string{"--lr-decay", "1.5"}, "--lr-decay is 1.5"},
+		{[]string{"--dtype", "int8"}, "--dtype"},
+		{[]string{"--data", filepath.Join(dir, "nowhere")}, "--data: "},
+		{[]string{"--data", file}, "--data: " + file + " is not a directory"},
+		{[]string{"--load", filepath.Join(dir, "none.safetensors")}, "--load"},
+		{[]string{"--save", filepath.Join(dir, "missing", "m.safetensors")}, "--save: cannot create m.safetensors in directory"},
+		{[]string{"--plot", dir}, "--plot: " + dir + " is a directory"},
+		{[]string{"--seed", "-1"}, "invalid argument"},
+		{[]string{"--no-such-flag"}, "unknown flag"},
+		{[]string{"stray"}, "unexpected argument"},
+	}
+	for _, c := range cases {
+		out, errOut, code := runMNIST(t, c.args...)
+		if code != 2 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 2 and no output", c.args, code, out)
+		}
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if !strings.Contains(errOut, c.want) || (c.want != "unknown flag" && c.want != "invalid argument" && len(lines) != 1) {
+			t.Errorf("%v: stderr %q, want one line mentioning %q", c.args, errOut, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the checks left files behind: %v", entries)
+	}
+}
+
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	_, errOut, code := runMNIST(t, "--help")
+	if code != 0 {
+		t.Errorf("--help exit %d", code)
+	}
+	for _, flag := range []string{"--model", "--epochs", "--batch-size", "--lr", "--lr-decay", "--seed", "--dtype", "--limit", "--data", "--json", "--plot", "--save", "--load"} {
+		if !strings.Contains(errOut, flag) {
+			t.Errorf("--help does not document %s", flag)
+		}
+	}
+}

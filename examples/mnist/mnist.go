@@ -1,0 +1,285 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"gorgonia.org/tensor"
+
+	"graft/checkpoint"
+	"graft/graph"
+	"graft/layers"
+	"graft/losses"
+	"graft/optim"
+	"graft/train"
+)
+
+// testBatch is how many test images one run of the test program scores:
+// large enough that the matrix products run at full speed, small enough
+// that the activations stay a few megabytes.
+const testBatch = 1000
+
+// summary is the --json line: the run, its final test score, and one entry
+// per epoch in the epoch_ lists. A number that is not finite is null.
+type summary struct {
+	Model              string      `json:"model"`
+	DType              string      `json:"dtype"`
+	Data               string      `json:"data"`
+	TrainImages        int         `json:"train_images"`
+	TestImages         int         `json:"test_images"`
+	Params             int         `json:"params"`
+	Epochs             int         `json:"epochs"`
+	Steps              int         `json:"steps"`
+	TestAccuracy       float64     `json:"test_accuracy"`
+	TestLoss           jsonFloat   `json:"test_loss"`
+	EpochTrainLoss     []jsonFloat `json:"epoch_train_loss"`
+	EpochTrainAccuracy []float64   `json:"epoch_train_accuracy"`
+	EpochTestLoss      []jsonFloat `json:"epoch_test_loss"`
+	EpochTestAccuracy  []float64   `json:"epoch_test_accuracy"`
+	EpochSeconds       []float64   `json:"epoch_seconds"` // training only, the test pass not included
+	Seconds            float64     `json:"seconds"`       // the whole run, reading the data included
+}
+
+// jsonFloat is a float64 that JSON writes as null when it is NaN or
+// infinite, which JSON numbers cannot hold.
+type jsonFloat float64
+
+// MarshalJSON writes f as a JSON number, or null when it is not finite.
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	if !finite(float64(f)) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(f))
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// trainMNIST is the whole example: read the data, build the model, train
+// it epoch by epoch with a test pass after each, report, write the files.
+func trainMNIST(o options, stdout io.Writer) error {
+	start := time.Now()
+	dt := tensor.Float32
+	if o.dtype == "float64" {
+		dt = tensor.Float64
+	}
+	dir, err := locateData(o.data)
+	if err != nil {
+		return err
+	}
+	trainSet, testSet, err := loadMNIST(dir, o.limit, dt)
+	if err != nil {
+		return err
+	}
+	g := graph.New()
+	model := layers.NewModel(o.seed)
+	net, err := models[o.model](model, trainSet.height, trainSet.width)
+	if err != nil {
+		return fmt.Errorf("--model %s: %w", o.model, err)
+	}
+	// The test program is built first, in inference mode, so that the
+	// parameters exist before --load fills them.
+	test, err := newTester(g, net, testSet)
+	if err != nil {
+		return err
+	}
+	if o.load != "" {
+		if err := checkpoint.Load(o.load, model.Params()); err != nil {
+			return fmt.Errorf("--load: %w", err)
+		}
+	}
+	s := summary{Model: o.model, DType: o.dtype, Data: dir, TrainImages: trainSet.len(), TestImages: testSet.len(), Params: model.NumParams(), Epochs: o.epochs}
+	if !o.json {
+		fmt.Fprintf(stdout, "MNIST from %s: %d training and %d test images of %dx%d pixels\n", dir, s.TrainImages, s.TestImages, trainSet.height, trainSet.width)
+		fmt.Fprintf(stdout, "model %s, %d parameters, %s; Adam, learning rate %g times %g per epoch, batch %d\n", o.model, s.Params, o.dtype, o.lr, o.lrDecay, o.batchSize)
+	}
+	opt := optim.NewAdam(o.lr)
+	for epoch := 1; epoch <= o.epochs; epoch++ {
+		began := time.Now()
+		opt.SetLearningRate(o.lr * math.Pow(o.lrDecay, float64(epoch-1)))
+		// Every epoch is one call of Fit, so that the test pass can run
+		// between epochs; its own seed gives it a shuffle of its own.
+		g.SetTraining(true)
+		h, err := train.Fit(g, net.Apply, losses.SoftmaxCrossEntropy, opt, trainSet.images, trainSet.labels, train.Config{
+			Epochs: 1, BatchSize: o.batchSize, Seed: epochSeed(o.seed, epoch), Metric: train.SparseCategoricalAccuracy,
+		})
+		g.SetTraining(false)
+		if err != nil {
+			return err
+		}
+		seconds := time.Since(began).Seconds()
+		loss, accuracy, err := test()
+		if err != nil {
+			return err
+		}
+		s.Steps += h.Steps
+		s.EpochTrainLoss = append(s.EpochTrainLoss, jsonFloat(h.Loss[0]))
+		s.EpochTrainAccuracy = append(s.EpochTrainAccuracy, h.Accuracy[0])
+		s.EpochTestLoss = append(s.EpochTestLoss, jsonFloat(loss))
+		s.EpochTestAccuracy = append(s.EpochTestAccuracy, accuracy)
+		s.EpochSeconds = append(s.EpochSeconds, seconds)
+		if !o.json {
+			fmt.Fprintf(stdout, "epoch %*d/%d  loss %.4f  accuracy %6.2f%%  test loss %.4f  test accuracy %6.2f%%  %.2fs\n",
+				len(fmt.Sprint(o.epochs)), epoch, o.epochs, h.Loss[0], 100*h.Accuracy[0], loss, 100*accuracy, seconds)
+		}
+		if !finite(h.Loss[0]) || !finite(loss) {
+			s.Epochs = epoch // training diverged: no point in going on
+			break
+		}
+	}
+	if o.epochs == 0 {
+		loss, accuracy, err := test()
+		if err != nil {
+			return err
+		}
+		s.TestLoss, s.TestAccuracy = jsonFloat(loss), accuracy
+	} else {
+		s.TestLoss, s.TestAccuracy = s.EpochTestLoss[len(s.EpochTestLoss)-1], s.EpochTestAccuracy[len(s.EpochTestAccuracy)-1]
+	}
+	s.Seconds = time.Since(start).Seconds()
+	if err := report(stdout, s, o.json); err != nil {
+		return err
+	}
+	return writeOutputs(o, model, s)
+}
+
+// epochSeed is the shuffle seed of one epoch, distinct for every epoch of
+// a run and reproducible from the run's seed.
+func epochSeed(seed uint64, epoch int) uint64 {
+	return seed ^ uint64(epoch)*0x9e3779b97f4a7c15
+}
+
+// newTester compiles net and its loss on the test images, testBatch at a
+// time, and returns a function that scores them all: the mean loss and the
+// share of images whose largest logit is at their digit.
+func newTester(g *graph.Graph, net layers.Sequential, set dataset) (func() (loss, accuracy float64, err error), error) {
+	n, pixels := set.len(), set.height*set.width
+	// One program per batch size (the last batch may be smaller); each batch
+	// feeds views of the test set's rows, so nothing is copied.
+	type program struct {
+		prog *graph.Program
+		x, y *graph.Node
+	}
+	programs := map[int]*program{}
+	var batches []graph.Feeds
+	var progs []*graph.Program
+	for first := 0; first < n; first += testBatch {
+		rows := min(testBatch, n-first)
+		p := programs[rows]
+		if p == nil {
+			p = &program{x: g.Input("test_x", set.images.Dtype(), rows, pixels), y: g.Input("test_y", set.labels.Dtype(), rows)}
+			logits := net.Apply(p.x)
+			var err error
+			if p.prog, err = graph.Compile(losses.SoftmaxCrossEntropy(logits, p.y), logits); err != nil {
+				return nil, err
+			}
+			programs[rows] = p
+		}
+		batches = append(batches, graph.Feeds{p.x: rowsOf(set.images, first, rows), p.y: rowsOf(set.labels, first, rows)})
+		progs = append(progs, p.prog)
+	}
+	labels := graph.Float64s(set.labels)
+	return func() (float64, float64, error) {
+		var lossSum float64
+		correct, first := 0, 0
+		for i, feeds := range batches {
+			out, err := progs[i].Run(feeds)
+			if err != nil {
+				return 0, 0, err
+			}
+			rows := out[1].Shape()[0]
+			lossSum += graph.Float64s(out[0])[0] * float64(rows)
+			correct += countCorrect(graph.Float64s(out[1]), labels[first:first+rows])
+			first += rows
+		}
+		return lossSum / float64(n), float64(correct) / float64(n), nil
+	}, nil
+}
+
+// rowsOf returns rows first to first+rows-1 of t (a float32 or float64
+// tensor whose first axis indexes images) as a tensor sharing t's memory.
+func rowsOf(t *tensor.Dense, first, rows int) *tensor.Dense {
+	shape := append([]int{rows}, t.Shape()[1:]...)
+	width := t.Shape().TotalSize() / t.Shape()[0]
+	lo, hi := first*width, (first+rows)*width
+	if t.Dtype() == tensor.Float32 {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(t.Float32s()[lo:hi]))
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(t.Float64s()[lo:hi]))
+}
+
+// countCorrect counts the rows of logits (rows × classes) whose largest
+// entry is at the row's label. A row with a NaN or infinite logit is never
+// right.
+func countCorrect(logits, labels []float64) int {
+	correct := 0
+	for r, label := range labels {
+		row := logits[r*classes : (r+1)*classes]
+		best := 0
+		for c, v := range row {
+			if !finite(v) {
+				best = -1
+				break
+			}
+			if v > row[best] {
+				best = c
+			}
+		}
+		if best == int(label) {
+			correct++
+		}
+	}
+	return correct
+}
+
+// report prints the final line, or the --json line.
+func report(w io.Writer, s summary, asJSON bool) error {
+	if asJSON {
+		line, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(line))
+		return err
+	}
+	var perEpoch float64
+	for _, t := range s.EpochSeconds {
+		perEpoch += t / float64(len(s.EpochSeconds))
+	}
+	_, err := fmt.Fprintf(w, "test accuracy %.2f%%, test loss %.4f after %d epochs (%d steps, %.2fs per epoch), %.1fs in all\n",
+		100*s.TestAccuracy, float64(s.TestLoss), s.Epochs, s.Steps, perEpoch, s.Seconds)
+	return err
+}
+
+// writeOutputs writes the checkpoint and the plot the flags ask for. Each is
+// tried whatever happened to the other, and their errors are reported
+// together. A model whose loss is not finite is not saved (it would replace
+// a good checkpoint with NaNs); that is an error too.
+func writeOutputs(o options, model *layers.Model, s summary) error {
+	var errs []error
+	diverged := !finite(float64(s.TestLoss))
+	for _, l := range s.EpochTrainLoss {
+		diverged = diverged || !finite(float64(l))
+	}
+	switch {
+	case diverged:
+		err := errors.New("the loss is NaN or infinite: training diverged (a smaller --lr may help)")
+		if o.save != "" {
+			err = fmt.Errorf("%w; the model was not saved", err)
+		}
+		errs = append(errs, err)
+	case o.save != "":
+		if err := checkpoint.Save(o.save, model.Params()); err != nil {
+			errs = append(errs, fmt.Errorf("--save: %w", err))
+		}
+	}
+	if o.plot != "" {
+		if err := plotCurves(o.plot, s); err != nil {
+			errs = append(errs, fmt.Errorf("--plot: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
