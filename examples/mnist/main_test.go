@@ -233,7 +233,7 @@ func TestWritesTheLossAndAccuracyCurves(t *testing.T) {
 			t.Errorf("--epochs %s: plot %v, %.80q", epochs, err, b)
 		}
 	}
-	if _, err := chart("t", "y", curve{"x", []float64{math.NaN()}, false}); err == nil {
+	if _, err := chart("t", "y", true, curve{"x", []float64{math.NaN()}, false}); err == nil {
 		t.Error("a chart of only NaN drew")
 	}
 }

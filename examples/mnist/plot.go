@@ -23,7 +23,7 @@ type curve struct {
 // plotCurves writes the loss and the accuracy per epoch, on the training
 // batches and on the test images, as two charts side by side in one SVG.
 func plotCurves(path string, s summary) error {
-	loss, err := chart("MNIST loss", "softmax cross-entropy",
+	loss, err := chart("MNIST loss", "softmax cross-entropy", true,
 		curve{"training", floats(s.EpochTrainLoss), false}, curve{"test", floats(s.EpochTestLoss), true})
 	if err != nil {
 		return err
@@ -35,7 +35,7 @@ func plotCurves(path string, s summary) error {
 		}
 		return out
 	}
-	accuracy, err := chart("MNIST accuracy", "accuracy (%)",
+	accuracy, err := chart("MNIST accuracy", "accuracy (%)", false,
 		curve{"training", percent(s.EpochTrainAccuracy), false}, curve{"test", percent(s.EpochTestAccuracy), true})
 	if err != nil {
 		return err
@@ -55,13 +55,13 @@ func plotCurves(path string, s summary) error {
 // chart draws curves against their epochs, skipping values that are not
 // finite (a diverged epoch leaves a gap the line joins over). The y axis is
 // padded so that a flat curve, or a single epoch, sits inside a visible
-// range.
-func chart(title, ylabel string, curves ...curve) (*plot.Plot, error) {
+// range. The legend goes at the top or, for rising curves, the bottom.
+func chart(title, ylabel string, legendTop bool, curves ...curve) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = ylabel
-	p.Legend.Top = true
+	p.Legend.Top = legendTop
 	p.Add(plotter.NewGrid())
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range curves {
