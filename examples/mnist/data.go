@@ -55,25 +55,26 @@ func locateData(dir string) (string, error) {
 	if dir != "" {
 		return dir, nil
 	}
-	var errs []error
+	var failures []string
 	if info, ok := debug.ReadBuildInfo(); ok {
 		mod, err := moduleFromBuildInfo(info, moduleCache())
 		if err == nil {
 			return filepath.Join(mod, "data"), nil
 		}
-		errs = append(errs, err)
+		failures = append(failures, err.Error())
 	}
 	mod, err := moduleFromGoList()
 	if err == nil {
 		return filepath.Join(mod, "data"), nil
 	}
-	errs = append(errs, err)
-	return "", fmt.Errorf("cannot find the MNIST files of the module %s (%w); run from graft's module (go run ./examples/mnist), or pass --data DIR", mnistModule, errors.Join(errs...))
+	failures = append(failures, err.Error())
+	return "", fmt.Errorf("cannot find the MNIST files of the module %s (%s); run from graft's module (go run ./examples/mnist), or pass --data DIR",
+		mnistModule, strings.Join(failures, "; "))
 }
 
 // moduleFromBuildInfo finds the GoMNIST module among the binary's
 // dependencies, as the go command recorded them when it built the binary,
-// and returns its directory in the module cache cache. This works wherever
+// and returns its directory in the module cache at cache. This works wherever
 // the binary runs, as long as that cache still holds the module.
 func moduleFromBuildInfo(info *debug.BuildInfo, cache string) (string, error) {
 	for _, dep := range info.Deps {
@@ -121,7 +122,7 @@ func moduleFromGoList() (string, error) {
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && len(exit.Stderr) > 0 {
-			return "", fmt.Errorf("go list -m %s: %s", mnistModule, strings.TrimSpace(string(exit.Stderr)))
+			return "", fmt.Errorf("go list -m %s: %s", mnistModule, strings.Join(strings.Fields(string(exit.Stderr)), " "))
 		}
 		return "", fmt.Errorf("go list -m %s: %w", mnistModule, err)
 	}

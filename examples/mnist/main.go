@@ -47,15 +47,17 @@ type options struct {
 	data, plot, save, load string
 }
 
-// maxEpochs keeps a typo in --epochs from growing the history without end.
-const maxEpochs = 100_000
+// maxEpochs keeps a typo in --epochs from running for days: every epoch is
+// one train.Fit call, which adds its training step's nodes (some 26 KB) to
+// the graph, and a test pass.
+const maxEpochs = 1000
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := pflag.NewFlagSet("mnist", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.model, "model", "mlp", "the network: "+strings.Join(modelNames(), " or "))
-	fs.IntVar(&o.epochs, "epochs", 10, "passes over the training images (0 with --load: only evaluate)")
+	fs.IntVar(&o.epochs, "epochs", 10, "passes over the training images, at most 1000 (0 with --load: only evaluate)")
 	fs.IntVar(&o.batchSize, "batch-size", 64, "images per Adam step")
 	fs.Float64Var(&o.lr, "lr", 0.001, "Adam's learning rate in the first epoch")
 	fs.Float64Var(&o.lrDecay, "lr-decay", 0.7, "factor the learning rate is multiplied by after every epoch, in (0, 1] (1: constant)")

@@ -364,7 +364,7 @@ func TestBadFlagsExitWithStatus2AndOneLine(t *testing.T) {
 	}{
 		{[]string{"--model", "resnet"}, `--model is "resnet"; use cnn or mlp`},
 		{[]string{"--epochs", "-1"}, "--epochs is -1"},
-		{[]string{"--epochs", "100001"}, "--epochs is 100001; at most 100000"},
+		{[]string{"--epochs", "1001"}, "--epochs is 1001; at most 1000"},
 		{[]string{"--epochs", "0"}, "needs --load"},
 		{[]string{"--epochs", "0", "--load", file, "--plot", filepath.Join(dir, "c.svg")}, "--plot has no curves"},
 		{[]string{"--batch-size", "0"}, "--batch-size is 0"},

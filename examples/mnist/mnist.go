@@ -249,9 +249,17 @@ func report(w io.Writer, s summary, asJSON bool) error {
 	for _, t := range s.EpochSeconds {
 		perEpoch += t / float64(len(s.EpochSeconds))
 	}
-	_, err := fmt.Fprintf(w, "test accuracy %.2f%%, test loss %.4f after %d epochs (%d steps, %.2fs per epoch), %.1fs in all\n",
-		100*s.TestAccuracy, float64(s.TestLoss), s.Epochs, s.Steps, perEpoch, s.Seconds)
+	_, err := fmt.Fprintf(w, "test accuracy %.2f%%, test loss %.4f after %s (%s, %.2fs per epoch), %.1fs in all\n",
+		100*s.TestAccuracy, float64(s.TestLoss), count(s.Epochs, "epoch"), count(s.Steps, "step"), perEpoch, s.Seconds)
 	return err
+}
+
+// count writes n and the noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // writeOutputs writes the checkpoint and the plot the flags ask for. Each is
