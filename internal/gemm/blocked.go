@@ -42,7 +42,7 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 }
 
 // mergeTile sets the rows×cols corner of C to tile + beta·C.
-func mergeTile[E elem](c []E, ldc int, tile []E, ldt, rows, cols int, beta E) {
+func mergeTile[E Float](c []E, ldc int, tile []E, ldt, rows, cols int, beta E) {
 	for i := range rows {
 		crow := c[i*ldc : i*ldc+cols]
 		trow := tile[i*ldt : i*ldt+cols]

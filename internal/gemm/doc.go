@@ -59,4 +59,4 @@
 // calls share no mutable memory.
 package gemm
 
-//go:generate sh -c "cd asmgen && go run . -out ../kernels_amd64.s -stubs ../kernels_stub_amd64.go -pkg gemm"
+//go:generate sh -c "cd asmgen && go run . -out ../kernel_asm_amd64.s -stubs ../kernel_asm_amd64.go -pkg gemm"

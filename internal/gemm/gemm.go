@@ -1,13 +1,9 @@
 package gemm
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "fmt"
 
-// Float is the element type of the matrices: any type whose underlying type
-// is float32 or float64.
-type Float interface{ ~float32 | ~float64 }
+// Float is the element type of the matrices.
+type Float interface{ float32 | float64 }
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices.
 //
@@ -37,38 +33,22 @@ func GemmBatched[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda,
 
 // gemmBatched is GemmBatched with the micro-kernel as a parameter, so that
 // tests can run every kernel the CPU supports, including the pure-Go one.
-func gemmBatched[T Float](kind kernelKind, transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int) {
-	if unsafe.Sizeof(alpha) == 4 {
-		bt := newBatched[float32](transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
-		bt.run(kind)
-		return
-	}
-	bt := newBatched[float64](transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
-	bt.run(kind)
-}
-
-// newBatched gathers the arguments, viewing the slices as their underlying
-// element type E.
-func newBatched[E elem, T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int) batched[E] {
-	return batched[E]{
+func gemmBatched[E Float](kind kernelKind, transA, transB bool, m, n, k int, alpha E, a []E, lda, strideA int, b []E, ldb, strideB int, beta E, c []E, ldc, strideC int, batch int) {
+	bt := batched[E]{
 		problem: problem[E]{
 			transA: transA, transB: transB, m: m, n: n, k: k,
-			alpha: E(alpha), beta: E(beta),
-			a: reinterpret[E](a), lda: lda,
-			b: reinterpret[E](b), ldb: ldb,
-			c: reinterpret[E](c), ldc: ldc,
+			alpha: alpha, beta: beta,
+			a: a, lda: lda,
+			b: b, ldb: ldb,
+			c: c, ldc: ldc,
 		},
 		strideA: strideA, strideB: strideB, strideC: strideC, count: batch,
 	}
-}
-
-// reinterpret views a slice of a named float type as its underlying type.
-func reinterpret[E elem, T Float](s []T) []E {
-	return unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+	bt.run(kind)
 }
 
 // problem is one product, C = alpha·op(A)·op(B) + beta·C.
-type problem[E elem] struct {
+type problem[E Float] struct {
 	transA, transB bool
 	m, n, k        int
 	alpha, beta    E
@@ -81,7 +61,7 @@ type problem[E elem] struct {
 }
 
 // batched is count products whose operands lie stride elements apart.
-type batched[E elem] struct {
+type batched[E Float] struct {
 	problem[E]
 	strideA, strideB, strideC, count int
 }
@@ -95,10 +75,10 @@ func (bt *batched[E]) item(i int) problem[E] {
 	return p
 }
 
-// Products with at most directMax multiply-adds skip packing: for them the
+// Products with at most smallMax multiply-adds skip packing (small.go): for them the
 // copies cost more than the arithmetic. With the AVX-512 kernel the two
 // paths broke even at 8×8×8; at 12×12×12 the packed one was twice as fast.
-const directMax = 512
+const smallMax = 512
 
 // work is the number of multiply-adds in one product, in 64 bits so that
 // it cannot overflow where int has 32.
@@ -159,14 +139,14 @@ func (bt *batched[E]) run(kind kernelKind) {
 		}
 		return
 	}
-	if bt.work() <= directMax {
+	if bt.work() <= smallMax {
 		if bt.count == 1 {
-			bt.problem.direct()
+			bt.problem.small()
 			return
 		}
 		for i := range bt.count {
 			p := bt.item(i)
-			p.direct()
+			p.small()
 		}
 		return
 	}
@@ -180,4 +160,23 @@ func (bt *batched[E]) run(kind kernelKind) {
 		p.blocked(kern, 0, p.m, 0, p.n, ws)
 	}
 	pool.giveBack(ws)
+}
+
+// scaleC sets C = beta·C, writing zeros rather than multiplying when beta
+// is 0 so that NaNs and infinities in C vanish as BLAS promises.
+func (p *problem[E]) scaleC() {
+	c, ldc, n, beta := p.c, p.ldc, p.n, p.beta
+	if beta == 1 {
+		return
+	}
+	for i := range p.m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
 }

@@ -90,7 +90,7 @@ func transpose(t bool) blas.Transpose {
 	return blas.NoTrans
 }
 
-func randomFloats[E elem](rng *rand.Rand, n int) []E {
+func randomFloats[E Float](rng *rand.Rand, n int) []E {
 	s := make([]E, n)
 	for i := range s {
 		s[i] = E(2*rng.Float64() - 1)

@@ -26,7 +26,7 @@ func (s shape) String() string {
 
 // operands is the memory of one test product, with every slot outside the
 // matrices set to a sentinel so that stray writes show.
-type operands[E elem] struct {
+type operands[E Float] struct {
 	a, b, c                   []E
 	lda, ldb, ldc             int
 	strideA, strideB, strideC int
@@ -34,7 +34,7 @@ type operands[E elem] struct {
 
 const sentinel = -12345.5
 
-func newOperands[E elem](rng *rand.Rand, s shape) operands[E] {
+func newOperands[E Float](rng *rand.Rand, s shape) operands[E] {
 	rowsA, colsA := s.m, s.k
 	if s.transA {
 		rowsA, colsA = s.k, s.m
@@ -62,7 +62,7 @@ func newOperands[E elem](rng *rand.Rand, s shape) operands[E] {
 // randomMatrix fills count matrices of rows×cols (row stride ld, matrix
 // stride stride) with values in [-1, 1), or NaN if nan is set, and the gaps
 // with the sentinel. The slice ends exactly at the last element.
-func randomMatrix[E elem](rng *rand.Rand, count, stride, rows, cols, ld int, nan bool) []E {
+func randomMatrix[E Float](rng *rand.Rand, count, stride, rows, cols, ld int, nan bool) []E {
 	if rows == 0 || cols == 0 {
 		return nil
 	}
@@ -87,7 +87,7 @@ func randomMatrix[E elem](rng *rand.Rand, count, stride, rows, cols, ld int, nan
 // checkProduct compares got (the c of o after the call) with a float64
 // triple loop over the inputs in o and the original c, element by element,
 // with a bound that grows with k, and checks that no gap was written.
-func checkProduct[E elem](t *testing.T, s shape, o operands[E], origC, got []E) {
+func checkProduct[E Float](t *testing.T, s shape, o operands[E], origC, got []E) {
 	t.Helper()
 	eps := 0x1p-52
 	if isFloat32[E]() {
@@ -138,7 +138,7 @@ func checkProduct[E elem](t *testing.T, s shape, o operands[E], origC, got []E) 
 }
 
 // runShape computes s with kernel kind and checks it.
-func runShape[E elem](t *testing.T, rng *rand.Rand, kind kernelKind, s shape) {
+func runShape[E Float](t *testing.T, rng *rand.Rand, kind kernelKind, s shape) {
 	t.Helper()
 	o := newOperands[E](rng, s)
 	orig := append([]E(nil), o.c...)
@@ -188,7 +188,7 @@ func randomShape(rng *rand.Rand, m, n, k int) shape {
 // TestEverySmallShape runs every m, n, k in 1..40 (1..24 with -short)
 // through every kernel this CPU supports, the pure-Go one included, in both
 // element types, with transposes, scalars and padding drawn at random for
-// each product and each combination. This covers the direct loops and every
+// each product and each combination. This covers the small-product loops and every
 // ragged-edge combination of each kernel's tiles. The six combinations run
 // in parallel.
 func TestEverySmallShape(t *testing.T) {
@@ -238,7 +238,7 @@ func TestOddLargeShapes(t *testing.T) {
 }
 
 // TestScalars checks every alpha and beta on a blocked, a parallel and a
-// direct shape, and that beta = 0 ignores NaNs already in C.
+// small shape, and that beta = 0 ignores NaNs already in C.
 func TestScalars(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
 		rng := rand.New(rand.NewPCG(5, uint64(kind)))
@@ -283,18 +283,6 @@ func TestDegenerate(t *testing.T) {
 	}
 	Gemm[float32](false, false, 0, 5, 5, 1, nil, 5, nil, 5, 0, nil, 5)
 	Gemm[float32](false, false, 5, 0, 5, 1, make([]float32, 25), 5, nil, 0, 0, nil, 0)
-}
-
-// TestNamedFloatType checks that types defined over float32 and float64 work.
-func TestNamedFloatType(t *testing.T) {
-	type weight float32
-	a := []weight{1, 2, 3, 4, 5, 6}
-	b := []weight{1, 0, 0, 1, 1, 1}
-	c := make([]weight, 4)
-	Gemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 2)
-	if want := []weight{4, 5, 10, 11}; fmt.Sprint(c) != fmt.Sprint(want) {
-		t.Fatalf("got %v, want %v", c, want)
-	}
 }
 
 // TestShortSlicesPanic checks the messages for operands that do not fit.
@@ -365,7 +353,7 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 }
 
-// TestNoAllocations checks that direct, blocked, parallel and batched calls
+// TestNoAllocations checks that small, blocked, parallel and batched calls
 // allocate nothing once buffers and workers exist.
 func TestNoAllocations(t *testing.T) {
 	if raceEnabled {

@@ -2,12 +2,6 @@ package gemm
 
 import "unsafe"
 
-// elem is the set of element types the implementation works on. The
-// exported functions accept any type whose underlying type is float32 or
-// float64 and reinterpret it as one of these, so that per-type state (kernel
-// tables, pools) can be chosen by size.
-type elem interface{ float32 | float64 }
-
 // kernelKind names a micro-kernel implementation.
 type kernelKind uint8
 
@@ -34,7 +28,7 @@ func (k kernelKind) String() string {
 // run sets the mr×nr tile at c (row stride ldc) to alpha·a·b + beta·c, where
 // a is a packed k×mr sliver and b a packed k×nr sliver; beta == 0 must not
 // read c.
-type microKernel[E elem] struct {
+type microKernel[E Float] struct {
 	run        func(k int, a, b, c *E, ldc int, alpha, beta E)
 	mr, nr     int // tile of C held in registers
 	mc, kc, nc int // cache blocks of m, k and n; mc is a multiple of mr, nc of nr
@@ -42,7 +36,7 @@ type microKernel[E elem] struct {
 
 // kernelFor returns the table entry for kind. It panics if this build has no
 // such kernel (asm kernels exist only on amd64).
-func kernelFor[E elem](kind kernelKind) *microKernel[E] {
+func kernelFor[E Float](kind kernelKind) *microKernel[E] {
 	var kern *microKernel[E]
 	if isFloat32[E]() {
 		kern = &any(&kernels32).(*[kernelKinds]microKernel[E])[kind]
@@ -55,7 +49,7 @@ func kernelFor[E elem](kind kernelKind) *microKernel[E] {
 	return kern
 }
 
-func isFloat32[E elem]() bool {
+func isFloat32[E Float]() bool {
 	var zero E
 	return unsafe.Sizeof(zero) == 4
 }

@@ -4,12 +4,12 @@ import "unsafe"
 
 // goMicroKernel is the portable kernel: a 4×4 tile of scalars, 16
 // accumulators, which fits the register files of arm64 and most others.
-func goMicroKernel[E elem]() microKernel[E] {
+func goMicroKernel[E Float]() microKernel[E] {
 	return microKernel[E]{run: goKernel4x4[E], mr: 4, nr: 4, mc: 64, kc: 256, nc: 512}
 }
 
 // goKernel4x4 has the contract of microKernel.run for a 4×4 tile.
-func goKernel4x4[E elem](k int, a, b, c *E, ldc int, alpha, beta E) {
+func goKernel4x4[E Float](k int, a, b, c *E, ldc int, alpha, beta E) {
 	pa := unsafe.Slice(a, 4*k)
 	pb := unsafe.Slice(b, 4*k)
 	var c00, c01, c02, c03 E
@@ -45,7 +45,7 @@ func goKernel4x4[E elem](k int, a, b, c *E, ldc int, alpha, beta E) {
 	storeRow(tile[3*ldc:3*ldc+4:3*ldc+4], alpha, beta, c30, c31, c32, c33)
 }
 
-func storeRow[E elem](row []E, alpha, beta, v0, v1, v2, v3 E) {
+func storeRow[E Float](row []E, alpha, beta, v0, v1, v2, v3 E) {
 	if beta == 0 {
 		row[0], row[1], row[2], row[3] = alpha*v0, alpha*v1, alpha*v2, alpha*v3
 		return

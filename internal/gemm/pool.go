@@ -115,7 +115,7 @@ func poll(tasks <-chan task) (task, bool) {
 // the workers claim parts with an atomic counter, so that a worker that
 // wakes late finds the work done instead of delaying the caller: the
 // caller's own goroutine may compute every part.
-type job[E elem] struct {
+type job[E Float] struct {
 	bt         batched[E]
 	kern       *microKernel[E]
 	parts      int

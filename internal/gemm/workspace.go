@@ -11,8 +11,8 @@ type workspace struct {
 	job64 job[float64]
 }
 
-// job returns the workspace's job description for element type E.
-func jobOf[E elem](ws *workspace) *job[E] {
+// jobOf returns the workspace's job description for element type E.
+func jobOf[E Float](ws *workspace) *job[E] {
 	if isFloat32[E]() {
 		return any(&ws.job32).(*job[E])
 	}
@@ -25,7 +25,7 @@ const cacheLine = 64
 
 // buffers carves the packed-A block, packed-B panel and scratch tile that
 // kern needs out of ws.
-func buffers[E elem](ws *workspace, kern *microKernel[E]) (packedA, packedB, tile []E) {
+func buffers[E Float](ws *workspace, kern *microKernel[E]) (packedA, packedB, tile []E) {
 	var zero E
 	size := int(unsafe.Sizeof(zero))
 	lenA, lenB, lenT := kern.mc*kern.kc, kern.kc*kern.nc, kern.mr*kern.nr

@@ -13,10 +13,10 @@ trap 'rm -rf "$tmp"' EXIT
 # same relative paths as go generate does, from a copy one level down.
 mkdir "$tmp/asmgen"
 cp "$here/go.mod" "$here/go.sum" "$here/main.go" "$tmp/asmgen/"
-(cd "$tmp/asmgen" && go run . -out ../kernels_amd64.s -stubs ../kernels_stub_amd64.go -pkg gemm)
+(cd "$tmp/asmgen" && go run . -out ../kernel_asm_amd64.s -stubs ../kernel_asm_amd64.go -pkg gemm)
 
 status=0
-for f in kernels_amd64.s kernels_stub_amd64.go; do
+for f in kernel_asm_amd64.s kernel_asm_amd64.go; do
 	if ! diff -u "$gemm/$f" "$tmp/$f"; then
 		echo "check.sh: internal/gemm/$f is stale: run go generate ./internal/gemm/" >&2
 		status=1

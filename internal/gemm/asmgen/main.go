@@ -57,6 +57,34 @@ func main() {
 	Generate()
 }
 
+// doc is the comment of the kernel's Go declaration: its contract, then the
+// Go loop it computes (as gonum's internal/asm documents its stubs), with a,
+// b and c read as slices from the pointers. The kernel adds in another order
+// and fuses each multiply-add, so its results differ from the loop's in
+// rounding only.
+func (kn kernel) doc() []string {
+	mr, nr, e := kn.mr, kn.nr(), kn.elem
+	return []string{
+		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", kn.name, mr, nr),
+		fmt.Sprintf("where a is a packed k×%d panel and b a packed k×%d panel;", mr, nr),
+		"beta == 0 does not read c. Up to rounding it is",
+		"",
+		fmt.Sprintf("\tfor i := 0; i < %d; i++ {", mr),
+		fmt.Sprintf("\t\tfor j := 0; j < %d; j++ {", nr),
+		fmt.Sprintf("\t\t\tvar sum %s", e),
+		"\t\t\tfor l := 0; l < k; l++ {",
+		fmt.Sprintf("\t\t\t\tsum += a[l*%d+i] * b[l*%d+j]", mr, nr),
+		"\t\t\t}",
+		"\t\t\tif beta == 0 {",
+		"\t\t\t\tc[i*ldc+j] = alpha * sum",
+		"\t\t\t} else {",
+		"\t\t\t\tc[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]",
+		"\t\t\t}",
+		"\t\t}",
+		"\t}",
+	}
+}
+
 func (kn kernel) vec() VecVirtual {
 	if kn.avx512 {
 		return ZMM()
@@ -68,9 +96,7 @@ func generate(kn kernel) {
 	e := kn.elem
 	TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s)", e, e))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", kn.name, kn.mr, kn.nr()),
-		fmt.Sprintf("where a is a packed k×%d panel and b a packed k×%d panel.", kn.mr, kn.nr()),
-		"beta == 0 does not read c.")
+	Doc(kn.doc()...)
 
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())

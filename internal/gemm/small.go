@@ -1,29 +1,10 @@
 package gemm
 
-// scaleC sets C = beta·C, writing zeros rather than multiplying when beta
-// is 0 so that NaNs and infinities in C vanish as BLAS promises.
-func (p *problem[E]) scaleC() {
-	c, ldc, n, beta := p.c, p.ldc, p.n, p.beta
-	if beta == 1 {
-		return
-	}
-	for i := range p.m {
-		row := c[i*ldc : i*ldc+n]
-		if beta == 0 {
-			clear(row)
-			continue
-		}
-		for j := range row {
-			row[j] *= beta
-		}
-	}
-}
-
-// direct computes a small product with plain loops over the unpacked
+// small computes a small product with plain loops over the unpacked
 // operands: no buffers, no kernel call, nothing to amortise.
-func (p *problem[E]) direct() {
+func (p *problem[E]) small() {
 	if p.transB {
-		p.directTransB()
+		p.smallTransB()
 		return
 	}
 	a, b, c := p.a, p.b, p.c
@@ -79,11 +60,11 @@ func (p *problem[E]) direct() {
 	}
 }
 
-// directTransB is direct for B stored n×k: each C element is a dot product
+// smallTransB is small for B stored n×k: each C element is a dot product
 // of a row of op(A) and a row of B. They are computed in 2×2 blocks, which
 // share the loads and run four chains of additions side by side; an odd
 // last row or column is computed twice and stored once.
-func (p *problem[E]) directTransB() {
+func (p *problem[E]) smallTransB() {
 	a, b, lda, ldb, m, n, k := p.a, p.b, p.lda, p.ldb, p.m, p.n, p.k
 	for i0 := 0; i0 < m; i0 += 2 {
 		i1 := min(i0+1, m-1)
