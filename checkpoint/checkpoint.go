@@ -1,7 +1,6 @@
 package checkpoint
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -9,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -32,48 +29,21 @@ var ErrMismatch = errors.New("the checkpoint does not match the parameters")
 // so that a corrupt length cannot make a reader allocate without limit.
 const maxHeader = 100_000_000
 
-// Save writes params to the file at path. It writes a temporary file in the
-// same directory and renames it over path, so an interrupted save never
-// leaves a truncated checkpoint behind.
-func Save(path string, params []*graph.Node) (err error) {
-	if _, err := sorted(params); err != nil { // fail before touching the disk
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes it private
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	w := bufio.NewWriter(f)
-	if err := Write(w, params); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	return nil
-}
+// maxRank bounds the number of axes of a tensor in a file. A header is
+// checked against it before anything is allocated for a shape, so that a
+// shape of millions of axes is refused at the cost of its own bytes. Save
+// refuses a parameter of more axes, so that what it writes Load reads.
+const maxRank = 64
+
+// wrap gives an error the prefix every graft error has.
+func wrap(err error) error { return fmt.Errorf("graft: checkpoint: %w", err) }
 
 // Write writes params in the safetensors format to w. Each parameter (or
 // constant) is stored under its name; names must be unique.
 func Write(w io.Writer, params []*graph.Node) error {
 	order, err := sorted(params)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return wrap(err)
 	}
 	var h bytes.Buffer
 	h.WriteByte('{')
@@ -82,7 +52,7 @@ func Write(w io.Writer, params []*graph.Node) error {
 		if i > 0 {
 			h.WriteByte(',')
 		}
-		size := p.Shape().Size() * sizeOf(p.DType())
+		size := p.Shape().Size() * int(dtypeSize[dtypeName(p.DType())])
 		writeString(&h, p.Name())
 		h.WriteString(`:{"dtype":"` + dtypeName(p.DType()) + `","shape":[`)
 		for j, d := range p.Shape() {
@@ -101,15 +71,15 @@ func Write(w io.Writer, params []*graph.Node) error {
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(h.Len()))
 	if _, err := w.Write(n[:]); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return wrap(err)
 	}
 	if _, err := w.Write(h.Bytes()); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return wrap(err)
 	}
 	buf := make([]byte, 0, chunk)
 	for _, p := range order {
 		if err := writeData(w, p.Value(), buf); err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
+			return wrap(err)
 		}
 	}
 	return nil
@@ -158,6 +128,13 @@ func sorted(params []*graph.Node) ([]*graph.Node, error) {
 			return nil, fmt.Errorf("%s is a %v, which holds no tensor", p.Name(), p.Kind())
 		case p.DType() != tensor.Float32 && p.DType() != tensor.Float64:
 			return nil, fmt.Errorf("%s has dtype %v; graft saves float32 and float64", p.Name(), p.DType())
+		case p.Shape().Rank() > maxRank:
+			return nil, fmt.Errorf("parameter %s has %d axes; a checkpoint holds at most %d", quoteName(p.Name()), p.Shape().Rank(), maxRank)
+		}
+		if err := checkValue(p); err != nil {
+			return nil, err
+		}
+		switch {
 		case !utf8.ValidString(p.Name()):
 			return nil, fmt.Errorf("parameter %d's name %q is not valid UTF-8, which a safetensors header needs", i, p.Name())
 		case p.Name() == "__metadata__":
@@ -194,9 +171,53 @@ func dtypeName(dt graph.DType) string {
 	return "F64"
 }
 
-func sizeOf(dt graph.DType) int {
-	if dt == tensor.Float32 {
-		return 4
+// checkValue reports a parameter whose tensor no longer has the dtype and
+// shape of its node: replaced or reshaped behind the graph, it would be
+// saved under the node's description with other bytes, or loaded past its
+// end.
+func checkValue(p *graph.Node) error {
+	v := p.Value()
+	shape := graph.Shape(v.Shape())
+	switch {
+	case v.Dtype() != p.DType() || !shape.Equal(p.Shape()):
+		return fmt.Errorf("parameter %s is %v %s in the graph, but its tensor is now %v %s; it was replaced or reshaped behind the graph",
+			quoteName(p.Name()), p.DType(), quoteShape(p.Shape()), v.Dtype(), quoteShape(shape))
+	case v.RequiresIterator():
+		return fmt.Errorf("parameter %s's tensor is now a non-contiguous view; it was replaced behind the graph", quoteName(p.Name()))
+	case v.DataSize() != p.Shape().Size():
+		return fmt.Errorf("parameter %s's tensor holds %d values, but its shape %s has %d",
+			quoteName(p.Name()), v.DataSize(), quoteShape(p.Shape()), p.Shape().Size())
 	}
-	return 8
+	return nil
+}
+
+// maxQuotedAxes and maxQuotedBytes bound what an error quotes from a file or
+// a model, so that a corrupt header of millions of axes or a name of
+// megabytes makes a short message.
+const (
+	maxQuotedAxes  = 8
+	maxQuotedBytes = 200
+)
+
+// quoteShape prints s as graph.Shape does, or its first axes and its rank
+// when it has more than maxQuotedAxes: "(1, 2, 3, 4, ... (70 axes))".
+func quoteShape(s graph.Shape) string {
+	if len(s) <= maxQuotedAxes {
+		return s.String()
+	}
+	head := s[:maxQuotedAxes/2].String()
+	return fmt.Sprintf("%s, ... (%d axes))", head[:len(head)-1], len(s))
+}
+
+// quoteName quotes s as %q does, or its first maxQuotedBytes bytes (whole
+// characters) and its length when it is longer.
+func quoteName(s string) string {
+	if len(s) <= maxQuotedBytes {
+		return strconv.Quote(s)
+	}
+	cut := maxQuotedBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q... (%d bytes)", s[:cut], len(s))
 }

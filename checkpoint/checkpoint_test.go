@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -189,12 +190,14 @@ func TestWriteRejectsParamsItCannotName(t *testing.T) {
 		{"input", []*graph.Node{g.Input("x", tensor.Float32, 1)}, "x is a input, which holds no tensor"},
 		{"duplicate", []*graph.Node{ok, param(g, "ok", tensor.Float32, []float64{2}, 1)}, `two parameters are named "ok"`},
 		{"metadata name", []*graph.Node{param(g, "__metadata__", tensor.Float64, []float64{2}, 1)}, `named "__metadata__"`},
+		{"more axes than a file holds", []*graph.Node{param(g, "deep", tensor.Float64, []float64{2}, slices.Repeat([]int{1}, 65)...)},
+			`parameter "deep" has 65 axes; a checkpoint holds at most 64`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
 			err := checkpoint.Write(&b, c.params)
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "checkpoint: ") {
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "graft: checkpoint: ") {
 				t.Fatalf("Write: %v, want an error containing %q", err, c.want)
 			}
 			if b.Len() != 0 {
@@ -239,3 +242,4 @@ func TestSaveAndLoadReportFileSystemErrors(t *testing.T) {
 		t.Errorf("Load of a missing file returned %v, want fs.ErrNotExist", err)
 	}
 }
+

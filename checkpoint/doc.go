@@ -18,5 +18,12 @@
 // truncated, has trailing bytes, an invalid header, or offsets that overlap,
 // leave gaps or point outside the data is an error that wraps ErrFormat; it
 // never panics. Metadata in a file is checked (string values only) and
-// otherwise ignored.
+// otherwise ignored. A header is at most 100 MB and a tensor has at most 64
+// axes; an error quotes at most a few axes and a few hundred bytes of what
+// the file holds, however large it is. Every error starts with "graft: ".
+//
+// Save replaces a file atomically and durably (see Save), and Load reads a
+// pipe or a device as a stream (see Load). A parameter whose tensor was
+// replaced or reshaped behind the graph, so that it no longer has its node's
+// dtype and shape, is refused by all four functions.
 package checkpoint

@@ -55,7 +55,7 @@ func ExampleLoad_mismatch() {
 	m := layers.NewModel(1)
 	layers.Sequential{m.Dense(16, ops.ReLU), m.Dense(1, ops.Sigmoid)}.Apply(g.Input("x", tensor.Float32, 4, 2))
 	fmt.Println(checkpoint.Read(&file, m.Params()))
-	// Output: checkpoint: the checkpoint does not match the parameters: parameter "dense1/W" has shape (2, 16) in the model and (2, 10) in the file
+	// Output: graft: checkpoint: the checkpoint does not match the parameters: parameter "dense1/W" has shape (2, 16) in the model and (2, 10) in the file
 }
 
 // Write produces the bytes of a safetensors file: the header's length, the
@@ -109,5 +109,5 @@ func ExampleRead() {
 	fmt.Println(errors.Is(err, checkpoint.ErrFormat), err)
 	// Output:
 	// <nil>
-	// true checkpoint: not a valid safetensors file: the header length 7521891404167278446 is over the limit of 100000000 bytes
+	// true graft: checkpoint: not a valid safetensors file: the header length 7521891404167278446 is over the limit of 100000000 bytes
 }

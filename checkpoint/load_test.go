@@ -101,7 +101,7 @@ func TestLoadRejectsBadFilesAndChangesNothing(t *testing.T) {
 				if !errors.Is(err, c.kind) {
 					t.Errorf("%s: %v does not wrap %v", via.name, err, c.kind)
 				}
-				for _, w := range []string{"checkpoint: ", c.want, via.want} {
+				for _, w := range []string{"graft: checkpoint: ", c.want, via.want} {
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("%s: error %q does not contain %q", via.name, err, w)
 					}
@@ -118,7 +118,7 @@ func TestLoadNamesTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := checkpoint.Load(path, model())
-	if err == nil || !strings.HasPrefix(err.Error(), "checkpoint: "+path+": ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "graft: checkpoint: "+path+": ") {
 		t.Fatalf("Load error %v, want it to begin with the path", err)
 	}
 }
@@ -177,4 +177,44 @@ func FuzzLoad(f *testing.F) {
 		}
 		mustEqualBits(t, "round trip", bits(fresh), bits(params))
 	})
+}
+
+// A corrupt or hostile header can hold megabytes of shape, name or number:
+// an error quotes a few axes and a few hundred bytes of it, and a shape is
+// refused by its rank before anything is allocated for it.
+func TestErrorsQuoteAtMostAFewAxesAndBytes(t *testing.T) {
+	axes := func(n int) string { return "[" + strings.Repeat("1,", n-1) + "1]" }
+	m := tensorJSON("m", "F64", "[2,2]", 0, 32)
+	longName := strings.Repeat("n", 1<<20)
+	cases := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"many axes", file("{"+m+","+tensorJSON("w", "F32", axes(20), 32, 36)+"}", bytes.Repeat([]byte{1}, 36)...),
+			`parameter "w" has shape (2,) in the model and (1, 1, 1, 1, ... (20 axes)) in the file`},
+		{"more axes than a checkpoint holds", file("{" + m + "," + tensorJSON("w", "F32", axes(65), 32, 36) + "}"),
+			`tensor "w": more than 64 axes`},
+		{"a million axes", file("{" + m + "," + tensorJSON("w", "F32", axes(1_000_000), 32, 36) + "}"),
+			`tensor "w": more than 64 axes`},
+		{"an axis past int", file(`{"w":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,0]}}`),
+			`axis 0 of the shape is 9223372036854775808, larger than graft can index`},
+		{"a million offsets", file(`{"w":{"dtype":"F32","shape":[2],"data_offsets":` + axes(1_000_000) + `}}`),
+			`tensor "w": more than 8 data_offsets`},
+		{"a megabyte name", file("{"+m+","+tensorJSON("w", "F32", "[2]", 32, 40)+","+tensorJSON(longName, "F32", "[1]", 40, 44)+"}", bytes.Repeat([]byte{1}, 44)...),
+			`the file holds tensor "nnnnnnnnnn`},
+		{"a megabyte number", file(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,-` + strings.Repeat("9", 1<<20) + `]}}`),
+			`tensor "w": json: cannot unmarshal number -999`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := checkpoint.Read(bytes.NewReader(c.file), model())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Read: %.300v, want an error containing %q", err, c.want)
+			}
+			if len(err.Error()) > 600 {
+				t.Errorf("the error is %d bytes long: %.300s...", len(err.Error()), err)
+			}
+		})
+	}
 }
