@@ -3,6 +3,7 @@ package checkpoint_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math"
 	"os"
@@ -243,3 +244,67 @@ func TestSaveAndLoadReportFileSystemErrors(t *testing.T) {
 	}
 }
 
+// FuzzFlippedByte saves a model, flips bits of one byte of the file and
+// loads it back with Load and with Read. Neither may panic. Each either fails
+// with ErrFormat or ErrMismatch and leaves the parameters as they were, or
+// loads exactly the saved values, but for the one value holding the byte when
+// it lies in the data: safetensors has no checksum, so a flip there is a
+// changed value, while one in the header (its padding included) is an error
+// or, where JSON allows, changes nothing. `go test` runs a flip of every byte;
+// `go test -fuzz FuzzFlippedByte ./checkpoint` explores other masks.
+func FuzzFlippedByte(f *testing.F) {
+	saved := model() // "w" float32 (2,), "m" float64 (2, 2)
+	copy(saved[0].Value().Float32s(), []float32{1.5, -2.25})
+	copy(saved[1].Value().Float64s(), []float64{3, math.Pi, -0.125, 1e300})
+	dir := f.TempDir()
+	path := filepath.Join(dir, "saved.safetensors")
+	if err := checkpoint.Save(path, saved); err != nil {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	// The data, 40 bytes at the end of the file, holds m's four float64
+	// values, then w's two float32 ones (widest dtype first).
+	dataAt := len(good) - 40
+	for at := range good {
+		f.Add(uint(at), byte(0xff))
+	}
+	f.Add(uint(dataAt-1), byte(' '^'\t')) // padding that stays whitespace
+	f.Add(uint(0), byte(0x80))            // a header length past the end
+	f.Fuzz(func(t *testing.T, at uint, mask byte) {
+		if mask == 0 {
+			return // no flip
+		}
+		at %= uint(len(good))
+		flipped := append([]byte(nil), good...)
+		flipped[at] ^= mask
+		want := bits(saved)
+		if off := int(at) - dataAt; off >= 0 && off < 32 {
+			want[1][off/8] ^= uint64(mask) << (8 * (off % 8))
+		} else if off >= 32 {
+			want[0][(off-32)/4] ^= uint64(mask) << (8 * ((off - 32) % 4))
+		}
+		// Each fuzzing process runs one input at a time, so one file will do.
+		file := filepath.Join(dir, "flipped.safetensors")
+		if err := os.WriteFile(file, flipped, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for name, load := range map[string]func([]*graph.Node) error{
+			"Load": func(ps []*graph.Node) error { return checkpoint.Load(file, ps) },
+			"Read": func(ps []*graph.Node) error { return checkpoint.Read(bytes.NewReader(flipped), ps) },
+		} {
+			params := model()
+			before := bits(params)
+			if err := load(params); err != nil {
+				if !errors.Is(err, checkpoint.ErrFormat) && !errors.Is(err, checkpoint.ErrMismatch) {
+					t.Fatalf("%s: byte %d ^ %#x: error of neither kind: %v", name, at, mask, err)
+				}
+				mustEqualBits(t, name+" after an error", bits(params), before)
+				continue
+			}
+			mustEqualBits(t, fmt.Sprintf("%s of byte %d ^ %#x", name, at, mask), bits(params), want)
+		}
+	})
+}
