@@ -209,15 +209,35 @@ func quoteShape(s graph.Shape) string {
 	return fmt.Sprintf("%s, ... (%d axes))", head[:len(head)-1], len(s))
 }
 
-// quoteName quotes s as %q does, or its first maxQuotedBytes bytes (whole
-// characters) and its length when it is longer.
+// quoteName quotes s as %q does, or its first maxQuotedBytes bytes and its
+// length when it is longer.
 func quoteName(s string) string {
+	if head, cut := truncate(s); cut {
+		return fmt.Sprintf("%q... (%d bytes)", head, len(s))
+	}
+	return strconv.Quote(s)
+}
+
+// quoteError is err's message, or its first maxQuotedBytes bytes and its
+// length: encoding/json quotes the offending literal whole, and a corrupt
+// header can make that megabytes.
+func quoteError(err error) string {
+	s := err.Error()
+	if head, cut := truncate(s); cut {
+		return fmt.Sprintf("%s... (%d bytes)", head, len(s))
+	}
+	return s
+}
+
+// truncate cuts s to at most maxQuotedBytes, at a character boundary, and
+// reports whether it cut anything.
+func truncate(s string) (string, bool) {
 	if len(s) <= maxQuotedBytes {
-		return strconv.Quote(s)
+		return s, false
 	}
 	cut := maxQuotedBytes
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return fmt.Sprintf("%q... (%d bytes)", s[:cut], len(s))
+	return s[:cut], true
 }

@@ -157,20 +157,6 @@ func decodeUints(b []byte, limit int, what string) ([]uint64, error) {
 	return v, nil
 }
 
-// quoteError is err's message cut to maxQuotedBytes: encoding/json quotes
-// the offending literal whole, and a corrupt header can make that megabytes.
-func quoteError(err error) string {
-	s := err.Error()
-	if len(s) <= maxQuotedBytes {
-		return s
-	}
-	cut := maxQuotedBytes
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s... (%d bytes)", s[:cut], len(s))
-}
-
 // validate sorts entries by their offsets and checks that they tile the data
 // from byte 0 with no gap or overlap, each as long as its shape and dtype
 // need. It returns the data's length.
