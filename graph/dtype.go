@@ -12,7 +12,7 @@ import (
 type DType = tensor.Dtype
 
 // Float is the set of element types graft's kernels are written for.
-type Float interface{ ~float32 | ~float64 }
+type Float interface{ float32 | float64 }
 
 // CheckDType reports an error unless dt is tensor.Float32 or tensor.Float64,
 // the dtypes graft computes in. The error says what is wrong without a
