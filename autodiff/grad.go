@@ -27,41 +27,33 @@ import (
 // Grad returns the gradient of the scalar y with respect to each of xs, as
 // nodes added to y's graph (marked as gradient nodes). Each gradient has its
 // x's shape; an x that y does not depend on gets zeros.
+//
+// Grad reads y's graph only inside MarkingGradients, so a Grad that overlaps
+// another on the same graph gets an error before it reads a single node.
 func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
+	if y == nil {
+		return nil, errors.New("graft: Grad: y is nil")
+	}
+	g := y.Graph()
+	var grads []*graph.Node
+	var err error
+	markErr := g.MarkingGradients(func() { grads, err = grad(g, y, xs) })
+	if err == nil {
+		err = markErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return grads, nil
+}
+
+// grad is Grad's three phases; it runs under MarkingGradients.
+func grad(g *graph.Graph, y *graph.Node, xs []*graph.Node) ([]*graph.Node, error) {
 	if err := checkArgs(y, xs); err != nil {
 		return nil, err
 	}
-	g := y.Graph()
 	onPath := markPath(g, y, xs)
-	adjoint := make(map[*graph.Node][]*graph.Node)
-	var err error
-	g.MarkingGradients(func() {
-		adjoint[y] = []*graph.Node{ops.OnesLike(y)}
-		nodes := g.Nodes()
-		for id := y.ID(); id >= 0 && err == nil; id-- {
-			n := nodes[id]
-			if !onPath[n] || n.Kind() != graph.OpNode || len(adjoint[n]) == 0 {
-				continue
-			}
-			dy := sum(adjoint[n])
-			for i, in := range n.Inputs() {
-				if !onPath[in] {
-					continue
-				}
-				c := n.Op().Grad(n, dy, i)
-				if c == nil {
-					continue
-				}
-				if err = checkContribution(c, in, n); err != nil {
-					break
-				}
-				if c, err = unbroadcast(c, in, n); err != nil {
-					break
-				}
-				adjoint[in] = append(adjoint[in], c)
-			}
-		}
-	})
+	adjoint, err := backward(g, y, onPath)
 	if err == nil {
 		err = g.Err()
 	}
@@ -69,22 +61,49 @@ func Grad(y *graph.Node, xs ...*graph.Node) ([]*graph.Node, error) {
 		return nil, err
 	}
 	grads := make([]*graph.Node, len(xs))
-	g.MarkingGradients(func() {
-		for i, x := range xs {
-			if len(adjoint[x]) == 0 {
-				grads[i] = zerosOf(x)
-			} else {
-				grads[i] = sum(adjoint[x])
-			}
+	for i, x := range xs {
+		if len(adjoint[x]) == 0 {
+			grads[i] = zerosOf(x)
+		} else {
+			grads[i] = sum(adjoint[x])
 		}
-	})
+	}
 	return grads, g.Err()
 }
 
-func checkArgs(y *graph.Node, xs []*graph.Node) error {
-	if y == nil {
-		return errors.New("graft: Grad: y is nil")
+// backward seeds y's adjoint and sends it back along every edge on the path,
+// from y down to the first node, returning each node's contributions.
+func backward(g *graph.Graph, y *graph.Node, onPath map[*graph.Node]bool) (map[*graph.Node][]*graph.Node, error) {
+	adjoint := map[*graph.Node][]*graph.Node{y: {ops.OnesLike(y)}}
+	nodes := g.Nodes()
+	for id := y.ID(); id >= 0; id-- {
+		n := nodes[id]
+		if !onPath[n] || n.Kind() != graph.OpNode || len(adjoint[n]) == 0 {
+			continue
+		}
+		dy := sum(adjoint[n])
+		for i, in := range n.Inputs() {
+			if !onPath[in] {
+				continue
+			}
+			c := n.Op().Grad(n, dy, i)
+			if c == nil {
+				continue
+			}
+			if err := checkContribution(c, in, n); err != nil {
+				return nil, err
+			}
+			c, err := unbroadcast(c, in, n)
+			if err != nil {
+				return nil, err
+			}
+			adjoint[in] = append(adjoint[in], c)
+		}
 	}
+	return adjoint, nil
+}
+
+func checkArgs(y *graph.Node, xs []*graph.Node) error {
 	if err := y.Graph().Err(); err != nil {
 		return err
 	}

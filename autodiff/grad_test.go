@@ -398,3 +398,48 @@ func TestGradRefusesAYWhoseSizeOverflowsToOne(t *testing.T) {
 	} // with g.Err() set, graph refused the input's size itself: fine too
 
 }
+
+// heldRuleOp passes x through; its gradient rule says it has started
+// (inside), adds a node to the graph while the test goes on, and waits for
+// release, so one Grad is held open for as long as the test needs.
+type heldRuleOp struct{ inside, release chan struct{} }
+
+func (heldRuleOp) Name() string { return "HeldRule" }
+func (heldRuleOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	return in[0].Shape(), in[0].DType(), nil
+}
+func (heldRuleOp) Forward(out *graph.Value, in []*graph.Value) { copy(out.F64, in[0].F64) }
+func (op heldRuleOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	close(op.inside)
+	c := ops.Neg(ops.Neg(dy)) // appended while the rival Grad runs
+	<-op.release
+	return c
+}
+
+// A Grad that overlaps another on the same graph is refused before it reads
+// the graph: run with -race, which would see it read the node list while the
+// first Grad appends to it. Both differentiations fail, and so does every
+// later Compile of the graph.
+func TestGradOverlappingAnotherOnTheSameGraphFailsWithoutReadingIt(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 2)
+	op := heldRuleOp{inside: make(chan struct{}), release: make(chan struct{})}
+	y := ops.Sum(graph.Apply(op, x))
+	first := make(chan error)
+	go func() {
+		_, err := autodiff.Grad(y, x)
+		first <- err
+	}()
+	<-op.inside
+	_, err := autodiff.Grad(y, x)
+	close(op.release)
+	if err == nil || !strings.Contains(err.Error(), "two differentiations of one graph overlap") {
+		t.Errorf("the overlapping Grad returned %v; want the overlap error", err)
+	}
+	if ferr := <-first; err == nil || !errors.Is(ferr, err) {
+		t.Errorf("the first Grad returned %v; want it to fail with %v too", ferr, err)
+	}
+	if _, cerr := graph.Compile(y); err == nil || !errors.Is(cerr, err) {
+		t.Errorf("Compile after the overlap gave %v; want %v", cerr, err)
+	}
+}
