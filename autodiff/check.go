@@ -28,11 +28,11 @@ var DefaultTolerance = Tolerance{Step: 1e-6, Abs: 1e-7, Rel: 1e-6}
 func CheckGrad(y *graph.Node, xs []*graph.Node, feeds graph.Feeds, tol Tolerance) error {
 	for _, n := range xs {
 		if n != nil && n.DType() != tensor.Float64 {
-			return fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", n.Name(), n.DType())
+			return fmt.Errorf("graft: CheckGrad: %s is %s; gradient checks need float64", n.Name(), graph.DTypeName(n.DType()))
 		}
 	}
 	if y != nil && y.DType() != tensor.Float64 {
-		return fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", y.Name(), y.DType())
+		return fmt.Errorf("graft: CheckGrad: %s is %s; gradient checks need float64", y.Name(), graph.DTypeName(y.DType()))
 	}
 	analytic, err := analyticGradients(y, xs, feeds)
 	if err != nil {
@@ -133,7 +133,7 @@ func centralDifference(f func() (float64, error), data []float64, j int, step fl
 // valuesOf returns the float64 data that x reads: its feed or its tensor.
 func valuesOf(x *graph.Node, feeds graph.Feeds) ([]float64, error) {
 	if x.DType() != tensor.Float64 {
-		return nil, fmt.Errorf("graft: CheckGrad: %s is %v; gradient checks need float64", x.Name(), x.DType())
+		return nil, fmt.Errorf("graft: CheckGrad: %s is %s; gradient checks need float64", x.Name(), graph.DTypeName(x.DType()))
 	}
 	switch x.Kind() {
 	case graph.Param, graph.Constant:

@@ -113,6 +113,7 @@ func TestCheckGradErrors(t *testing.T) {
 		{"an op as x", y, []*graph.Node{h}, feeds, []string{h.Name(), "is an op"}},
 		{"an input that is not fed", y, []*graph.Node{x}, graph.Feeds{}, []string{`"x"`, "not fed"}},
 		{"a non-scalar y", h, []*graph.Node{x}, feeds, []string{h.Name(), "(2,)", "scalar"}},
+		{"a zero Node", y, []*graph.Node{{}}, feeds, []string{"is no dtype; gradient checks need float64"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

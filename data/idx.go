@@ -150,6 +150,12 @@ func ReadIDXFile(path string) (*tensor.Dense, error) {
 // WriteIDX writes t in the IDX format, uncompressed: the inverse of
 // ReadIDX, for tests and for tools that make small data sets.
 func WriteIDX(w io.Writer, t *tensor.Dense) error {
+	switch {
+	case t == nil:
+		return errors.New("graft: WriteIDX: the tensor is nil")
+	case t.Dtype().Type == nil: // a zero tensor.Dense, whose dtype cannot be printed
+		return errors.New("graft: WriteIDX: the tensor is a zero tensor.Dense, with no dtype")
+	}
 	var code byte
 	for c, typ := range idxTypes {
 		if typ.dtype == t.Dtype() {

@@ -116,4 +116,10 @@ func TestWriteIDXRejectsWhatIDXCannotHold(t *testing.T) {
 	if err := data.WriteIDX(&b, tensor.New(tensor.FromScalar(1.0))); err == nil {
 		t.Fatal("a scalar was written")
 	}
+	if err := data.WriteIDX(&b, nil); err == nil || !strings.Contains(err.Error(), "nil") {
+		t.Fatalf("a nil tensor gave %v; want an error saying it is nil", err)
+	}
+	if err := data.WriteIDX(&b, &tensor.Dense{}); err == nil || !strings.Contains(err.Error(), "zero tensor.Dense") {
+		t.Fatalf("a zero tensor gave %v; want an error naming it", err)
+	}
 }

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/tensor"
@@ -18,15 +19,19 @@ type Float interface{ float32 | float64 }
 // the dtypes graft computes in. The error says what is wrong without a
 // "graft: " prefix, for the caller to wrap with its own context.
 func CheckDType(dt DType) error {
-	if dt != tensor.Float32 && dt != tensor.Float64 {
-		return fmt.Errorf("dtype %s is not supported: graft computes in float32 and float64", dtypeName(dt))
+	switch {
+	case dt.Type == nil: // a zero tensor.Dense's, or graph.DType{}
+		return errors.New("dtype is unset (the zero DType): graft computes in float32 and float64")
+	case dt != tensor.Float32 && dt != tensor.Float64:
+		return fmt.Errorf("dtype %s is not supported: graft computes in float32 and float64", dt)
 	}
 	return nil
 }
 
-// dtypeName prints a dtype, including the zero DType (of a zero tensor.Dense
-// or a zero Node), whose own formatting would fail.
-func dtypeName(dt DType) string {
+// DTypeName returns dt's name for an error message. The zero DType (of a
+// zero tensor.Dense or a zero Node) is "no dtype": its own String method
+// panics, and fmt would print "%!v(PANIC=...)" in its place.
+func DTypeName(dt DType) string {
 	if dt.Type == nil {
 		return "no dtype"
 	}

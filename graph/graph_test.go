@@ -444,11 +444,24 @@ func TestCheckValueNamesTheNodeWhatItWasBuiltAsAndWhatItGot(t *testing.T) {
 	}
 }
 
+// The zero DType's own String method panics, which fmt prints as
+// "%!v(PANIC=...)" in the middle of an error: DTypeName names it instead.
+func TestDTypeNameNamesTheZeroDTypeWithoutPanicking(t *testing.T) {
+	for _, c := range []struct {
+		dt   graph.DType
+		want string
+	}{{tensor.Float32, "float32"}, {tensor.Float64, "float64"}, {tensor.Int, "int"}, {graph.DType{}, "no dtype"}, {(&tensor.Dense{}).Dtype(), "no dtype"}} {
+		if got := graph.DTypeName(c.dt); got != c.want {
+			t.Errorf("DTypeName = %q; want %q", got, c.want)
+		}
+	}
+}
+
 func TestCheckDTypeAndCheckShapeAreTheRulesOfEveryNode(t *testing.T) {
 	for _, c := range []struct {
 		dt   graph.DType
 		want string
-	}{{tensor.Float32, ""}, {tensor.Float64, ""}, {tensor.Int, "dtype int is not supported"}, {graph.DType{}, "dtype no dtype is not supported"}} {
+	}{{tensor.Float32, ""}, {tensor.Float64, ""}, {tensor.Int, "dtype int is not supported"}, {graph.DType{}, "dtype is unset (the zero DType)"}} {
 		if err := graph.CheckDType(c.dt); (err == nil) != (c.want == "") || err != nil && !strings.Contains(err.Error(), c.want) {
 			t.Errorf("CheckDType(%s) = %v; want %q", c.want, err, c.want)
 		}

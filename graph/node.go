@@ -146,7 +146,7 @@ func (n *Node) String() string {
 	if n == nil {
 		return "<nil>" // as fmt prints a nil pointer
 	}
-	return fmt.Sprintf("%s %v %s", n.Name(), n.shape, dtypeName(n.dtype))
+	return fmt.Sprintf("%s %v %s", n.Name(), n.shape, DTypeName(n.dtype))
 }
 
 // what names the node for an error: the op, or the leaf's kind and name.
@@ -181,7 +181,7 @@ func (n *Node) valueMismatch(t *tensor.Dense) string {
 	case t == nil:
 		return "a nil tensor"
 	case t.Dtype() != n.dtype || !Shape(t.Shape()).Equal(n.shape):
-		return fmt.Sprintf("a %s tensor of shape %v", dtypeName(t.Dtype()), Shape(t.Shape()))
+		return fmt.Sprintf("a %s tensor of shape %v", DTypeName(t.Dtype()), Shape(t.Shape()))
 	}
 	return layoutProblem(t)
 }
@@ -193,7 +193,7 @@ func (n *Node) described() string {
 	if n.kind == Param {
 		kind = "parameter"
 	}
-	return fmt.Sprintf("%s %q (built at %s as %v %s)", kind, n.Name(), n.origin, n.shape, dtypeName(n.dtype))
+	return fmt.Sprintf("%s %q (built at %s as %v %s)", kind, n.Name(), n.origin, n.shape, DTypeName(n.dtype))
 }
 
 // layoutProblem says why graft cannot read t's backing in place as a

@@ -65,10 +65,10 @@ func (p *Program) bind(feeds Feeds) error {
 	for i, n := range p.inputs {
 		t, ok := feeds[n]
 		if !ok {
-			return fmt.Errorf("graft: Run: input %q (%v %v, built at %s) is not fed", n.Name(), n.shape, n.dtype, n.origin)
+			return fmt.Errorf("graft: Run: input %q (%v %s, built at %s) is not fed", n.Name(), n.shape, DTypeName(n.dtype), n.origin)
 		}
 		if t == nil {
-			return fmt.Errorf("graft: Run: input %q (%v %v, built at %s) is fed a nil tensor", n.Name(), n.shape, n.dtype, n.origin)
+			return fmt.Errorf("graft: Run: input %q (%v %s, built at %s) is fed a nil tensor", n.Name(), n.shape, DTypeName(n.dtype), n.origin)
 		}
 		if err := checkFeed(n, t); err != nil {
 			return err
@@ -138,7 +138,7 @@ func (p *Program) checkKey(n *Node) error {
 
 func checkFeed(n *Node, t *tensor.Dense) error {
 	if t.Dtype() != n.dtype {
-		return fmt.Errorf("graft: Run: input %q wants dtype %v, the feed is %s", n.Name(), n.dtype, dtypeName(t.Dtype()))
+		return fmt.Errorf("graft: Run: input %q wants dtype %s, the feed is %s", n.Name(), DTypeName(n.dtype), DTypeName(t.Dtype()))
 	}
 	if !Shape(t.Shape()).Equal(n.shape) {
 		return fmt.Errorf("graft: Run: input %q wants shape %v, the feed has shape %v", n.Name(), n.shape, Shape(t.Shape()))

@@ -46,7 +46,7 @@ func Update(state, value, trigger *Node) {
 	case state.kind != State:
 		err = fmt.Errorf("%s is a %v, not a state", state.Name(), state.kind)
 	case value.dtype != state.dtype || !value.shape.Equal(state.shape):
-		err = fmt.Errorf("the value %v %v does not fit the state %v %v", value.shape, value.dtype, state.shape, state.dtype)
+		err = fmt.Errorf("the value %v %s does not fit the state %v %s", value.shape, DTypeName(value.dtype), state.shape, DTypeName(state.dtype))
 	}
 	if err != nil {
 		Reject("Update", err, nodes...)

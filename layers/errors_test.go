@@ -77,7 +77,10 @@ func TestLayerMistakesAreBuildErrorsNamingShapeAndLine(t *testing.T) {
 		}, []string{"Param(k () float64)", `parameter "k" has shape (3, 0); every axis must be at least 1`}},
 		{"Param of an integer dtype", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Param(g, "k", tensor.Int, nil, 3)
-		}, []string{`parameter "k" has dtype int; graft computes in float32 and float64`}},
+		}, []string{`parameter "k": dtype int is not supported: graft computes in float32 and float64`}},
+		{"Param of the zero dtype", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
+			return line(), m.Param(g, "k", graph.DType{}, nil, 3)
+		}, []string{`parameter "k": dtype is unset (the zero DType)`}},
 		{"Param without a name", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Param(g, "", tensor.Float64, nil, 3)
 		}, []string{"a parameter needs a name"}},

@@ -114,8 +114,8 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 		err = fmt.Errorf("a parameter needs a name")
 	case m.names[name] || m.byName[name] != nil:
 		err = fmt.Errorf("the model already has a layer or parameter named %q", name)
-	case dt != tensor.Float32 && dt != tensor.Float64:
-		err = fmt.Errorf("parameter %q has dtype %v; graft computes in float32 and float64", name, dt)
+	case graph.CheckDType(dt) != nil:
+		err = fmt.Errorf("parameter %q: %w", name, graph.CheckDType(dt))
 	case sizeErr != nil:
 		err = fmt.Errorf("parameter %q has shape %v; %w", name, s, sizeErr)
 	default:

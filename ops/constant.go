@@ -18,8 +18,7 @@ func Full(g *graph.Graph, v float64, dt graph.DType, shape ...int) *graph.Node {
 	if g == nil {
 		return graph.Reject("Full", errors.New("the graph is nil"))
 	}
-	if dt != tensor.Float32 && dt != tensor.Float64 {
-		err := fmt.Errorf("dtype %v is not supported: graft computes in float32 and float64", dt)
+	if err := graph.CheckDType(dt); err != nil {
 		return graph.Reject("Full", err, Scalar(g, v, tensor.Float64))
 	}
 	for _, d := range shape {

@@ -308,6 +308,7 @@ func TestFullRejectsBadShapesAndDTypes(t *testing.T) {
 		{"two negative axes", tensor.Float32, []int{-1, -1}, "(-1, -1)"},
 		{"zero axis", tensor.Float64, []int{0}, "(0,)"},
 		{"integer dtype", tensor.Int, []int{2}, "dtype int is not supported"},
+		{"the zero dtype", graph.DType{}, []int{2}, "dtype is unset (the zero DType)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

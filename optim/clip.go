@@ -29,14 +29,14 @@ func ClipGlobalNorm(grads []*tensor.Dense, maxNorm float64) (float64, error) {
 		switch {
 		case g == nil:
 			return 0, fmt.Errorf("graft: ClipGlobalNorm: grads[%d] is nil", i)
+		case g.Dtype() != tensor.Float32 && g.Dtype() != tensor.Float64: // before RequiresIterator, which panics on a zero tensor.Dense
+			return 0, fmt.Errorf("graft: ClipGlobalNorm: grads[%d] is %s; graft computes in float32 and float64", i, graph.DTypeName(g.Dtype()))
 		case g.RequiresIterator():
 			return 0, fmt.Errorf("graft: ClipGlobalNorm: grads[%d] is a non-contiguous view; call Materialize() first", i)
 		case g.Dtype() == tensor.Float32:
 			sum += sumSquares(g.Float32s())
-		case g.Dtype() == tensor.Float64:
-			sum += sumSquares(g.Float64s())
 		default:
-			return 0, fmt.Errorf("graft: ClipGlobalNorm: grads[%d] is %v; graft computes in float32 and float64", i, g.Dtype())
+			sum += sumSquares(g.Float64s())
 		}
 	}
 	norm := math.Sqrt(sum)

@@ -178,7 +178,7 @@ func checkPair(p *graph.Node, g *tensor.Dense) error {
 	case g == nil:
 		return fmt.Errorf("the gradient of %s is nil", p.Name())
 	case g.Dtype() != p.DType():
-		return fmt.Errorf("the gradient of %s is %v, the parameter is %v", p.Name(), g.Dtype(), p.DType())
+		return fmt.Errorf("the gradient of %s is %s, the parameter is %s", p.Name(), graph.DTypeName(g.Dtype()), graph.DTypeName(p.DType()))
 	case !graph.Shape(g.Shape()).Equal(p.Shape()):
 		return fmt.Errorf("the gradient of %s has shape %v, the parameter has shape %v", p.Name(), graph.Shape(g.Shape()), p.Shape())
 	case g.RequiresIterator():

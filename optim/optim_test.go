@@ -347,6 +347,9 @@ func TestStepRejectsBadCallsAndMovesNothing(t *testing.T) {
 		{"a float32 gradient for a float64 parameter", nil, func(g *graph.Graph, w *graph.Node) call {
 			return call{[]*graph.Node{w}, []*tensor.Dense{dense(f32, []float64{1, 1})}}
 		}, "the gradient of w is float32, the parameter is float64"},
+		{"a zero tensor as gradient", nil, func(g *graph.Graph, w *graph.Node) call {
+			return call{[]*graph.Node{w}, []*tensor.Dense{{}}}
+		}, "the gradient of w is no dtype, the parameter is float64"},
 		{"a gradient of another shape", nil, func(g *graph.Graph, w *graph.Node) call {
 			return call{[]*graph.Node{w}, []*tensor.Dense{dense(f64, []float64{1, 1}, 2, 1)}}
 		}, "the gradient of w has shape (2, 1), the parameter has shape (2,)"},
@@ -531,6 +534,7 @@ func TestClipGlobalNormRejectsBadInput(t *testing.T) {
 		{"a nil gradient", []*tensor.Dense{ok(), nil}, 1, "grads[1] is nil"},
 		{"a view", []*tensor.Dense{view.(*tensor.Dense)}, 1, "grads[0] is a non-contiguous view"},
 		{"an int gradient", []*tensor.Dense{tensor.New(tensor.WithBacking([]int{1}))}, 1, "grads[0] is int"},
+		{"a zero tensor", []*tensor.Dense{{}}, 1, "grads[0] is no dtype"},
 		{"a NaN gradient", []*tensor.Dense{ok(), dense(tensor.Float32, []float64{math.NaN()})}, 1, "global norm is NaN"},
 		{"an infinite gradient", []*tensor.Dense{ok(), dense(tensor.Float64, []float64{math.Inf(-1)})}, 1, "global norm is +Inf"},
 	}

@@ -294,6 +294,7 @@ func TestMetricsRejectShapesTheyCannotCompare(t *testing.T) {
 		{"nil prediction", binary, nil, labels, "graft: BinaryAccuracy: pred is nil"},
 		{"int targets", sparse, softmax, tensor.New(tensor.WithShape(4), tensor.WithBacking([]int{1, 0, 1, 0})), "target is int"},
 		{"a view", binary, view.(*tensor.Dense), labels, "pred is a non-contiguous view"},
+		{"a zero tensor", sparse, &tensor.Dense{}, labels, "pred is no dtype; graft computes in float32 and float64"},
 	} {
 		c, n, err := tc.metric(tc.pred, tc.target)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -87,7 +87,7 @@ func metricOperands(metric string, pred, target *tensor.Dense) (p, t floatView, 
 		case op.t == nil:
 			return p, t, fmt.Errorf("graft: %s: %s is nil", metric, op.name)
 		case op.t.Dtype() != tensor.Float32 && op.t.Dtype() != tensor.Float64:
-			return p, t, fmt.Errorf("graft: %s: %s is %v; graft computes in float32 and float64", metric, op.name, op.t.Dtype())
+			return p, t, fmt.Errorf("graft: %s: %s is %s; graft computes in float32 and float64", metric, op.name, graph.DTypeName(op.t.Dtype()))
 		case op.t.RequiresIterator():
 			return p, t, fmt.Errorf("graft: %s: %s is a non-contiguous view; call Materialize() first", metric, op.name)
 		}
