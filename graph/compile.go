@@ -161,7 +161,4 @@ type copyOp struct{}
 func (copyOp) Name() string                           { return "Copy" }
 func (copyOp) Infer(in []*Node) (Shape, DType, error) { return in[0].shape, in[0].dtype, nil }
 func (copyOp) Grad(node, dy *Node, i int) *Node       { return dy }
-func (copyOp) Forward(out *Value, in []*Value) {
-	copy(out.F32, in[0].F32)
-	copy(out.F64, in[0].F64)
-}
+func (copyOp) Forward(out *Value, in []*Value)        { CopyValue(out, in[0]) }

@@ -32,3 +32,11 @@ type Value struct {
 	F32   []float32
 	F64   []float64
 }
+
+// CopyValue copies src's numbers into dst, which has src's dtype and size:
+// the kernel of an op that passes its input through unchanged (a reshape, a
+// stop-gradient, a check on its inputs, the copy of a requested leaf).
+func CopyValue(dst, src *Value) {
+	copy(dst.F32, src.F32)
+	copy(dst.F64, src.F64)
+}

@@ -45,12 +45,6 @@ func normAxes(axes []int, rank int) ([]int, error) {
 	return out, nil
 }
 
-// copyValue copies in to out (same size).
-func copyValue(out, in *graph.Value) {
-	copy(out.F32, in.F32)
-	copy(out.F64, in.F64)
-}
-
 // rejectUnreadable returns a failed node for a builder called name when x
 // cannot be read before graph.Apply sees it: nil, or a zero graph.Node that
 // belongs to no graph. Builders that look at x's shape, dtype or graph

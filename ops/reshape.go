@@ -48,7 +48,7 @@ func (op *reshapeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	return out, in[0].DType(), nil
 }
 
-func (*reshapeOp) Forward(out *graph.Value, in []*graph.Value) { copyValue(out, in[0]) }
+func (*reshapeOp) Forward(out *graph.Value, in []*graph.Value) { graph.CopyValue(out, in[0]) }
 
 func (*reshapeOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 	return Reshape(dy, n.Inputs()[0].Shape()...)

@@ -14,6 +14,6 @@ func (stopGradientOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) 
 	return in[0].Shape(), in[0].DType(), nil
 }
 
-func (stopGradientOp) Forward(out *graph.Value, in []*graph.Value) { copyValue(out, in[0]) }
+func (stopGradientOp) Forward(out *graph.Value, in []*graph.Value) { graph.CopyValue(out, in[0]) }
 
 func (stopGradientOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
