@@ -274,5 +274,5 @@ func ExampleNode_CheckValue() {
 	fmt.Println(w.CheckValue(tensor.New(tensor.WithShape(6), tensor.WithBacking(make([]float32, 6)))))
 	// Output:
 	// <nil>
-	// graft: parameter "w" (built at graph/example_test.go:272 as (3,) float64) cannot hold a float32 tensor of shape (6,)
+	// parameter "w" (built at graph/example_test.go:272 as (3,) float64) cannot hold a float32 tensor of shape (6,)
 }

@@ -437,7 +437,7 @@ func TestCheckValueNamesTheNodeWhatItWasBuiltAsAndWhatItGot(t *testing.T) {
 			case c.want == "" && err != nil:
 				t.Errorf("CheckValue: %v", err)
 			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) ||
-				!strings.HasPrefix(err.Error(), `graft: parameter "w" (built at graph/graph_test.go:`) || !strings.Contains(err.Error(), "as (3,) float64")):
+				!strings.HasPrefix(err.Error(), `parameter "w" (built at graph/graph_test.go:`) || !strings.Contains(err.Error(), "as (3,) float64")):
 				t.Errorf("CheckValue error %v; want it to name w, (3,) float64 and %q", err, c.want)
 			}
 		})

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/tensor"
@@ -162,13 +163,15 @@ func (n *Node) what() string {
 // mask (graft reads the backing in place). The error names n, what it was
 // built as and where, and what t is. Run applies it to every parameter on
 // every run; code that replaces or fills a parameter's tensor (an optimizer
-// step, a checkpoint load) calls it before touching the numbers.
+// step, a checkpoint load) calls it before touching the numbers. Like
+// CheckDType's and CheckShape's, the error has no "graft: " prefix: the
+// caller wraps it with its own context ("graft: Adam.Step: params[0]: ...").
 func (n *Node) CheckValue(t *tensor.Dense) error {
 	if n == nil {
-		return fmt.Errorf("graft: CheckValue of a nil node")
+		return errors.New("CheckValue of a nil node")
 	}
 	if what := n.valueMismatch(t); what != "" {
-		return fmt.Errorf("graft: %s cannot hold %s", n.described(), what)
+		return fmt.Errorf("%s cannot hold %s", n.described(), what)
 	}
 	return nil
 }

@@ -136,8 +136,8 @@ func (d *Dense) check(x *graph.Node) error {
 			}
 		}
 		kernel := graph.Shape{s[1], d.units}
-		if err := checkSize(kernel); err != nil {
-			return fmt.Errorf("%s's kernel would have shape %v; %w", d.name, kernel, err)
+		if err := graph.CheckShape(kernel); err != nil {
+			return fmt.Errorf("%s's kernel: %w", d.name, err)
 		}
 		return nil
 	}

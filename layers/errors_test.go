@@ -74,7 +74,7 @@ func TestLayerMistakesAreBuildErrorsNamingShapeAndLine(t *testing.T) {
 		}, []string{"Param(dense1/W () float64)", `named "dense1/W"`}},
 		{"Param with an empty axis", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Param(g, "k", tensor.Float64, nil, 3, 0)
-		}, []string{"Param(k () float64)", `parameter "k" has shape (3, 0); every axis must be at least 1`}},
+		}, []string{"Param(k () float64)", `parameter "k": shape (3, 0) has an axis of size 0: every axis must be at least 1`}},
 		{"Param of an integer dtype", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Param(g, "k", tensor.Int, nil, 3)
 		}, []string{`parameter "k": dtype int is not supported: graft computes in float32 and float64`}},
@@ -92,16 +92,19 @@ func TestLayerMistakesAreBuildErrorsNamingShapeAndLine(t *testing.T) {
 		// once ended the process with "fatal error: out of memory".
 		{"Dense of 1<<40 units", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Dense(1<<40, nil).Apply(g.Input("x", tensor.Float64, 4, 3))
-		}, []string{"Dense(x (4, 3) float64)", "dense1's kernel would have shape (3, 1099511627776); that is more than the 17179869184 elements graft allows in a tensor"}},
+		}, []string{"Dense(x (4, 3) float64)", "dense1's kernel: shape (3, 1099511627776) has more than 17179869184 (1<<34) elements, the most a tensor may hold"}},
 		{"Dense whose kernel size overflows int", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Dense(1<<62, nil).Apply(g.Input("x", tensor.Float32, 2, 8))
-		}, []string{"Dense(x (2, 8) float32)", "kernel would have shape (8, 4611686018427387904); that is more than"}},
+		}, []string{"Dense(x (2, 8) float32)", "kernel: shape (8, 4611686018427387904) has more than"}},
 		{"Param of 1<<40 elements", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Param(g, "k", tensor.Float64, nil, 1<<40)
-		}, []string{"Param(k () float64)", `parameter "k" has shape (1099511627776,); that is more than the 17179869184 elements`}},
+		}, []string{"Param(k () float64)", `parameter "k": shape (1099511627776,) has more than 17179869184 (1<<34) elements`}},
 		{"Param whose size overflows to 0", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
 			return line(), m.Param(g, "k", tensor.Float64, nil, 1<<32, 1<<32)
-		}, []string{`parameter "k" has shape (4294967296, 4294967296); that is more than`}},
+		}, []string{`parameter "k": shape (4294967296, 4294967296) has more than`}},
+		{"Param whose size overflows to 1", func(g *graph.Graph, m *layers.Model) (int, *graph.Node) {
+			return line(), m.Param(g, "k", tensor.Float64, nil, 7, 0x6DB6DB6DB6DB6DB7)
+		}, []string{`parameter "k": shape (7, 7905747460161236407) has more than`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -107,7 +106,6 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 	if init == nil {
 		init = GlorotUniform
 	}
-	sizeErr := checkSize(s)
 	var err error
 	switch {
 	case name == "":
@@ -116,8 +114,8 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 		err = fmt.Errorf("the model already has a layer or parameter named %q", name)
 	case graph.CheckDType(dt) != nil:
 		err = fmt.Errorf("parameter %q: %w", name, graph.CheckDType(dt))
-	case sizeErr != nil:
-		err = fmt.Errorf("parameter %q has shape %v; %w", name, s, sizeErr)
+	case graph.CheckShape(s) != nil: // before the initializer allocates: Dense(1<<40) once ran out of memory
+		err = fmt.Errorf("parameter %q: %w", name, graph.CheckShape(s))
 	default:
 		err = m.checkGraph(g)
 	}
@@ -134,33 +132,6 @@ func (m *Model) Param(g *graph.Graph, name string, dt graph.DType, init Initiali
 	p := m.newParam(g, name, dt, s, fanIn, fanOut, init, m.stream())
 	m.components = append(m.components, paramRow{p})
 	return p
-}
-
-// maxElements caps the elements of one parameter, so that a mistaken size
-// is a build error instead of the process dying out of memory in the
-// initializer. It is the per-tensor cap package graph is adopting (1<<34
-// elements, 128 GiB of float64), which is the reference; this copy is here
-// until graph exports it.
-const maxElements = 1 << 34
-
-// checkSize reports whether a parameter of shape s can be made: every axis
-// at least 1, and at most maxElements elements in all. The product is
-// checked before each multiplication, so a shape such as (1<<32, 1<<32)
-// cannot overflow to a small number and pass.
-func checkSize(s graph.Shape) error {
-	for _, d := range s {
-		if d < 1 {
-			return errors.New("every axis must be at least 1")
-		}
-	}
-	n := 1
-	for _, d := range s {
-		if n > maxElements/d {
-			return fmt.Errorf("that is more than the %d elements graft allows in a tensor", maxElements)
-		}
-		n *= d
-	}
-	return nil
 }
 
 // fans returns the fan-in and fan-out of a parameter of shape s, as Keras

@@ -187,33 +187,17 @@ func checkPair(p *graph.Node, g *tensor.Dense) error {
 	return nil
 }
 
-// checkTensor reports whether p's tensor still has the dtype and shape p was
-// built with. The tensor is the caller's, and can be reshaped or overwritten
-// behind the graph; the updates and the slots (sized when p is first seen)
-// assume the node's dtype and shape, so a tensor that differs is an error
-// here rather than an index out of range or a wrong reading of its bytes.
+// checkTensor reports whether p's tensor can still be p's value
+// (graph.Node.CheckValue: the dtype, shape and layout p was built with). The
+// tensor is the caller's, and can be reshaped or replaced behind the graph;
+// the updates and the slots (sized when p is first seen) assume the node's
+// dtype and shape, so a tensor that differs is an error here rather than an
+// index out of range or a wrong reading of its bytes.
 func checkTensor(p *graph.Node) error {
-	v := p.Value()
-	shape := graph.Shape(v.Shape())
-	switch {
-	case v.Dtype() != p.DType() || !shape.Equal(p.Shape()):
-		return fmt.Errorf("parameter %s (built at %s as %v %v) now holds a %v %v tensor; change a parameter's values, not its tensor's dtype or shape",
-			p.Name(), p.Origin(), p.Shape(), p.DType(), shape, v.Dtype())
-	case v.RequiresIterator():
-		return fmt.Errorf("parameter %s (built at %s) now holds a non-contiguous view", p.Name(), p.Origin())
-	}
-	if n := valueCount(v); n != shape.Size() {
-		return fmt.Errorf("parameter %s (built at %s) holds %d values for shape %v", p.Name(), p.Origin(), n, shape)
+	if err := p.CheckValue(p.Value()); err != nil {
+		return fmt.Errorf("%w; change a parameter's values, not its tensor", err)
 	}
 	return nil
-}
-
-// valueCount is the length of a float32 or float64 tensor's backing slice.
-func valueCount(v *tensor.Dense) int {
-	if v.Dtype() == tensor.Float32 {
-		return len(v.Float32s())
-	}
-	return len(v.Float64s())
 }
 
 // slotsOf returns p's slots, making them (and any the rule now wants that

@@ -10,12 +10,6 @@ import (
 	"graft/ops"
 )
 
-// maxElements caps the number of points Linspace makes, so that a mistaken
-// count is an error instead of the process dying out of memory. It is the
-// per-tensor cap of package graph (1<<34 elements), which is the reference;
-// this copy is here until graph exports it.
-const maxElements = 1 << 34
-
 // Curve is an activation sampled at points X: its values Y, and the first
 // and second derivatives D1 and D2 that autodiff computes.
 type Curve struct {
@@ -75,15 +69,15 @@ func Sample(f activations.Func, dt graph.DType, xs []float64) (Curve, error) {
 
 // Linspace returns n points evenly spaced from lo to hi, both included
 // (just lo when n is 1, none when n < 1). lo and hi must be finite, and n at
-// most 1<<34, the number of elements graft allows in a tensor. When hi - lo
+// most graph.MaxElements, the number of elements graft allows in a tensor. When hi - lo
 // overflows (lo = -1e308, hi = 1e308) the points are interpolated as
 // lo·(1-t) + hi·t, which stays finite.
 func Linspace(lo, hi float64, n int) ([]float64, error) {
 	switch {
 	case math.IsNaN(lo) || math.IsInf(lo, 0) || math.IsNaN(hi) || math.IsInf(hi, 0):
 		return nil, fmt.Errorf("graft: Linspace: the ends %v and %v must be finite", lo, hi)
-	case n > maxElements:
-		return nil, fmt.Errorf("graft: Linspace: %d points is more than the %d elements graft allows in a tensor", n, maxElements)
+	case n > graph.MaxElements: // a mistaken count is an error, not the process out of memory
+		return nil, fmt.Errorf("graft: Linspace: %d points is more than the %d elements graft allows in a tensor (graph.MaxElements)", n, graph.MaxElements)
 	case n <= 0:
 		return nil, nil
 	}
