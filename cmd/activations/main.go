@@ -23,6 +23,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ import (
 	"graft/activations"
 	"graft/activations/chart"
 	"graft/graph"
+	"graft/internal/atomicfile"
 )
 
 func main() {
@@ -201,12 +203,16 @@ func samplePoints(lo, hi float64, n int) ([]float64, error) {
 }
 
 // writeTo runs write on standard output when path is "-", else on the file
-// at path (see writeFile).
+// at path, which atomicfile.Write replaces only once all of it is written.
 func writeTo(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "-" {
-		return writeBuffered(stdout, write)
+	if path != "-" {
+		return atomicfile.Write(path, write)
 	}
-	return writeFile(path, write)
+	bw := bufio.NewWriter(stdout)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 func writeCSV(w io.Writer, names []string, curves []chart.Curve) error {

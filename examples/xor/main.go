@@ -27,6 +27,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"graft/activations"
+	"graft/internal/atomicfile"
 	"graft/optim"
 )
 
@@ -143,7 +144,7 @@ func checkNames(o options) error {
 		if out.path == "" {
 			continue
 		}
-		if err := checkWritable(out.path); err != nil {
+		if err := atomicfile.CheckWritable(out.path); err != nil {
 			return fmt.Errorf("%s: %v", out.flag, err)
 		}
 	}

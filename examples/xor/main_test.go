@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -298,33 +296,6 @@ func TestFailingPlotStillSavesTheModel(t *testing.T) {
 	for _, name := range []string{"m.safetensors", "g.dot"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s was not written: %v", name, err)
-		}
-	}
-}
-
-func TestWriteFileLeavesTheOldFileOnAFailedWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "loss.svg")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	full := errors.New("no space left on device")
-	err := writeFile(path, func(w io.Writer) error {
-		w.Write(bytes.Repeat([]byte("new"), 10000))
-		return full
-	})
-	if !errors.Is(err, full) {
-		t.Errorf("error %v, want the write's", err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("the file holds %.20q, want the old content", b)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("a temporary file was left behind: %v", entries)
-	}
-	if _, err := os.Stat("/dev/full"); err == nil {
-		if err := writeFile("/dev/full", func(w io.Writer) error { _, err := w.Write([]byte("x")); return err }); err == nil {
-			t.Error("writing /dev/full succeeded")
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"graft/internal/atomicfile"
 )
 
 // plotLoss writes the per-epoch training loss as an SVG line chart.
@@ -20,7 +22,7 @@ func plotLoss(path string, loss []float64) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := svg.WriteTo(w)
 		return err
 	})

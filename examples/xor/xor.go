@@ -15,6 +15,7 @@ import (
 	"graft/activations"
 	"graft/checkpoint"
 	"graft/graph"
+	"graft/internal/atomicfile"
 	"graft/layers"
 	"graft/losses"
 	"graft/optim"
@@ -219,7 +220,7 @@ func writeOutputs(o options, g *graph.Graph, model *layers.Model, h train.Histor
 		}
 	}
 	if o.dot != "" {
-		if err := writeFile(o.dot, func(w io.Writer) error { return graph.WriteDOT(w, g) }); err != nil {
+		if err := atomicfile.Write(o.dot, func(w io.Writer) error { return graph.WriteDOT(w, g) }); err != nil {
 			errs = append(errs, fmt.Errorf("--dot: %w", err))
 		}
 	}
