@@ -88,33 +88,28 @@ func (*powOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 // Maximum returns the larger of a and b, elementwise with broadcasting.
 // Where a == b the gradient is split evenly between the two, as in JAX.
 func Maximum(a, b *graph.Node) *graph.Node {
-	return graph.Apply(&maximumOp{binary{name: "Maximum", f32: maximum[float32], f64: maximum[float64]}}, a, b)
-}
-
-type maximumOp struct{ binary }
-
-func (*maximumOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	a, b := operands(n)
-	if i == 0 {
-		return Mul(dy, winnerShare(Greater(a, b), a, b))
-	}
-	return Mul(dy, winnerShare(Greater(b, a), a, b))
+	return graph.Apply(&extremumOp{binary{name: "Maximum", f32: maximum[float32], f64: maximum[float64]}, Greater}, a, b)
 }
 
 // Minimum returns the smaller of a and b, elementwise with broadcasting.
 // Where a == b the gradient is split evenly between the two, as in JAX.
 func Minimum(a, b *graph.Node) *graph.Node {
-	return graph.Apply(&minimumOp{binary{name: "Minimum", f32: minimum[float32], f64: minimum[float64]}}, a, b)
+	return graph.Apply(&extremumOp{binary{name: "Minimum", f32: minimum[float32], f64: minimum[float64]}, Less}, a, b)
 }
 
-type minimumOp struct{ binary }
+// extremumOp is Maximum or Minimum: beats(u, v) is the mask of the
+// elements where u wins outright (Greater for Maximum, Less for Minimum).
+type extremumOp struct {
+	binary
+	beats func(u, v *graph.Node) *graph.Node
+}
 
-func (*minimumOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+func (op *extremumOp) Grad(n, dy *graph.Node, i int) *graph.Node {
 	a, b := operands(n)
 	if i == 0 {
-		return Mul(dy, winnerShare(Less(a, b), a, b))
+		return Mul(dy, winnerShare(op.beats(a, b), a, b))
 	}
-	return Mul(dy, winnerShare(Less(b, a), a, b))
+	return Mul(dy, winnerShare(op.beats(b, a), a, b))
 }
 
 // winnerShare is 1 where an operand won outright, 1/2 where a and b tie and

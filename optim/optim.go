@@ -2,8 +2,9 @@ package optim
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -42,14 +43,7 @@ func New(name string, lr float64) (Optimizer, error) {
 }
 
 // Names returns the names New knows, sorted.
-func Names() []string {
-	names := make([]string, 0, len(constructors))
-	for n := range constructors {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return slices.Sorted(maps.Keys(constructors)) }
 
 // constructors make each optimizer with its Keras default learning rate when
 // lr is 0.

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,14 +39,7 @@ var initializers = map[string]layers.Initializer{
 	"lecun_normal":   layers.LeCunNormal,
 }
 
-func initNames() []string {
-	names := make([]string, 0, len(initializers))
-	for name := range initializers {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
+func initNames() []string { return slices.Sorted(maps.Keys(initializers)) }
 
 // summary is the --json line. A loss or prediction that is not a finite
 // number is written as null.

@@ -29,16 +29,12 @@ import (
 // a write to disk, the flush or the rename fails (a full disk, a panic in
 // write), path is left as it was and the temporary file is removed.
 func Write(path string, write func(io.Writer) error) error {
-	dest, err := resolve(path)
+	dest, device, err := open(path)
 	if err != nil {
 		return err
 	}
-	if dest.direct {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		return errors.Join(writeBuffered(f, write), f.Close())
+	if device != nil {
+		return errors.Join(writeBuffered(device, write), device.Close())
 	}
 	f, err := createTemp(dest.path, dest.perm)
 	if err != nil {
@@ -78,16 +74,12 @@ func Write(path string, write func(io.Writer) error) error {
 // created there (tried with a temporary file, removed at once), or an
 // existing device or pipe must open for writing. It leaves nothing behind.
 func CheckWritable(path string) error {
-	dest, err := resolve(path)
+	dest, device, err := open(path)
 	if err != nil {
 		return err
 	}
-	if dest.direct {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		return f.Close()
+	if device != nil {
+		return device.Close()
 	}
 	f, err := createTemp(dest.path, 0o600)
 	if err != nil {
@@ -104,6 +96,17 @@ type destination struct {
 	exists bool
 	perm   fs.FileMode
 	direct bool
+}
+
+// open resolves path and, when it is a device or pipe, opens it for
+// writing in place.
+func open(path string) (destination, *os.File, error) {
+	dest, err := resolve(path)
+	if err != nil || !dest.direct {
+		return dest, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	return dest, f, err
 }
 
 func resolve(path string) (destination, error) {
