@@ -11,6 +11,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -70,10 +71,10 @@ func TestFloat32GradientsAgreeWithFloat64(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		results[k] = eval(t, m.feeds, grads...)
+		results[k] = graftest.Eval(t, m.feeds, grads...)
 	}
 	for i := range results[1] {
-		assertClose(t, "float32 gradient", results[0][i], results[1][i], 1e-5, 1e-4)
+		graftest.AssertClose(t, "float32 gradient", results[0][i], results[1][i], 1e-5, 1e-4)
 	}
 }
 
@@ -84,7 +85,7 @@ func TestGradientsAreBitForBitReproducible(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return eval(t, m.feeds, grads...)
+		return graftest.Eval(t, m.feeds, grads...)
 	}
 	first := run()
 	for range 3 {
@@ -228,12 +229,12 @@ func TestGradValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := eval(t, b.feeds, grads...)
+			got := graftest.Eval(t, b.feeds, grads...)
 			for i, x := range b.xs {
 				if !grads[i].Shape().Equal(x.Shape()) || grads[i].DType() != x.DType() {
 					t.Errorf("gradient %d has shape %v %v; want x's %v %v", i, grads[i].Shape(), grads[i].DType(), x.Shape(), x.DType())
 				}
-				assertClose(t, "d"+b.y.Name()+"/d"+x.Name(), got[i], c.want[i], 1e-12, 1e-12)
+				graftest.AssertClose(t, "d"+b.y.Name()+"/d"+x.Name(), got[i], c.want[i], 1e-12, 1e-12)
 			}
 		})
 	}
@@ -354,7 +355,7 @@ func TestGradReportsAGradientRuleThatReturnsAForeignNode(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g := graph.New()
 			x := g.Input("x", tensor.Float64, 2, 3)
-			bad, line := graph.Apply(badRuleOp{c.rule}, x), callerLine()
+			bad, line := graph.Apply(badRuleOp{c.rule}, x), graftest.CallerLine()
 			_, err := autodiff.Grad(ops.Sum(bad), x)
 			if err == nil {
 				t.Fatal("Grad accepted the rule's node")

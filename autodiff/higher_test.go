@@ -10,6 +10,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -28,7 +29,7 @@ func derivatives(t *testing.T, f func(*graph.Node) *graph.Node, points []float64
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := eval(t, graph.Feeds{x: dense64(append([]float64(nil), points...), len(points))}, first[0], second[0])
+	out := graftest.Eval(t, graph.Feeds{x: dense64(append([]float64(nil), points...), len(points))}, first[0], second[0])
 	return out[0], out[1]
 }
 
@@ -106,8 +107,8 @@ func TestSecondDerivatives(t *testing.T) {
 			for i, v := range points {
 				want1[i], want2[i] = c.d1(v), c.d2(v)
 			}
-			assertClose(t, "f'", d1, want1, 1e-14, 1e-13)
-			assertClose(t, "f''", d2, want2, 1e-14, 1e-13)
+			graftest.AssertClose(t, "f'", d1, want1, 1e-14, 1e-13)
+			graftest.AssertClose(t, "f''", d2, want2, 1e-14, 1e-13)
 		})
 	}
 }
@@ -134,7 +135,7 @@ func TestThirdDerivativeOfFourthPower(t *testing.T) {
 		d = grads[0]
 		ds = append(ds, d)
 	}
-	out := eval(t, graph.Feeds{x: dense64(points, len(points))}, ds...)
+	out := graftest.Eval(t, graph.Feeds{x: dense64(points, len(points))}, ds...)
 	for i, v := range points {
 		want := []float64{4 * v * v * v, 12 * v * v, 24 * v}
 		for k := range want {
@@ -188,7 +189,7 @@ func TestHessianVectorProductMatchesDifferencesOfTheGradient(t *testing.T) {
 		us[i] += 0.05 * float64(i*i%5)
 	}
 	feeds := graph.Feeds{v: dense64(vs, 13), u: dense64(us, 13)}
-	out := eval(t, feeds, hv, hu)
+	out := graftest.Eval(t, feeds, hv, hu)
 	hvGot, huGot := out[0], out[1]
 
 	// (∇loss(θ + εv) - ∇loss(θ - εv)) / 2ε = H·v + O(ε²).
@@ -215,7 +216,7 @@ func TestHessianVectorProductMatchesDifferencesOfTheGradient(t *testing.T) {
 	for i := range want {
 		want[i] = (plus[i] - minus[i]) / (2 * eps)
 	}
-	assertClose(t, "H·v", hvGot, want, 1e-8, 1e-6)
+	graftest.AssertClose(t, "H·v", hvGot, want, 1e-8, 1e-6)
 
 	// The Hessian is symmetric: uᵀ(H·v) = vᵀ(H·u).
 	var uHv, vHu float64
@@ -239,7 +240,7 @@ func TestHessianVectorProductOfAQuadraticInClosedForm(t *testing.T) {
 	vs := []float64{1, 2, 3, -1, 0.5, 4}
 	v := g.Input("v", tensor.Float64, 2, 3)
 	_, hv := hessianVector(t, loss, w, v)
-	got := eval(t, graph.Feeds{v: dense64(vs, 2, 3)}, hv)[0]
+	got := graftest.Eval(t, graph.Feeds{v: dense64(vs, 2, 3)}, hv)[0]
 
 	want := make([]float64, 6)
 	for i := range 2 {
@@ -251,7 +252,7 @@ func TestHessianVectorProductOfAQuadraticInClosedForm(t *testing.T) {
 			want[i*3+j] = 2 * vx * xs[j]
 		}
 	}
-	assertClose(t, "H·V", got, want, 1e-14, 1e-14)
+	graftest.AssertClose(t, "H·V", got, want, 1e-14, 1e-14)
 }
 
 // The Hessian of a 1-2-1 tanh net's squared error, derived by hand. With one
@@ -385,7 +386,7 @@ func TestHessianVectorProductOfATinyTanhNetMatchesHandDerivation(t *testing.T) {
 				wantHv[a] += hess[a][b] * v[b]
 			}
 		}
-		assertClose(t, "∇L", gotGrad, wantGrad, 0, 1e-12)
-		assertClose(t, fmt.Sprintf("H·%v", v), gotHv, wantHv, 0, 1e-12)
+		graftest.AssertClose(t, "∇L", gotGrad, wantGrad, 0, 1e-12)
+		graftest.AssertClose(t, fmt.Sprintf("H·%v", v), gotHv, wantHv, 0, 1e-12)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -46,7 +47,7 @@ func TestCompileComputesOnlyWhatTheOutputsNeed(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
-		assertClose(t, "ya", out[0].Float64s(), []float64{3, -4}, 0)
+		graftest.AssertClose(t, "ya", out[0].Float64s(), []float64{3, -4}, 0, 0)
 		if aCalls != run || bCalls != 0 {
 			t.Fatalf("after run %d: needed branch ran %d times, unneeded branch %d times; want %d and 0", run, aCalls, bCalls, run)
 		}
@@ -73,7 +74,7 @@ func TestCompileReturnsOutputsInTheRequestedOrder(t *testing.T) {
 		t.Fatalf("got %d results, want %d", len(out), len(want))
 	}
 	for i := range want {
-		assertClose(t, fmt.Sprintf("output %d", i), out[i].Float64s(), want[i], 0)
+		graftest.AssertClose(t, fmt.Sprintf("output %d", i), out[i].Float64s(), want[i], 0, 0)
 		if !out[i].Shape().Eq(wantShapes[i]) {
 			t.Errorf("output %d has shape %v, want %v", i, out[i].Shape(), wantShapes[i])
 		}
@@ -94,17 +95,17 @@ func TestRequestedLeavesAreCopiesThatDoNotAlias(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "w", out[0].Float64s(), []float64{1, 2, 3}, 0)
-	assertClose(t, "c", out[1].Float64s(), []float64{7, 8}, 0)
-	assertClose(t, "x", out[2].Float64s(), []float64{-1, -2}, 0)
+	graftest.AssertClose(t, "w", out[0].Float64s(), []float64{1, 2, 3}, 0, 0)
+	graftest.AssertClose(t, "c", out[1].Float64s(), []float64{7, 8}, 0, 0)
+	graftest.AssertClose(t, "x", out[2].Float64s(), []float64{-1, -2}, 0, 0)
 
 	// Writing into the results must leave the leaves alone ...
 	out[0].Float64s()[0] = 100
 	out[1].Float64s()[0] = 100
 	out[2].Float64s()[0] = 100
-	assertClose(t, "w after writing its result", w.Value().Float64s(), []float64{1, 2, 3}, 0)
-	assertClose(t, "c after writing its result", c.Value().Float64s(), []float64{7, 8}, 0)
-	assertClose(t, "feed after writing its result", feed.Float64s(), []float64{-1, -2}, 0)
+	graftest.AssertClose(t, "w after writing its result", w.Value().Float64s(), []float64{1, 2, 3}, 0, 0)
+	graftest.AssertClose(t, "c after writing its result", c.Value().Float64s(), []float64{7, 8}, 0, 0)
+	graftest.AssertClose(t, "feed after writing its result", feed.Float64s(), []float64{-1, -2}, 0, 0)
 
 	// ... and writing into the leaves must leave the results alone until
 	// the next run, which copies the new values.
@@ -120,8 +121,8 @@ func TestRequestedLeavesAreCopiesThatDoNotAlias(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "w on the second run", out[0].Float64s(), []float64{1, 20, 3}, 0)
-	assertClose(t, "x on the second run", out[2].Float64s(), []float64{-1, -20}, 0)
+	graftest.AssertClose(t, "w on the second run", out[0].Float64s(), []float64{1, 20, 3}, 0, 0)
+	graftest.AssertClose(t, "x on the second run", out[2].Float64s(), []float64{-1, -20}, 0, 0)
 }
 
 func TestTheSameNodeRequestedTwice(t *testing.T) {
@@ -138,7 +139,7 @@ func TestTheSameNodeRequestedTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range [][]float64{{30, 80}, {10, 20}, {30, 80}, {10, 20}} {
-		assertClose(t, "output", out[i].Float64s(), want, 0)
+		graftest.AssertClose(t, "output", out[i].Float64s(), want, 0, 0)
 	}
 }
 
@@ -206,7 +207,7 @@ func TestCompileReusesBuffersAlongAChain(t *testing.T) {
 			if dt == tensor.Float32 {
 				tol = 1e-5
 			}
-			assertClose(t, "chain", got, want, tol)
+			graftest.AssertClose(t, "chain", got, want, tol, 0)
 		})
 	}
 }
@@ -260,10 +261,10 @@ func TestReusedBuffersGiveTheRightValues(t *testing.T) {
 	for i, v := range wantF {
 		wantTotal += v * wantR[i/3]
 	}
-	assertClose(t, "total", out[0].Float64s(), []float64{wantTotal}, 1e-12)
-	assertClose(t, "f", out[1].Float64s(), wantF, 1e-12)
-	assertClose(t, "r", out[2].Float64s(), wantR, 1e-12)
-	assertClose(t, "float32 branch", graph.Float64s(out[3]), want32, 1e-6)
+	graftest.AssertClose(t, "total", out[0].Float64s(), []float64{wantTotal}, 1e-12, 0)
+	graftest.AssertClose(t, "f", out[1].Float64s(), wantF, 1e-12, 0)
+	graftest.AssertClose(t, "r", out[2].Float64s(), wantR, 1e-12, 0)
+	graftest.AssertClose(t, "float32 branch", graph.Float64s(out[3]), want32, 1e-6, 0)
 }
 
 func TestResultsStayValidUntilTheNextRun(t *testing.T) {
@@ -288,7 +289,7 @@ func TestResultsStayValidUntilTheNextRun(t *testing.T) {
 	if _, err := other.Run(graph.Feeds{x: dense64([]float64{9, 9, 9}, 3)}); err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "result after another program ran", first[0].Float64s(), []float64{1, 4, 9}, 0)
+	graftest.AssertClose(t, "result after another program ran", first[0].Float64s(), []float64{1, 4, 9}, 0, 0)
 
 	second, err := prog.Run(graph.Feeds{x: dense64([]float64{4, 5, 6}, 3)})
 	if err != nil {
@@ -297,8 +298,8 @@ func TestResultsStayValidUntilTheNextRun(t *testing.T) {
 	if second[0] != first[0] {
 		t.Fatal("the second run returned a new tensor; results are owned by the program and reused")
 	}
-	assertClose(t, "first run's tensor after the second run", first[0].Float64s(), []float64{16, 25, 36}, 0)
-	assertClose(t, "clone kept from the first run", kept.Float64s(), []float64{1, 4, 9}, 0)
+	graftest.AssertClose(t, "first run's tensor after the second run", first[0].Float64s(), []float64{16, 25, 36}, 0, 0)
+	graftest.AssertClose(t, "clone kept from the first run", kept.Float64s(), []float64{1, 4, 9}, 0, 0)
 }
 
 func TestRunSeesParamsUpdatedInPlace(t *testing.T) {
@@ -322,7 +323,7 @@ func TestRunSeesParamsUpdatedInPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertClose(t, "before the update", graph.Float64s(out[0]), []float64{11}, 0)
+			graftest.AssertClose(t, "before the update", graph.Float64s(out[0]), []float64{11}, 0, 0)
 			// An optimizer step writes into the parameter's own backing.
 			if dt == tensor.Float32 {
 				w.Value().Float32s()[0] = -1
@@ -333,7 +334,7 @@ func TestRunSeesParamsUpdatedInPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertClose(t, "after the update", graph.Float64s(out[0]), []float64{5}, 0)
+			graftest.AssertClose(t, "after the update", graph.Float64s(out[0]), []float64{5}, 0, 0)
 		})
 	}
 }
@@ -480,7 +481,7 @@ func TestProgramsOfOneGraphRunConcurrently(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	assertClose(t, "results of the two programs", results, []float64{want, want}, 1e-12)
+	graftest.AssertClose(t, "results of the two programs", results, []float64{want, want}, 1e-12, 0)
 }
 
 // Two requested outputs never share memory, even when they are one node

@@ -1,9 +1,6 @@
 package graph_test
 
 import (
-	"math"
-	"testing"
-
 	"gorgonia.org/tensor"
 )
 
@@ -24,18 +21,4 @@ func ramp(n int) []float64 {
 		xs[i] = 0.1 * float64(i+1)
 	}
 	return xs
-}
-
-// assertClose fails unless got and want have the same length and agree
-// element by element within tol.
-func assertClose(t *testing.T, what string, got, want []float64, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: got %d elements %v, want %d %v", what, len(got), got, len(want), want)
-	}
-	for i := range got {
-		if math.Abs(got[i]-want[i]) > tol || math.IsNaN(got[i]) {
-			t.Fatalf("%s: element %d is %v, want %v (all: %v)", what, i, got[i], want[i], got)
-		}
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -83,7 +84,7 @@ func TestRunRejectsBadFeeds(t *testing.T) {
 		t.Fatalf("feeding an unneeded input: %v", err)
 	}
 	// x·w summed: (0.1·1 + 0.2·2 + 0.3·3) + (0.4·1 + 0.5·2 + 0.6·3) = 1.4 + 3.2.
-	assertClose(t, "sum", out[0].Float64s(), []float64{4.6}, 1e-12)
+	graftest.AssertClose(t, "sum", out[0].Float64s(), []float64{4.6}, 1e-12, 0)
 
 }
 
@@ -103,7 +104,7 @@ func TestRunReadsAMaterialisedViewInItsLogicalOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "Neg of the materialised transpose", out[0].Float64s(), []float64{-1, -3, -5, -2, -4, -6}, 0)
+	graftest.AssertClose(t, "Neg of the materialised transpose", out[0].Float64s(), []float64{-1, -3, -5, -2, -4, -6}, 0, 0)
 }
 
 func TestRunReadsAContiguousSliceView(t *testing.T) {
@@ -121,7 +122,7 @@ func TestRunReadsAContiguousSliceView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "Neg of rows 1 and 2", out[0].Float64s(), []float64{-4, -5, -6, -7, -8, -9}, 0)
+	graftest.AssertClose(t, "Neg of rows 1 and 2", out[0].Float64s(), []float64{-4, -5, -6, -7, -8, -9}, 0, 0)
 }
 
 // feedbackProgram computes x+1 and 2x: the first result's region is written
@@ -149,8 +150,8 @@ func TestAResultFedBackGivesTheNumbersOfAFreshFeed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertClose(t, "x+1", graph.Float64s(out[0]), []float64{2, 2.1}, 1e-6)
-			assertClose(t, "2x", graph.Float64s(out[1]), []float64{2, 2.2}, 1e-6)
+			graftest.AssertClose(t, "x+1", graph.Float64s(out[0]), []float64{2, 2.1}, 1e-6, 0)
+			graftest.AssertClose(t, "2x", graph.Float64s(out[1]), []float64{2, 2.2}, 1e-6, 0)
 			state := graph.Feeds{x: out[0]}
 			want := []float64{2, 2.1}
 			for step := 1; step <= 3; step++ {
@@ -158,9 +159,9 @@ func TestAResultFedBackGivesTheNumbersOfAFreshFeed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				assertClose(t, fmt.Sprintf("2x on feedback step %d", step), graph.Float64s(out[1]), []float64{2 * want[0], 2 * want[1]}, 1e-5)
+				graftest.AssertClose(t, fmt.Sprintf("2x on feedback step %d", step), graph.Float64s(out[1]), []float64{2 * want[0], 2 * want[1]}, 1e-5, 0)
 				want = []float64{want[0] + 1, want[1] + 1}
-				assertClose(t, fmt.Sprintf("x+1 on feedback step %d", step), graph.Float64s(out[0]), want, 1e-5)
+				graftest.AssertClose(t, fmt.Sprintf("x+1 on feedback step %d", step), graph.Float64s(out[0]), want, 1e-5, 0)
 			}
 			if allocs := testing.AllocsPerRun(20, func() {
 				if _, err := prog.Run(state); err != nil {
@@ -195,8 +196,8 @@ func TestPartOfAResultOrAParameterBackedByOneIsReadBeforeItIsOverwritten(t *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "x+1 of a row of the result", out[0].Float64s(), []float64{3, 4, 3, 4}, 0)
-	assertClose(t, "2x of a row of the result", out[1].Float64s(), []float64{4, 6}, 0)
+	graftest.AssertClose(t, "x+1 of a row of the result", out[0].Float64s(), []float64{3, 4, 3, 4}, 0, 0)
+	graftest.AssertClose(t, "2x of a row of the result", out[1].Float64s(), []float64{4, 6}, 0, 0)
 
 	h := graph.New()
 	w := h.Param("w", dense64([]float64{1, 2}, 2))
@@ -210,8 +211,8 @@ func TestPartOfAResultOrAParameterBackedByOneIsReadBeforeItIsOverwritten(t *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "w+1 of a parameter backed by the result", pout[0].Float64s(), []float64{3, 4}, 0)
-	assertClose(t, "2w of a parameter backed by the result", pout[1].Float64s(), []float64{4, 6}, 0)
+	graftest.AssertClose(t, "w+1 of a parameter backed by the result", pout[0].Float64s(), []float64{3, 4}, 0, 0)
+	graftest.AssertClose(t, "2w of a parameter backed by the result", pout[1].Float64s(), []float64{4, 6}, 0, 0)
 }
 
 // A parameter whose tensor is replaced, resized or reshaped after Compile is

@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -31,8 +32,8 @@ func TestUpdateWritesTheStateAfterEveryStepReadTheOldValue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertClose(t, "y", out[0].Float64s(), want, 0)
-		assertClose(t, "s", s.Value().Float64s(), []float64{float64(run + 1), float64(run + 11)}, 0)
+		graftest.AssertClose(t, "y", out[0].Float64s(), want, 0, 0)
+		graftest.AssertClose(t, "s", s.Value().Float64s(), []float64{float64(run + 1), float64(run + 11)}, 0, 0)
 	}
 }
 
@@ -45,7 +46,7 @@ func TestUpdateRunsOnlyInProgramsThatComputeItsTrigger(t *testing.T) {
 	if _, err := other.Run(nil); err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "s after a program without the trigger", s.Value().Float64s(), []float64{0, 10}, 0)
+	graftest.AssertClose(t, "s after a program without the trigger", s.Value().Float64s(), []float64{0, 10}, 0, 0)
 	prog, err := graph.Compile(ops.Sum(y)) // y is needed, not requested
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func TestUpdateRunsOnlyInProgramsThatComputeItsTrigger(t *testing.T) {
 	if _, err := prog.Run(nil); err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "s after a program that needs the trigger", s.Value().Float64s(), []float64{1, 11}, 0)
+	graftest.AssertClose(t, "s after a program that needs the trigger", s.Value().Float64s(), []float64{1, 11}, 0, 0)
 }
 
 func TestUpdateOfOneStateWithTwoValuesIsACompileError(t *testing.T) {
@@ -80,7 +81,7 @@ func TestUpdateWithTheSameValueTwiceIsOneUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	assertClose(t, "counter", counter.Value().Float64s(), []float64{3}, 0)
+	graftest.AssertClose(t, "counter", counter.Value().Float64s(), []float64{3}, 0, 0)
 	if again, _ := g.RandomCounter(); again != counter {
 		t.Fatal("RandomCounter made a second counter")
 	}

@@ -8,6 +8,7 @@ import (
 	"graft/activations"
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 	"graft/ops"
 )
@@ -35,8 +36,8 @@ func TestResidualBlockAddsItsInput(t *testing.T) {
 	setValues(m.Lookup("dense2/W"), make([]float64, 9))
 	setValues(m.Lookup("dense2/b"), []float64{1, -2, 0.5})
 	xs := []float64{0.3, -1, 2, 4, 5, -6}
-	got := run(t, graph.Feeds{x: tensorOf(tensor.Float64, xs, 2, 3)}, y)[0]
-	assertClose(t, "y", got, []float64{1.3, -3, 2.5, 5, 3, -5.5}, 1e-15)
+	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, xs, 2, 3)}, y)[0]
+	graftest.AssertClose(t, "y", got, []float64{1.3, -3, 2.5, 5, 3, -5.5}, 1e-15, 0)
 }
 
 func TestGradientsThroughDenseAndResidualMatchCentralDifferences(t *testing.T) {

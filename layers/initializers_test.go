@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 	"graft/ops"
 )
@@ -99,7 +100,7 @@ func TestConstantInitializersFillEveryValue(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			xs := []float64{7, 7, 7, 7}
 			c.init(xs, 2, 2, rand.New(rand.NewPCG(1, 2)))
-			assertClose(t, c.name, xs, []float64{c.want, c.want, c.want, c.want}, 0)
+			graftest.AssertClose(t, c.name, xs, []float64{c.want, c.want, c.want, c.want}, 0, 0)
 		})
 	}
 }
@@ -109,8 +110,8 @@ func TestDenseUsesTheChosenInitializers(t *testing.T) {
 	x := g.Input("x", tensor.Float64, 3, 2)
 	d := layers.NewModel(1).Dense(2, nil, layers.WithInit(layers.Constant(0.5)), layers.WithBiasInit(layers.Ones))
 	d.Apply(x)
-	assertClose(t, "W", graph.Float64s(d.Kernel().Value()), []float64{0.5, 0.5, 0.5, 0.5}, 0)
-	assertClose(t, "b", graph.Float64s(d.Bias().Value()), []float64{1, 1}, 0)
+	graftest.AssertClose(t, "W", graph.Float64s(d.Kernel().Value()), []float64{0.5, 0.5, 0.5, 0.5}, 0, 0)
+	graftest.AssertClose(t, "b", graph.Float64s(d.Bias().Value()), []float64{1, 1}, 0, 0)
 }
 
 // buildMLP builds a 3-8-8-2 network on a model with the given seed and

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/losses"
 )
 
@@ -36,24 +36,6 @@ func dense(dt graph.DType, shape []int, values []float64) *tensor.Dense {
 		panic(err) // the test itself is wrong
 	}
 	return t
-}
-
-// run compiles the nodes and returns their values from one run.
-func run(t *testing.T, nodes ...*graph.Node) [][]float64 {
-	t.Helper()
-	prog, err := graph.Compile(nodes...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := prog.Run(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vals [][]float64
-	for _, o := range out {
-		vals = append(vals, append([]float64(nil), graph.Float64s(o)...))
-	}
-	return vals
 }
 
 func near(got, want, tol float64) bool {
@@ -137,7 +119,7 @@ func TestLossesMatchHandComputedValues(t *testing.T) {
 					// -ln(2⁻²³) rather than -ln(1e-7).
 					want, tol = (-math.Log(float64(float32(1e-7)))+23*math.Ln2)/2, 1e-6
 				}
-				got := run(t, loss)[0][0]
+				got := graftest.Eval(t, nil, loss)[0][0]
 				if !near(got, want, tol) {
 					t.Errorf("got %.12g, want %.12g = %s", got, want, tc.wantFormulaAs)
 				}
@@ -208,7 +190,7 @@ func TestBinaryCrossEntropyWithLogitsStaysFiniteForLargeLogits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := run(t, loss, grads[0])
+			out := graftest.Eval(t, nil, loss, grads[0])
 			if out[0][0] != 500 {
 				t.Errorf("loss = %v, want 500 = (0 + 0 + 1000 + 1000)/4", out[0][0])
 			}
@@ -230,7 +212,7 @@ func TestBinaryCrossEntropyWithLogitsKeepsTinyLossesAccurate(t *testing.T) {
 	g := graph.New()
 	z := g.Const("z", dense(tensor.Float64, []int{2}, []float64{-40, 40}))
 	y := g.Const("y", dense(tensor.Float64, []int{2}, []float64{0, 1}))
-	got := run(t, losses.BinaryCrossEntropyWithLogits(z, y))[0][0]
+	got := graftest.Eval(t, nil, losses.BinaryCrossEntropyWithLogits(z, y))[0][0]
 	if want := math.Exp(-40); math.Abs(got-want) > 1e-15*want {
 		t.Errorf("loss = %v, want %v = (e⁻⁴⁰ + e⁻⁴⁰)/2", got, want)
 	}
@@ -246,7 +228,7 @@ func TestBinaryCrossEntropyGradientIsZeroWhereClipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := run(t, grads[0])[0]
+	got := graftest.Eval(t, nil, grads[0])[0]
 	want := []float64{0, 0, -1 / (3 * 0.5)} // d(-ln p/3)/dp at 0.5
 	for i := range want {
 		if !near(got[i], want[i], 1e-12) {
@@ -262,18 +244,12 @@ func TestSoftmaxCrossEntropyIsNaNForLabelsThatNameNoClass(t *testing.T) {
 				g := graph.New()
 				z := g.Const("z", dense(dt, []int{2, 3}, []float64{1, 2, 3, 1, 1, 1}))
 				y := g.Const("y", dense(dt, []int{2}, labels))
-				if got := run(t, losses.SoftmaxCrossEntropy(z, y))[0][0]; !math.IsNaN(got) {
+				if got := graftest.Eval(t, nil, losses.SoftmaxCrossEntropy(z, y))[0][0]; !math.IsNaN(got) {
 					t.Errorf("loss = %v, want NaN for labels %v with 3 classes", got, labels)
 				}
 			})
 		}
 	}
-}
-
-// line returns the line it is called from.
-func line() int {
-	_, _, l, _ := runtime.Caller(1)
-	return l
 }
 
 func TestLossesRejectMismatchedOperandsAtBuildTime(t *testing.T) {
@@ -286,50 +262,50 @@ func TestLossesRejectMismatchedOperandsAtBuildTime(t *testing.T) {
 	}{
 		{"MSE (4, 1) against (4,)", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("pred", f64, 4, 1), g.Input("y", f64, 4)
-			return losses.MeanSquaredError(p, y), line()
+			return losses.MeanSquaredError(p, y), graftest.CallerLine()
 		}, "MeanSquaredError", []string{"pred (4, 1) float64", "y (4,) float64", "does not broadcast"}},
 		{"MAE against a scalar", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("pred", f64, 3), g.Input("y", f64)
-			return losses.MeanAbsoluteError(p, y), line()
+			return losses.MeanAbsoluteError(p, y), graftest.CallerLine()
 		}, "MeanAbsoluteError", []string{"pred (3,) float64", "y () float64", "shapes differ"}},
 		{"BCE float32 against float64", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("p", f32, 2), g.Input("y", f64, 2)
-			return losses.BinaryCrossEntropy(p, y), line()
+			return losses.BinaryCrossEntropy(p, y), graftest.CallerLine()
 		}, "BinaryCrossEntropy", []string{"p (2,) float32", "y (2,) float64", "never converts"}},
 		{"BCE with logits transposed", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("z", f64, 2, 3), g.Input("y", f64, 3, 2)
-			return losses.BinaryCrossEntropyWithLogits(p, y), line()
+			return losses.BinaryCrossEntropyWithLogits(p, y), graftest.CallerLine()
 		}, "BinaryCrossEntropyWithLogits", []string{"z (2, 3) float64", "y (3, 2) float64"}},
 		{"Huber delta 0", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("p", f64, 2), g.Input("y", f64, 2)
-			return losses.Huber(p, y, 0), line()
+			return losses.Huber(p, y, 0), graftest.CallerLine()
 		}, "Huber", []string{"delta is 0; it must be positive"}},
 		{"Huber delta NaN", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("p", f64, 2), g.Input("y", f64, 2)
-			return losses.Huber(p, y, math.NaN()), line()
+			return losses.Huber(p, y, math.NaN()), graftest.CallerLine()
 		}, "Huber", []string{"delta is NaN"}},
 		{"Huber delta +Inf", func(g *graph.Graph) (*graph.Node, int) {
 			p, y := g.Input("p", f64, 2), g.Input("y", f64, 2)
-			return losses.Huber(p, y, math.Inf(1)), line()
+			return losses.Huber(p, y, math.Inf(1)), graftest.CallerLine()
 		}, "Huber", []string{"delta is +Inf"}},
 		{"softmax CE with rank-1 logits", func(g *graph.Graph) (*graph.Node, int) {
 			z, y := g.Input("z", f64, 4), g.Input("y", f64, 4)
-			return losses.SoftmaxCrossEntropy(z, y), line()
+			return losses.SoftmaxCrossEntropy(z, y), graftest.CallerLine()
 		}, "SoftmaxCrossEntropy", []string{"z (4,) float64", "logits must have shape (batch, classes)"}},
 		{"softmax CE with (batch, 1) labels", func(g *graph.Graph) (*graph.Node, int) {
 			z, y := g.Input("z", f64, 4, 3), g.Input("y", f64, 4, 1)
-			return losses.SoftmaxCrossEntropy(z, y), line()
+			return losses.SoftmaxCrossEntropy(z, y), graftest.CallerLine()
 		}, "SoftmaxCrossEntropy", []string{"y (4, 1) float64", "labels must have shape (4,)"}},
 		{"softmax CE with too few labels", func(g *graph.Graph) (*graph.Node, int) {
 			z, y := g.Input("z", f64, 4, 3), g.Input("y", f64, 3)
-			return losses.SoftmaxCrossEntropy(z, y), line()
+			return losses.SoftmaxCrossEntropy(z, y), graftest.CallerLine()
 		}, "SoftmaxCrossEntropy", []string{"y (3,) float64", "labels must have shape (4,)"}},
 		{"softmax CE with float32 labels", func(g *graph.Graph) (*graph.Node, int) {
 			z, y := g.Input("z", f64, 4, 3), g.Input("y", f32, 4)
-			return losses.SoftmaxCrossEntropy(z, y), line()
+			return losses.SoftmaxCrossEntropy(z, y), graftest.CallerLine()
 		}, "SoftmaxCrossEntropy", []string{"labels are float32", "logits' dtype"}},
 		{"MSE with a nil target", func(g *graph.Graph) (*graph.Node, int) {
-			return losses.MeanSquaredError(g.Input("p", f64, 2), nil), line()
+			return losses.MeanSquaredError(g.Input("p", f64, 2), nil), graftest.CallerLine()
 		}, "MeanSquaredError", []string{"input 1 is nil"}},
 	}
 	for _, tc := range tests {
