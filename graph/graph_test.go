@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -13,14 +12,9 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
-
-// here returns the line it is called from.
-func here() int {
-	_, _, line, _ := runtime.Caller(1)
-	return line
-}
 
 // inferError is an op whose Infer always rejects its inputs.
 type inferError struct{}
@@ -44,38 +38,38 @@ func TestBuildErrorsNameTheMistakeAndTheUsersLine(t *testing.T) {
 		want  []string
 	}{
 		{"an input with a zero axis", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Input("x", tensor.Float64, 2, 0), here()
+			return g.Input("x", tensor.Float64, 2, 0), graftest.CallerLine()
 		}, []string{`input "x"`, "(2, 0)", "size 0"}},
 		{"an input with a negative axis", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Input("x", tensor.Float32, -3), here()
+			return g.Input("x", tensor.Float32, -3), graftest.CallerLine()
 		}, []string{`input "x"`, "(-3,)", "size -3"}},
 		{"an input of an unsupported dtype", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Input("x", tensor.Int, 2), here()
+			return g.Input("x", tensor.Int, 2), graftest.CallerLine()
 		}, []string{`input "x"`, "int", "float32 and float64"}},
 		{"a param of an unsupported dtype", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Param("w", tensor.New(tensor.WithShape(2), tensor.WithBacking([]int{1, 2}))), here()
+			return g.Param("w", tensor.New(tensor.WithShape(2), tensor.WithBacking([]int{1, 2}))), graftest.CallerLine()
 		}, []string{`param "w"`, "int", "not supported"}},
 		{"a param with a nil tensor", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Param("w", nil), here()
+			return g.Param("w", nil), graftest.CallerLine()
 		}, []string{`param "w"`, "nil tensor"}},
 		{"a constant with a nil tensor", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Const("c", nil), here()
+			return g.Const("c", nil), graftest.CallerLine()
 		}, []string{`constant "c"`, "nil tensor"}},
 		{"a param that is a non-contiguous view", func(g *graph.Graph) (*graph.Node, int) {
-			return g.Param("w", transposed), here()
+			return g.Param("w", transposed), graftest.CallerLine()
 		}, []string{`param "w"`, "non-contiguous", "Materialize"}},
 		{"an op whose shapes do not fit", func(g *graph.Graph) (*graph.Node, int) {
 			a, b := g.Input("a", tensor.Float64, 4, 2), g.Input("b", tensor.Float64, 3, 1)
-			return ops.Add(a, b), here()
+			return ops.Add(a, b), graftest.CallerLine()
 		}, []string{"Add(a (4, 2) float64, b (3, 1) float64)", "broadcast"}},
 		{"an op that refuses its input", func(g *graph.Graph) (*graph.Node, int) {
-			return graph.Apply(inferError{}, g.Input("a", tensor.Float64, 2)), here()
+			return graph.Apply(inferError{}, g.Input("a", tensor.Float64, 2)), graftest.CallerLine()
 		}, []string{"Refuse(a (2,) float64)", "refused on purpose"}},
 		{"an op on nodes of two graphs", func(g *graph.Graph) (*graph.Node, int) {
-			return ops.Add(g.Input("a", tensor.Float64, 2), other), here()
+			return ops.Add(g.Input("a", tensor.Float64, 2), other), graftest.CallerLine()
 		}, []string{"Add(a (2,) float64, elsewhere (2,) float64)", "different graphs"}},
 		{"an op with a nil input", func(g *graph.Graph) (*graph.Node, int) {
-			return ops.Mul(g.Input("a", tensor.Float64, 2), nil), here()
+			return ops.Mul(g.Input("a", tensor.Float64, 2), nil), graftest.CallerLine()
 		}, []string{"Mul(a (2,) float64, nil)", "input 1 is nil"}},
 	}
 	for _, c := range cases {
@@ -157,7 +151,7 @@ func TestNodeAccessors(t *testing.T) {
 	x := g.Input("x", tensor.Float64, 2, 3)
 	w := g.Param("w", xt)
 	c := g.Const("", dense64([]float64{1}))
-	line := here() + 1
+	line := graftest.CallerLine() + 1
 	y := ops.Add(x, w)
 	cases := []struct {
 		node                *graph.Node

@@ -11,6 +11,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -90,15 +91,15 @@ func TestBinaryOpsRejectShapesThatDoNotBroadcast(t *testing.T) {
 		cases = append(cases,
 			buildErrorCase{b.name + " shapes", b.name, []string{"x (4, 2) float64, y (3,) float64", "do not broadcast"},
 				func(g *graph.Graph) (*graph.Node, int) {
-					return b.op(in64(g, "x", 4, 2), in64(g, "y", 3)), callerLine()
+					return b.op(in64(g, "x", 4, 2), in64(g, "y", 3)), graftest.CallerLine()
 				}},
 			buildErrorCase{b.name + " inner axis", b.name, []string{"x (2, 3, 4) float64, y (2, 1) float64", "do not broadcast"},
 				func(g *graph.Graph) (*graph.Node, int) {
-					return b.op(in64(g, "x", 2, 3, 4), in64(g, "y", 2, 1)), callerLine()
+					return b.op(in64(g, "x", 2, 3, 4), in64(g, "y", 2, 1)), graftest.CallerLine()
 				}},
 			buildErrorCase{b.name + " dtypes", b.name, []string{"x (4, 2) float64, y (4, 2) float32", "dtypes float64 and float32 differ"},
 				func(g *graph.Graph) (*graph.Node, int) {
-					return b.op(in64(g, "x", 4, 2), in32(g, "y", 4, 2)), callerLine()
+					return b.op(in64(g, "x", 4, 2), in32(g, "y", 4, 2)), graftest.CallerLine()
 				}},
 		)
 	}
@@ -109,122 +110,156 @@ func TestOpsRejectBadInput(t *testing.T) {
 	checkBuildErrors(t, []buildErrorCase{
 		{"Where shapes", "Where", []string{"c (3, 1) float64, a (3, 2) float64, b (4,) float64", "do not broadcast"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Where(in64(g, "c", 3, 1), in64(g, "a", 3, 2), in64(g, "b", 4)), callerLine()
+				return ops.Where(in64(g, "c", 3, 1), in64(g, "a", 3, 2), in64(g, "b", 4)), graftest.CallerLine()
 			}},
 		{"Where cond shape", "Where", []string{"c (5,) float64, a (3, 2) float64", "do not broadcast"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Where(in64(g, "c", 5), in64(g, "a", 3, 2), in64(g, "b", 2)), callerLine()
+				return ops.Where(in64(g, "c", 5), in64(g, "a", 3, 2), in64(g, "b", 2)), graftest.CallerLine()
 			}},
 		{"Where dtypes", "Where", []string{"c (2,) float64, a (2,) float32, b (2,) float64", "differ"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Where(in64(g, "c", 2), in32(g, "a", 2), in64(g, "b", 2)), callerLine()
+				return ops.Where(in64(g, "c", 2), in32(g, "a", 2), in64(g, "b", 2)), graftest.CallerLine()
 			}},
 
 		{"MatMul inner dims", "MatMul", []string{"a (4, 2) float64, b (3, 5) float64", "inner dimensions differ: 2 and 3"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMul(in64(g, "a", 4, 2), in64(g, "b", 3, 5)), callerLine()
+				return ops.MatMul(in64(g, "a", 4, 2), in64(g, "b", 3, 5)), graftest.CallerLine()
 			}},
 		{"MatMul rank 1", "MatMul", []string{"a (4,) float64, b (4, 2) float64", "2-D or 3-D"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMul(in64(g, "a", 4), in64(g, "b", 4, 2)), callerLine()
+				return ops.MatMul(in64(g, "a", 4), in64(g, "b", 4, 2)), graftest.CallerLine()
 			}},
 		{"MatMul rank 4", "MatMul", []string{"a (2, 2, 4, 2) float64, b (2, 3) float64", "2-D or 3-D"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMul(in64(g, "a", 2, 2, 4, 2), in64(g, "b", 2, 3)), callerLine()
+				return ops.MatMul(in64(g, "a", 2, 2, 4, 2), in64(g, "b", 2, 3)), graftest.CallerLine()
 			}},
 		{"MatMul batch", "MatMul", []string{"a (2, 4, 3) float64, b (3, 3, 5) float64", "batch sizes 2 and 3"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMul(in64(g, "a", 2, 4, 3), in64(g, "b", 3, 3, 5)), callerLine()
+				return ops.MatMul(in64(g, "a", 2, 4, 3), in64(g, "b", 3, 3, 5)), graftest.CallerLine()
 			}},
 		{"MatMul dtypes", "MatMul", []string{"a (4, 2) float32, b (2, 5) float64", "dtypes float32 and float64 differ"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMul(in32(g, "a", 4, 2), in64(g, "b", 2, 5)), callerLine()
+				return ops.MatMul(in32(g, "a", 4, 2), in64(g, "b", 2, 5)), graftest.CallerLine()
 			}},
 		{"MatMulT transposed inner dims", "MatMulNT", []string{"a (4, 2) float64, b (2, 5) float64", "inner dimensions differ: 2 and 5"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 2, 5), false, true), callerLine()
+				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 2, 5), false, true), graftest.CallerLine()
 			}},
 		{"MatMulT TN", "MatMulTN", []string{"a (4, 2) float64, b (2, 5) float64", "inner dimensions differ: 4 and 2"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 2, 5), true, false), callerLine()
+				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 2, 5), true, false), graftest.CallerLine()
 			}},
 		{"MatMulT TT", "MatMulTT", []string{"a (4, 2) float64, b (5, 2) float64", "inner dimensions differ: 4 and 2"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 5, 2), true, true), callerLine()
+				return ops.MatMulT(in64(g, "a", 4, 2), in64(g, "b", 5, 2), true, true), graftest.CallerLine()
 			}},
 
 		{"Reshape size", "Reshape", []string{"x (4, 2) float64", "cannot reshape 8 elements to (3, 3)"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), 3, 3), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Reshape(in64(g, "x", 4, 2), 3, 3), graftest.CallerLine()
+			}},
 		{"Reshape -1 does not divide", "Reshape", []string{"x (4, 2) float64", "(3, -1)"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), 3, -1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Reshape(in64(g, "x", 4, 2), 3, -1), graftest.CallerLine()
+			}},
 		{"Reshape two -1", "Reshape", []string{"x (4, 2) float64", "at most one -1"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), -1, -1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Reshape(in64(g, "x", 4, 2), -1, -1), graftest.CallerLine()
+			}},
 		{"Reshape zero axis", "Reshape", []string{"x (4, 2) float64", "sizes must be positive"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 4, 2), 0, 8), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Reshape(in64(g, "x", 4, 2), 0, 8), graftest.CallerLine()
+			}},
 
 		{"Transpose short perm", "Transpose", []string{"x (2, 3, 4) float64", "permutation [1 0] has 2 axes, the input has 3"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Transpose(in64(g, "x", 2, 3, 4), 1, 0), callerLine()
+				return ops.Transpose(in64(g, "x", 2, 3, 4), 1, 0), graftest.CallerLine()
 			}},
 		{"Transpose repeated axis", "Transpose", []string{"x (2, 3, 4) float64", "[0 0 1] is not a permutation"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Transpose(in64(g, "x", 2, 3, 4), 0, 0, 1), callerLine()
+				return ops.Transpose(in64(g, "x", 2, 3, 4), 0, 0, 1), graftest.CallerLine()
 			}},
 		{"Transpose axis out of range", "Transpose", []string{"x (4, 2) float64", "[0 2] is not a permutation"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Transpose(in64(g, "x", 4, 2), 0, 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Transpose(in64(g, "x", 4, 2), 0, 2), graftest.CallerLine()
+			}},
 		{"Transpose negative axis", "Transpose", []string{"x (4, 2) float64", "[-1 0] is not a permutation"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Transpose(in64(g, "x", 4, 2), -1, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Transpose(in64(g, "x", 4, 2), -1, 0), graftest.CallerLine()
+			}},
 
 		{"BroadcastTo incompatible", "BroadcastTo", []string{"x (4, 2) float64", "cannot broadcast (4, 2) to (4, 3)"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.BroadcastTo(in64(g, "x", 4, 2), 4, 3), callerLine()
+				return ops.BroadcastTo(in64(g, "x", 4, 2), 4, 3), graftest.CallerLine()
 			}},
 		{"BroadcastTo fewer axes", "BroadcastTo", []string{"x (4, 2) float64", "cannot broadcast (4, 2) to (2,)"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.BroadcastTo(in64(g, "x", 4, 2), 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.BroadcastTo(in64(g, "x", 4, 2), 2), graftest.CallerLine()
+			}},
 		{"BroadcastTo negative axis", "BroadcastTo", []string{"x (1,) float64", "(-2,)"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.BroadcastTo(in64(g, "x", 1), -2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.BroadcastTo(in64(g, "x", 1), -2), graftest.CallerLine()
+			}},
 		{"BroadcastTo zero axis", "BroadcastTo", []string{"x () float64", "(3, 0)"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.BroadcastTo(in64(g, "x"), 3, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.BroadcastTo(in64(g, "x"), 3, 0), graftest.CallerLine()
+			}},
 
 		{"Slice past the end", "Slice", []string{"x (4, 2) float64", "range [1:5]", "axis 0 of size 4"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 0, 1, 5), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Slice(in64(g, "x", 4, 2), 0, 1, 5), graftest.CallerLine()
+			}},
 		{"Slice before the start", "Slice", []string{"x (4, 2) float64", "range [-3:1]", "axis 1 of size 2"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 1, -3, 1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Slice(in64(g, "x", 4, 2), 1, -3, 1), graftest.CallerLine()
+			}},
 		{"Slice empty", "Slice", []string{"x (4, 2) float64", "range [2:2]"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 0, 2, 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Slice(in64(g, "x", 4, 2), 0, 2, 2), graftest.CallerLine()
+			}},
 		{"Slice bad axis", "Slice", []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Slice(in64(g, "x", 4, 2), 2, 0, 1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Slice(in64(g, "x", 4, 2), 2, 0, 1), graftest.CallerLine()
+			}},
 
 		{"Pad negative", "Pad", []string{"x (4, 2) float64", "must not be negative"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Pad(in64(g, "x", 4, 2), 0, -1, 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Pad(in64(g, "x", 4, 2), 0, -1, 2), graftest.CallerLine()
+			}},
 		{"Pad bad axis", "Pad", []string{"x (4, 2) float64", "axis -3 is out of range for rank 2"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Pad(in64(g, "x", 4, 2), -3, 1, 1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Pad(in64(g, "x", 4, 2), -3, 1, 1), graftest.CallerLine()
+			}},
 
 		{"Concat rank", "Concat", []string{"a (4, 2) float64, b (4, 2, 1) float64", "input 1 has rank 3, input 0 has rank 2"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Concat(0, in64(g, "a", 4, 2), in64(g, "b", 4, 2, 1)), callerLine()
+				return ops.Concat(0, in64(g, "a", 4, 2), in64(g, "b", 4, 2, 1)), graftest.CallerLine()
 			}},
 		{"Concat shape off the axis", "Concat", []string{"a (4, 2) float64, b (4, 2) float64, c (3, 3) float64", "input 2 has shape (3, 3)"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Concat(0, in64(g, "a", 4, 2), in64(g, "b", 4, 2), in64(g, "c", 3, 3)), callerLine()
+				return ops.Concat(0, in64(g, "a", 4, 2), in64(g, "b", 4, 2), in64(g, "c", 3, 3)), graftest.CallerLine()
 			}},
 		{"Concat dtypes", "Concat", []string{"a (4, 2) float64, b (4, 2) float32", "input 1 has dtype float32"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Concat(1, in64(g, "a", 4, 2), in32(g, "b", 4, 2)), callerLine()
+				return ops.Concat(1, in64(g, "a", 4, 2), in32(g, "b", 4, 2)), graftest.CallerLine()
 			}},
 		{"Concat bad axis", "Concat", []string{"a (4, 2) float64", "axis 2 is out of range for rank 2"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Concat(2, in64(g, "a", 4, 2), in64(g, "b", 4, 2)), callerLine()
+				return ops.Concat(2, in64(g, "a", 4, 2), in64(g, "b", 4, 2)), graftest.CallerLine()
 			}},
 		{"Concat nothing", "Concat", []string{"at least one input"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Concat(0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Concat(0), graftest.CallerLine() }},
 
 		{"Softmax bad axis", "Softmax", []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(in64(g, "x", 4, 2), 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Softmax(in64(g, "x", 4, 2), 2), graftest.CallerLine()
+			}},
 		{"LogSoftmax bad axis", "LogSoftmax", []string{"x (4, 2) float64", "axis -3 is out of range for rank 2"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.LogSoftmax(in64(g, "x", 4, 2), -3), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.LogSoftmax(in64(g, "x", 4, 2), -3), graftest.CallerLine()
+			}},
 		{"Softmax of a scalar", "Softmax", []string{"x () float64", "out of range for rank 0"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(in64(g, "x"), 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(in64(g, "x"), 0), graftest.CallerLine() }},
 	})
 }
 
@@ -241,13 +276,13 @@ func TestReductionsRejectBadAxes(t *testing.T) {
 	for _, r := range reductions {
 		cases = append(cases,
 			buildErrorCase{r.name + " axis out of range", r.name, []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
-				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), 0, 2), callerLine() }},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), 0, 2), graftest.CallerLine() }},
 			buildErrorCase{r.name + " negative axis out of range", r.name, []string{"x (4, 2) float64", "axis -3 is out of range"},
-				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), -3), callerLine() }},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), -3), graftest.CallerLine() }},
 			buildErrorCase{r.name + " repeated axis", r.name, []string{"x (4, 2) float64", "axis -2 is given twice"},
-				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), 0, -2), callerLine() }},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(in64(g, "x", 4, 2), 0, -2), graftest.CallerLine() }},
 			buildErrorCase{r.name + " nil input", r.name, []string{r.name + "(nil)", "input 0 is nil"},
-				func(g *graph.Graph) (*graph.Node, int) { return r.op(nil, 0), callerLine() }},
+				func(g *graph.Graph) (*graph.Node, int) { return r.op(nil, 0), graftest.CallerLine() }},
 		)
 	}
 	checkBuildErrors(t, cases)
@@ -257,42 +292,48 @@ func TestOpsRejectNilInputsAndNodesOfAnotherGraph(t *testing.T) {
 	other := graph.New()
 	checkBuildErrors(t, []buildErrorCase{
 		{"unary nil", "Exp", []string{"Exp(nil)", "input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Exp(nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Exp(nil), graftest.CallerLine() }},
 		{"binary nil second", "Add", []string{"Add(x (2,) float64, nil)", "input 1 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Add(in64(g, "x", 2), nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Add(in64(g, "x", 2), nil), graftest.CallerLine() }},
 		{"binary nil first", "Greater", []string{"Greater(nil, x (2,) float64)", "input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Greater(nil, in64(g, "x", 2)), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Greater(nil, in64(g, "x", 2)), graftest.CallerLine()
+			}},
 		{"Where nil", "Where", []string{"input 0 is nil"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Where(nil, in64(g, "a", 2), in64(g, "b", 2)), callerLine()
+				return ops.Where(nil, in64(g, "a", 2), in64(g, "b", 2)), graftest.CallerLine()
 			}},
 		{"MatMul nil", "MatMul", []string{"input 1 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.MatMul(in64(g, "a", 2, 2), nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 2, 2), nil), graftest.CallerLine()
+			}},
 		{"Concat nil", "Concat", []string{"input 1 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Concat(0, in64(g, "a", 2), nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Concat(0, in64(g, "a", 2), nil), graftest.CallerLine()
+			}},
 		{"Softmax nil", "Softmax", []string{"input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(nil, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Softmax(nil, 0), graftest.CallerLine() }},
 		{"Reshape nil", "Reshape", []string{"input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(nil, 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(nil, 2), graftest.CallerLine() }},
 		{"StopGradient nil", "StopGradient", []string{"input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.StopGradient(nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.StopGradient(nil), graftest.CallerLine() }},
 		{"ScalarLike nil", "ScalarLike", []string{"input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.ScalarLike(nil, 1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.ScalarLike(nil, 1), graftest.CallerLine() }},
 		{"ZerosLike nil", "ZerosLike", []string{"input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.ZerosLike(nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.ZerosLike(nil), graftest.CallerLine() }},
 		{"OnesLike nil", "OnesLike", []string{"input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.OnesLike(nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.OnesLike(nil), graftest.CallerLine() }},
 		{"Add across graphs", "Add", []string{"x (2,) float64, y (2,) float64", "different graphs"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Add(in64(g, "x", 2), in64(other, "y", 2)), callerLine()
+				return ops.Add(in64(g, "x", 2), in64(other, "y", 2)), graftest.CallerLine()
 			}},
 		{"Concat across graphs", "Concat", []string{"different graphs"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Concat(0, in64(g, "a", 2), in64(g, "b", 2), in64(other, "c", 2)), callerLine()
+				return ops.Concat(0, in64(g, "a", 2), in64(g, "b", 2), in64(other, "c", 2)), graftest.CallerLine()
 			}},
 		{"Where across graphs", "Where", []string{"different graphs"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Where(in64(g, "c", 2), in64(other, "a", 2), in64(g, "b", 2)), callerLine()
+				return ops.Where(in64(g, "c", 2), in64(other, "a", 2), in64(g, "b", 2)), graftest.CallerLine()
 			}},
 	})
 }
@@ -318,7 +359,7 @@ func TestFullRejectsBadShapesAndDTypes(t *testing.T) {
 				}
 			}()
 			g := graph.New()
-			n, line := ops.Full(g, 1, c.dt, c.shape...), callerLine()
+			n, line := ops.Full(g, 1, c.dt, c.shape...), graftest.CallerLine()
 			_, err := graph.Compile(n)
 			if err == nil {
 				t.Fatalf("Compile accepted Full of %v %v", c.dt, c.shape)
@@ -335,7 +376,7 @@ func TestFullRejectsBadShapesAndDTypes(t *testing.T) {
 func TestTheFirstBuildErrorWins(t *testing.T) {
 	g := graph.New()
 	x := in64(g, "x", 4, 2)
-	first, line := ops.Add(x, in64(g, "y", 3)), callerLine()
+	first, line := ops.Add(x, in64(g, "y", 3)), graftest.CallerLine()
 	second := ops.Reshape(x, 5)
 	for _, out := range []*graph.Node{first, second, x} {
 		_, err := graph.Compile(out)
@@ -512,17 +553,19 @@ func TestSizesThatOverflowAnIntAreBuildErrors(t *testing.T) {
 	checkBuildErrors(t, []buildErrorCase{
 		{"Reshape to a shape whose known axes overflow", "Reshape", []string{"x (6,) float64", "overflow"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Reshape(in64(g, "x", 6), big, big, -1), callerLine()
+				return ops.Reshape(in64(g, "x", 6), big, big, -1), graftest.CallerLine()
 			}},
 		{"Reshape to a shape that overflows to the input's size", "Reshape", []string{"cannot reshape 1 elements"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.Reshape(in64(g, "x", 1), big, big), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Reshape(in64(g, "x", 1), big, big), graftest.CallerLine()
+			}},
 		{"Pad past the largest int", "Pad", []string{"x (2,) float64", "too long"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.Pad(in64(g, "x", 2), 0, math.MaxInt, 1), callerLine()
+				return ops.Pad(in64(g, "x", 2), 0, math.MaxInt, 1), graftest.CallerLine()
 			}},
 		{"BroadcastTo a shape that overflows", "BroadcastTo", []string{"x (1,) float64", "more elements than an int can count"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.BroadcastTo(in64(g, "x", 1), big, big), callerLine()
+				return ops.BroadcastTo(in64(g, "x", 1), big, big), graftest.CallerLine()
 			}},
 	})
 	// Operands of sizes that fit but whose result does not: the error is

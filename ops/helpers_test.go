@@ -3,7 +3,6 @@ package ops_test
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -178,13 +177,6 @@ func assertFinite(t *testing.T, what string, vs []float64) {
 			t.Errorf("%s[%d] = %v, want a finite number", what, i, v)
 		}
 	}
-}
-
-// callerLine returns the line it is called from, so a test can name the line
-// that built a node.
-func callerLine() int {
-	_, _, line, _ := runtime.Caller(1)
-	return line
 }
 
 // seq returns the n values from, from+1, ...
