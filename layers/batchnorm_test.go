@@ -12,6 +12,7 @@ import (
 	"graft/autodiff"
 	"graft/checkpoint"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 	"graft/ops"
 )
@@ -55,9 +56,9 @@ func TestBatchNormTrainingNormalizesWithTheBatchAndUpdatesTheRunningStatistics(t
 				if err != nil {
 					t.Fatal(err)
 				}
-				assertClose(t, "y", graph.Float64s(out[0]), wantY, 10*tolOf(dt))
-				assertClose(t, "running mean", graph.Float64s(bn.RunningMean().Value()), wantMean[step], tolOf(dt))
-				assertClose(t, "running var", graph.Float64s(bn.RunningVar().Value()), wantVar[step], tolOf(dt))
+				graftest.AssertClose(t, "y", graph.Float64s(out[0]), wantY, 10*tolOf(dt), 0)
+				graftest.AssertClose(t, "running mean", graph.Float64s(bn.RunningMean().Value()), wantMean[step], tolOf(dt), 0)
+				graftest.AssertClose(t, "running var", graph.Float64s(bn.RunningVar().Value()), wantVar[step], tolOf(dt), 0)
 			}
 			if len(m.States()) != 2 || m.States()[0] != bn.RunningMean() || len(m.Params()) != 2 {
 				t.Fatalf("states %v, params %v", m.States(), m.Params())
@@ -97,9 +98,9 @@ func TestBatchNormInferenceUsesTheRunningStatisticsAndUpdatesNothing(t *testing.
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertClose(t, "eval y", out[0].Float64s(), torchBatchNormEval, 1e-14)
+		graftest.AssertClose(t, "eval y", out[0].Float64s(), torchBatchNormEval, 1e-14, 0)
 	}
-	assertClose(t, "running mean", bn.RunningMean().Value().Float64s(), []float64{0.475, 0.19}, 1e-15)
+	graftest.AssertClose(t, "running mean", bn.RunningMean().Value().Float64s(), []float64{0.475, 0.19}, 1e-15, 0)
 }
 
 func TestBatchNormNormalizesTheChannelsOfImagesAndChannelsLast(t *testing.T) {
@@ -125,7 +126,7 @@ func TestBatchNormNormalizesTheChannelsOfImagesAndChannelsLast(t *testing.T) {
 			for i := range data {
 				data[i] = math.Sin(float64(i)) * float64(i%5)
 			}
-			out := run(t, graph.Feeds{x: tensorOf(tensor.Float64, data, c.shape...)}, mean, variance)
+			out := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, data, c.shape...)}, mean, variance)
 			for i := range out[0] {
 				if math.Abs(out[0][i]) > 1e-14 || math.Abs(out[1][i]-1) > 1e-4 {
 					t.Fatalf("channel %d has mean %v and variance %v", i, out[0][i], out[1][i])
@@ -182,9 +183,9 @@ func TestBatchNormRunningStatisticsSurviveACheckpoint(t *testing.T) {
 	if err := checkpoint.Load(path, append(m2.Params(), m2.States()...)); err != nil {
 		t.Fatal(err)
 	}
-	assertClose(t, "restored running var", bn2.RunningVar().Value().Float64s(), bn.RunningVar().Value().Float64s(), 0)
-	got := run(t, graph.Feeds{x2: tensorOf(tensor.Float64, bnBatch, 4, 2)}, y2)[0]
-	assertClose(t, "eval after restore", got, torchBatchNormEval, 1e-14)
+	graftest.AssertClose(t, "restored running var", bn2.RunningVar().Value().Float64s(), bn.RunningVar().Value().Float64s(), 0, 0)
+	got := graftest.Eval(t, graph.Feeds{x2: tensorOf(tensor.Float64, bnBatch, 4, 2)}, y2)[0]
+	graftest.AssertClose(t, "eval after restore", got, torchBatchNormEval, 1e-14, 0)
 }
 
 func TestBatchNormRejectsBadConfigsAndInputs(t *testing.T) {
@@ -194,31 +195,31 @@ func TestBatchNormRejectsBadConfigsAndInputs(t *testing.T) {
 		want  string
 	}{
 		{"momentum above 1", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.BatchNorm(layers.BatchNormConfig{Momentum: 1.5}).Apply(g.Input("x", tensor.Float64, 4, 2)), line()
+			return m.BatchNorm(layers.BatchNormConfig{Momentum: 1.5}).Apply(g.Input("x", tensor.Float64, 4, 2)), graftest.CallerLine()
 		}, "momentum 1.5"},
 		{"negative eps", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.BatchNorm(layers.BatchNormConfig{Eps: -1}).Apply(g.Input("x", tensor.Float64, 4, 2)), line()
+			return m.BatchNorm(layers.BatchNormConfig{Eps: -1}).Apply(g.Input("x", tensor.Float64, 4, 2)), graftest.CallerLine()
 		}, "eps -1"},
 		{"a vector input", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.BatchNorm(layers.BatchNormConfig{}).Apply(g.Input("x", tensor.Float64, 4)), line()
+			return m.BatchNorm(layers.BatchNormConfig{}).Apply(g.Input("x", tensor.Float64, 4)), graftest.CallerLine()
 		}, "got shape (4,)"},
 		{"an axis out of range", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.BatchNorm(layers.BatchNormConfig{Axis: 3}).Apply(g.Input("x", tensor.Float64, 4, 2)), line()
+			return m.BatchNorm(layers.BatchNormConfig{Axis: 3}).Apply(g.Input("x", tensor.Float64, 4, 2)), graftest.CallerLine()
 		}, "channel axis 3"},
 		{"the batch axis from the end", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.BatchNorm(layers.BatchNormConfig{Axis: -2}).Apply(g.Input("x", tensor.Float64, 4, 2)), line()
+			return m.BatchNorm(layers.BatchNormConfig{Axis: -2}).Apply(g.Input("x", tensor.Float64, 4, 2)), graftest.CallerLine()
 		}, "the batch axis"},
 		{"one value per channel in training", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			g.SetTraining(true)
-			return m.BatchNorm(layers.BatchNormConfig{}).Apply(g.Input("x", tensor.Float64, 1, 3)), line()
+			return m.BatchNorm(layers.BatchNormConfig{}).Apply(g.Input("x", tensor.Float64, 1, 3)), graftest.CallerLine()
 		}, "more than one value per channel"},
 		{"another channel count", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			bn := m.BatchNorm(layers.BatchNormConfig{})
 			bn.Apply(g.Input("a", tensor.Float64, 4, 2))
-			return bn.Apply(g.Input("b", tensor.Float64, 4, 3)), line()
+			return bn.Apply(g.Input("b", tensor.Float64, 4, 3)), graftest.CallerLine()
 		}, "built for 2 channels of float64; this input has 3"},
 		{"nil", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.BatchNorm(layers.BatchNormConfig{}).Apply(nil), line()
+			return m.BatchNorm(layers.BatchNormConfig{}).Apply(nil), graftest.CallerLine()
 		}, "is nil"},
 	}
 	for _, c := range cases {

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 )
 
@@ -25,7 +26,7 @@ func TestDropoutDropsInTrainingAndIsTheIdentityInInference(t *testing.T) {
 	for i := range ones {
 		ones[i] = 1
 	}
-	got := run(t, graph.Feeds{x: tensorOf(tensor.Float64, ones, 1000)}, y)[0]
+	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ones, 1000)}, y)[0]
 	zeros := 0
 	for _, v := range got {
 		switch v {
@@ -53,7 +54,7 @@ func TestDropoutMasksAreTheSameForTheSameSeed(t *testing.T) {
 		for i := range data {
 			data[i] = 1
 		}
-		return run(t, graph.Feeds{x: tensorOf(tensor.Float32, data, 64)}, first, second)
+		return graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float32, data, 64)}, first, second)
 	}
 	a, b, c := masks(1), masks(1), masks(2)
 	if fmt.Sprint(a) != fmt.Sprint(b) {
@@ -72,7 +73,7 @@ func TestFlattenKeepsTheBatchAxis(t *testing.T) {
 	if !y.Shape().Equal(graph.Shape{2, 6}) {
 		t.Fatalf("shape %v, want (2, 6)", y.Shape())
 	}
-	assertClose(t, "flattened", run(t, graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, 0), 2, 3, 2)}, y)[0], ramp(12, 0), 0)
+	graftest.AssertClose(t, "flattened", graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, 0), 2, 3, 2)}, y)[0], ramp(12, 0), 0, 0)
 }
 
 func TestDropoutAndFlattenRejectBadInput(t *testing.T) {
@@ -82,20 +83,20 @@ func TestDropoutAndFlattenRejectBadInput(t *testing.T) {
 		want  string
 	}{
 		{"rate 1", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.Dropout(1).Apply(g.Input("x", tensor.Float64, 2)), line()
+			return m.Dropout(1).Apply(g.Input("x", tensor.Float64, 2)), graftest.CallerLine()
 		}, "Dropout"},
 		{"a negative rate", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.Dropout(-0.5).Apply(g.Input("x", tensor.Float64, 2)), line()
+			return m.Dropout(-0.5).Apply(g.Input("x", tensor.Float64, 2)), graftest.CallerLine()
 		}, "rate -0.5"},
 		{"dropout of nil", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.Dropout(0.5).Apply(nil), line()
+			return m.Dropout(0.5).Apply(nil), graftest.CallerLine()
 		}, "Dropout(nil)"},
 		{"flatten of a vector", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.Flatten().Apply(g.Input("x", tensor.Float64, 2)), line()
+			return m.Flatten().Apply(g.Input("x", tensor.Float64, 2)), graftest.CallerLine()
 		}, "Flatten"},
 		{"a taken name", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			m.Flatten(layers.WithName("f"))
-			return m.Flatten(layers.WithName("f")).Apply(g.Input("x", tensor.Float64, 2, 2)), line()
+			return m.Flatten(layers.WithName("f")).Apply(g.Input("x", tensor.Float64, 2, 2)), graftest.CallerLine()
 		}, `named "f"`},
 	}
 	for _, c := range cases {

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 	"graft/ops"
 )
@@ -38,7 +39,7 @@ func TestPoolingLayersPoolAsTheirOps(t *testing.T) {
 				if !y.Shape().Equal(c.shape) {
 					t.Fatalf("shape %v, want %v", y.Shape(), c.shape)
 				}
-				assertClose(t, c.name, run(t, graph.Feeds{x: tensorOf(dt, img, 1, 1, 4, 4)}, y)[0], c.want, 1e-6)
+				graftest.AssertClose(t, c.name, graftest.Eval(t, graph.Feeds{x: tensorOf(dt, img, 1, 1, 4, 4)}, y)[0], c.want, 1e-6, 0)
 			})
 		}
 	}
@@ -51,14 +52,14 @@ func TestPoolingLayersRejectBadInput(t *testing.T) {
 		want  string
 	}{
 		{"a 1-D input to a 2-D pool", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.MaxPool2D(2, 2, 0).Apply(g.Input("x", tensor.Float64, 1, 1, 4)), line()
+			return m.MaxPool2D(2, 2, 0).Apply(g.Input("x", tensor.Float64, 1, 1, 4)), graftest.CallerLine()
 		}, "MaxPool2D"},
 		{"global pool of a matrix", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
-			return m.GlobalAvgPool2D().Apply(g.Input("x", tensor.Float64, 2, 3)), line()
+			return m.GlobalAvgPool2D().Apply(g.Input("x", tensor.Float64, 2, 3)), graftest.CallerLine()
 		}, "GlobalAvgPool2D"},
 		{"a taken name", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			m.AvgPool2D(2, 2, 0, layers.WithName("p"))
-			return m.AvgPool2D(2, 2, 0, layers.WithName("p")).Apply(g.Input("x", tensor.Float64, 1, 1, 4, 4)), line()
+			return m.AvgPool2D(2, 2, 0, layers.WithName("p")).Apply(g.Input("x", tensor.Float64, 1, 1, 4, 4)), graftest.CallerLine()
 		}, `named "p"`},
 	}
 	for _, c := range cases {

@@ -14,6 +14,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -425,78 +426,82 @@ func TestPoolingRejectsBadInput(t *testing.T) {
 	cases := []poolBuildErrorCase{
 		{"rank 2", "MaxPool", []string{"x (4, 5) float64", "at least one spatial axis, got 2-D"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(in64(g, "x", 4, 5), ops.PoolConfig{Kernel: []int{2}}), callerLine()
+				return ops.MaxPool(in64(g, "x", 4, 5), ops.PoolConfig{Kernel: []int{2}}), graftest.CallerLine()
 			}},
 		{"MaxPool2D of a 3-D input", "MaxPool2D", []string{"x (1, 2, 6) float64", "must be 4-D, (N, C, H, W), got 3-D"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool2D(in64(g, "x", 1, 2, 6), 2, 2, 0), callerLine()
+				return ops.MaxPool2D(in64(g, "x", 1, 2, 6), 2, 2, 0), graftest.CallerLine()
 			}},
 		{"AvgPool1D of a 4-D input", "AvgPool1D", []string{"x (1, 2, 3, 3) float64", "must be 3-D, (N, C, L), got 4-D"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.AvgPool1D(x4(g), 2, 2, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.AvgPool1D(x4(g), 2, 2, 0), graftest.CallerLine() }},
 		{"no kernel", "MaxPool", []string{"x (1, 2, 3, 3) float64", "Kernel is empty"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool(x4(g), ops.PoolConfig{}), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaxPool(x4(g), ops.PoolConfig{}), graftest.CallerLine()
+			}},
 		{"kernel 0", "MaxPool2D", []string{"kernel [0] must be at least 1"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 0, 1, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 0, 1, 0), graftest.CallerLine() }},
 		{"negative stride", "AvgPool2D", []string{"stride [-1] must be at least 1"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.AvgPool2D(x4(g), 2, -1, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.AvgPool2D(x4(g), 2, -1, 0), graftest.CallerLine() }},
 		{"stride 0", "MaxPool", []string{"stride [2 0] must be at least 1"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, Stride: []int{2, 0}}), callerLine()
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, Stride: []int{2, 0}}), graftest.CallerLine()
 			}},
 		{"dilation 0", "MaxPool", []string{"dilation [0] must be at least 1"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, Dilation: []int{0}}), callerLine()
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, Dilation: []int{0}}), graftest.CallerLine()
 			}},
 		{"negative padding", "MaxPool1D", []string{"padding [-1] must be at least 0"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool1D(in64(g, "x", 1, 1, 5), 2, 1, -1), callerLine()
+				return ops.MaxPool1D(in64(g, "x", 1, 1, 5), 2, 1, -1), graftest.CallerLine()
 			}},
 		{"padding more than half the kernel", "MaxPool2D", []string{"padding [2 2] is more than half of kernel [3 3]"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 3, 1, 2), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 3, 1, 2), graftest.CallerLine() }},
 		{"kernel larger than the padded input", "MaxPool2D", []string{"x (1, 2, 3, 3) float64", "kernel [6 6] is larger than spatial axis 0 (size 3) padded to 5: no window fits"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 6, 1, 1), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(x4(g), 6, 1, 1), graftest.CallerLine() }},
 		{"kernel larger than the input", "AvgPool1D", []string{"kernel [7]", "padded to 5"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.AvgPool1D(in64(g, "x", 1, 1, 5), 7, 2, 0), callerLine()
+				return ops.AvgPool1D(in64(g, "x", 1, 1, 5), 7, 2, 0), graftest.CallerLine()
 			}},
 		{"dilated kernel larger than the input", "MaxPool", []string{"kernel [3] dilated by [2] spans 5, more than spatial axis 0 (size 4) padded to 4"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(in64(g, "x", 1, 1, 4), ops.PoolConfig{Kernel: []int{3}, Dilation: []int{2}}), callerLine()
+				return ops.MaxPool(in64(g, "x", 1, 1, 4), ops.PoolConfig{Kernel: []int{3}, Dilation: []int{2}}), graftest.CallerLine()
 			}},
 		{"too many kernel sizes", "MaxPool", []string{"kernel [2 2 2] has 3 values for 2 spatial axes: give 1 or 2"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2, 2, 2}}), callerLine()
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2, 2, 2}}), graftest.CallerLine()
 			}},
 		{"AvgPool with dilation", "AvgPool", []string{"AvgPool has no dilation"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.AvgPool(x4(g), ops.PoolConfig{Kernel: []int{2}, Dilation: []int{2}}), callerLine()
+				return ops.AvgPool(x4(g), ops.PoolConfig{Kernel: []int{2}, Dilation: []int{2}}), graftest.CallerLine()
 			}},
 		{"MaxPool excluding padding", "MaxPool", []string{"ExcludePadding applies to AvgPool only"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, ExcludePadding: true}), callerLine()
+				return ops.MaxPool(x4(g), ops.PoolConfig{Kernel: []int{2}, ExcludePadding: true}), graftest.CallerLine()
 			}},
 		{"output larger than a tensor may be", "MaxPool1D", []string{"x (8589934592, 1, 2) float64", "(8589934592, 1, 3)", "the most a tensor may hold"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool1D(in64(g, "x", 1<<33, 1, 2), 2, 1, 1), callerLine()
+				return ops.MaxPool1D(in64(g, "x", 1<<33, 1, 2), 2, 1, 1), graftest.CallerLine()
 			}},
 		{"spatial axis too long", "MaxPool1D", []string{"spatial axis 0 has size 2147483648"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool1D(in64(g, "x", 1, 1, 1<<31), 2, 2, 0), callerLine()
+				return ops.MaxPool1D(in64(g, "x", 1, 1, 1<<31), 2, 2, 0), graftest.CallerLine()
 			}},
 		{"kernel too large", "MaxPool1D", []string{"kernel [2147483648] must be below 2^31"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool1D(in64(g, "x", 1, 1, 5), 1<<31, 1, 0), callerLine()
+				return ops.MaxPool1D(in64(g, "x", 1, 1, 5), 1<<31, 1, 0), graftest.CallerLine()
 			}},
 		{"window plan too large", "MaxPool", []string{"x (1, 1, 8192, 1) float64", "window plan would need more than"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MaxPool(in64(g, "x", 1, 1, 8192, 1), ops.PoolConfig{Kernel: []int{4096, 1}, Stride: []int{1}}), callerLine()
+				return ops.MaxPool(in64(g, "x", 1, 1, 8192, 1), ops.PoolConfig{Kernel: []int{4096, 1}, Stride: []int{1}}), graftest.CallerLine()
 			}},
 		{"nil input", "MaxPool2D", []string{"MaxPool2D(nil)", "input 0 is nil"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(nil, 2, 2, 0), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.MaxPool2D(nil, 2, 2, 0), graftest.CallerLine() }},
 		{"GlobalAvgPool of a matrix", "GlobalAvgPool", []string{"x (4, 5) float64", "at least one spatial axis, got 2-D"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.GlobalAvgPool(in64(g, "x", 4, 5)), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.GlobalAvgPool(in64(g, "x", 4, 5)), graftest.CallerLine()
+			}},
 		{"GlobalAvgPoolKeepDims nil", "GlobalAvgPoolKeepDims", []string{"GlobalAvgPoolKeepDims(nil)"},
-			func(g *graph.Graph) (*graph.Node, int) { return ops.GlobalAvgPoolKeepDims(nil), callerLine() }},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.GlobalAvgPoolKeepDims(nil), graftest.CallerLine() }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
