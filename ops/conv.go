@@ -223,7 +223,7 @@ func convGeometryOf(x, w graph.Shape, cfg ConvConfig) (convGeometry, error) {
 		return g, fmt.Errorf("the weight's %d output channels (axis 0) are not divisible by groups = %d", g.outC, g.groups)
 	}
 	if w[1] != g.inC/g.groups {
-		return g, fmt.Errorf("the weight has %d input channels per group (axis 1), want C_in/groups = %d/%d = %d",
+		return g, fmt.Errorf("the weight's axis 1 (input channels per group) is %d, want C_in/groups = %d/%d = %d",
 			w[1], g.inC, g.groups, g.inC/g.groups)
 	}
 	if err := g.setOptions(cfg.Stride, cfg.Dilation); err != nil {

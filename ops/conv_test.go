@@ -1,10 +1,12 @@
 package ops_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -376,6 +378,78 @@ func TestAddChannelBiasAddsOneValuePerChannel(t *testing.T) {
 	})
 }
 
+// torchConvCase is one configuration in testdata/conv_torch.json, which
+// scripts/torch_conv_reference.py wrote with PyTorch: the inputs, the
+// output y of conv{1,2,3}d or conv_transpose{1,2,3}d with a bias, and the
+// gradients of Σ r ⊙ y.
+type torchConvCase struct {
+	Name             string
+	Op               string
+	X, W             []int
+	Stride, Dilation []int
+	Padding          json.RawMessage // "same" or one value per axis
+	OutputPadding    []int           `json:"output_padding"`
+	Groups           int
+	XData            []float64 `json:"x_data"`
+	WData            []float64 `json:"w_data"`
+	BData            []float64 `json:"b_data"`
+	YShape           []int     `json:"y_shape"`
+	Y, R, DX, DW, DB []float64
+}
+
+func TestConvMatchesPyTorch(t *testing.T) {
+	raw, err := os.ReadFile("testdata/conv_torch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct{ Cases []torchConvCase }
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Cases) == 0 {
+		t.Fatal("testdata/conv_torch.json has no cases")
+	}
+	for _, dt := range bothDTypes {
+		for _, c := range file.Cases {
+			t.Run(dt.String()+"/"+c.Name, func(t *testing.T) {
+				padding := ops.ValidPadding()
+				var pads []int
+				if string(c.Padding) == `"same"` {
+					padding = ops.SamePadding()
+				} else if err := json.Unmarshal(c.Padding, &pads); err != nil {
+					t.Fatal(err)
+				} else {
+					padding = ops.SymmetricPadding(pads...)
+				}
+				g := graph.New()
+				x, w, b := g.Input("x", dt, c.X...), g.Input("w", dt, c.W...), g.Input("b", dt, len(c.BData))
+				var y *graph.Node
+				if c.Op == "conv" {
+					y = ops.Conv(x, w, ops.ConvConfig{Stride: c.Stride, Dilation: c.Dilation, Padding: padding, Groups: c.Groups})
+				} else {
+					y = ops.ConvTranspose(x, w, ops.ConvTransposeConfig{Stride: c.Stride, Dilation: c.Dilation, Padding: padding,
+						OutputPadding: c.OutputPadding, Groups: c.Groups})
+				}
+				y = ops.AddChannelBias(y, b)
+				r := constOf(g, dt, c.R, c.YShape...)
+				grads, err := autodiff.Grad(ops.Sum(ops.Mul(y, r)), x, w, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				feeds := graph.Feeds{x: denseOf(dt, c.XData, c.X...), w: denseOf(dt, c.WData, c.W...), b: denseOf(dt, c.BData, len(c.BData))}
+				got := evaluate(t, feeds, append([]*graph.Node{y}, grads...)...)
+				if !got[0].shape.Equal(c.YShape) {
+					t.Fatalf("shape %v, PyTorch's %v", got[0].shape, graph.Shape(c.YShape))
+				}
+				tol := convTolerance(dt)
+				for i, want := range [][]float64{c.Y, c.DX, c.DW, c.DB} {
+					t.Run([]string{"y", "dx", "dw", "db"}[i], func(t *testing.T) { assertNear(t, got[i].data, want, tol) })
+				}
+			})
+		}
+	}
+}
+
 // convGradCases are the rows of the first- and second-order gradient
 // checks, in the shape of gradcheck_test.go's table.
 func convGradCases() []gradCase {
@@ -503,7 +577,7 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 		{"input rank 2", "Conv", []string{"x (1, 4) float64", "1, 2 or 3 spatial axes, got rank 2"}, conv([]int{1, 4}, []int{2, 4}, ops.ConvConfig{})},
 		{"input rank 6", "Conv", []string{"1, 2 or 3 spatial axes, got rank 6"}, conv([]int{1, 1, 2, 2, 2, 2}, []int{1, 1, 1, 1, 1, 1}, ops.ConvConfig{})},
 		{"weight rank", "Conv", []string{"w (2, 4, 3) float64", "of rank 4 like the input, got rank 3"}, conv(x4, []int{2, 4, 3}, ops.ConvConfig{})},
-		{"channel mismatch", "Conv", []string{"x (1, 4, 5, 5) float64", "w (2, 3, 3, 3) float64", "3 input channels per group (axis 1), want C_in/groups = 4/1 = 4"},
+		{"channel mismatch", "Conv", []string{"x (1, 4, 5, 5) float64", "w (2, 3, 3, 3) float64", "the weight's axis 1 (input channels per group) is 3, want C_in/groups = 4/1 = 4"},
 			conv(x4, []int{2, 3, 3, 3}, ops.ConvConfig{})},
 		{"input channels not divisible by groups", "Conv", []string{"4 channels are not divisible by groups = 3"}, conv(x4, []int{3, 1, 3, 3}, ops.ConvConfig{Groups: 3})},
 		{"output channels not divisible by groups", "Conv", []string{"3 output channels (axis 0) are not divisible by groups = 2"},
