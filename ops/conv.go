@@ -294,10 +294,11 @@ func convTransposeGeometryOf(x, w graph.Shape, cfg ConvTransposeConfig) (convGeo
 		size, ok1 := mulAdd(g.out[a]-1, g.stride[a], outPad[a]+1)
 		span, ok2 := mulAdd(g.dilation[a], g.kernel[a]-1, 0)
 		size, ok3 := mulAdd(1, size, span)
-		if !ok1 || !ok2 || !ok3 {
+		crop, ok4 := mulAdd(1, before[a], after[a])
+		if !ok1 || !ok2 || !ok3 || !ok4 {
 			return g, fmt.Errorf("the output's size along spatial axis %d overflows an int", axis)
 		}
-		size -= before[a] + after[a]
+		size -= crop
 		if size < 1 {
 			return g, fmt.Errorf("the output would have size %d along spatial axis %d: (%d-1)·stride %d + dilation %d·(kernel %d-1) + output padding %d + 1 - padding %d - %d",
 				size, axis, g.out[a], g.stride[a], g.dilation[a], g.kernel[a], outPad[a], before[a], after[a])
@@ -417,12 +418,10 @@ func (g *convGeometry) checkSizes() error {
 	return nil
 }
 
-// mulAdd returns a·b + c for non-negative numbers, and whether it fits in an int.
+// mulAdd returns a·b + c, and whether it fits in an int. The callers pass
+// sizes and options already checked to be non-negative.
 func mulAdd(a, b, c int) (int, bool) {
 	const maxInt = int(^uint(0) >> 1)
-	if a < 0 || b < 0 || c < 0 {
-		return a*b + c, true // only sizes that are known small are negative here
-	}
 	if b != 0 && a > (maxInt-c)/b {
 		return 0, false
 	}

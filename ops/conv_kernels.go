@@ -32,10 +32,12 @@ import (
 // matrices of as many images as fit (at least one).
 const convScratchLimit = 1 << 20
 
-// pointwise reports whether the patch matrix is the input itself.
+// pointwise reports whether the patch matrix is the input itself: a 1×1
+// kernel, stride 1, and as many outputs as inputs (no padding, none after
+// either, nor output padding in a transposed convolution).
 func (g *convGeometry) pointwise() bool {
 	for a := range maxSpatial {
-		if g.kernel[a] != 1 || g.stride[a] != 1 || g.pad[a] != 0 {
+		if g.kernel[a] != 1 || g.stride[a] != 1 || g.pad[a] != 0 || g.in[a] != g.out[a] {
 			return false
 		}
 	}
