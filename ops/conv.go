@@ -120,9 +120,16 @@ func (p Padding) String() string {
 // than the padded input, a stride or dilation below 1, negative padding, an
 // output too large for an int) is a build error that Compile reports.
 //
-// Its kernels turn each image into a matrix of patches and multiply it with
-// the weight (internal/gemm). The patch matrix needs scratch memory, which
-// the node keeps for reuse between runs (see ConvTranspose for the details).
+// Memory: the kernels turn each image into a matrix of patches (im2col)
+// and multiply it with the weight in internal/gemm. The node keeps the
+// buffer for the patch matrices (those of as many images as fit in 2^20
+// elements, at least one) in a small stock: the first runs fill it and
+// later runs reuse it, so a steady-state Run allocates nothing. Programs
+// compiled from one graph that run the node at the same time each borrow a
+// buffer of their own, so that is safe, and up to four at once allocate
+// nothing either. A 1×1 kernel with stride 1 and no padding needs no buffer.
+// The gradient nodes (ConvTranspose and a filter-gradient op) work the same
+// way.
 func Conv(x, w *graph.Node, cfg ConvConfig) *graph.Node {
 	op := &convOp{}
 	op.resolve = func(x, w graph.Shape) (convGeometry, error) { return convGeometryOf(x, w, cfg) }
@@ -139,7 +146,7 @@ func Conv(x, w *graph.Node, cfg ConvConfig) *graph.Node {
 // k·dilation] (positions outside the output are dropped). It is the
 // gradient of Conv with respect to its input, with the weight in the same
 // layout: ConvTranspose(dy, w) with Conv's w and options, and
-// OutputPadding making up for the rows a strided Conv dropped, gives Conv's
+// OutputPadding giving back the input positions a strided Conv rounded away, gives Conv's
 // input gradient.
 //
 // It is torch.nn.functional.conv_transpose1d, 2d or 3d(x, w, None, stride,
@@ -149,14 +156,7 @@ func Conv(x, w *graph.Node, cfg ConvConfig) *graph.Node {
 // positions at the start of an axis and pad_after at the end. SamePadding
 // is refused, as in PyTorch.
 //
-// Scratch memory: like Conv and the gradient ops, the node borrows a buffer
-// for its patch matrix from a small stock it keeps (nothing when the kernel
-// is 1×1 with stride 1 and no padding, which needs none). The stock is
-// filled on the first runs and reused after, so a steady-state Run
-// allocates nothing; programs that run the same node at once each borrow
-// their own buffer, so this is safe, and with up to four of them at once
-// they still allocate nothing. The buffer holds the patch matrices of up to
-// 2^20 elements' worth of images (at least one image).
+// Its kernels and their scratch memory are those of Conv (see there).
 func ConvTranspose(x, w *graph.Node, cfg ConvTransposeConfig) *graph.Node {
 	op := &convTransposeOp{}
 	op.resolve = func(x, w graph.Shape) (convGeometry, error) { return convTransposeGeometryOf(x, w, cfg) }
