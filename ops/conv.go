@@ -145,9 +145,9 @@ func Conv(x, w *graph.Node, cfg ConvConfig) *graph.Node {
 // and each input element x[i] adds x[i]·w[k] to out[i·stride - pad_before +
 // k·dilation] (positions outside the output are dropped). It is the
 // gradient of Conv with respect to its input, with the weight in the same
-// layout: ConvTranspose(dy, w) with Conv's w and options, and
-// OutputPadding giving back the input positions a strided Conv rounded away, gives Conv's
-// input gradient.
+// layout: ConvTranspose(dy, w) with Conv's w and options gives Conv's input
+// gradient, OutputPadding giving back the input positions that a strided
+// Conv's rounding down left out.
 //
 // It is torch.nn.functional.conv_transpose1d, 2d or 3d(x, w, None, stride,
 // padding, output_padding, groups, dilation) (mind PyTorch's argument order:
