@@ -455,7 +455,7 @@ type convBase struct {
 
 // infer checks the two inputs against the geometry (after working it out,
 // for an op a user built) and returns the output's shape.
-func (c *convBase) infer(in []*graph.Node, aShape, bShape, outShape func(*convGeometry) graph.Shape) (graph.Shape, graph.DType, error) {
+func (c *convBase) infer(in []*graph.Node, aShape, bShape, outShape func(*convGeometry) graph.Shape, scratch func(*convGeometry) int) (graph.Shape, graph.DType, error) {
 	a, b := in[0], in[1]
 	if a.DType() != b.DType() {
 		return nil, graph.DType{}, fmt.Errorf("dtypes %v and %v differ; graft never converts implicitly", a.DType(), b.DType())
@@ -469,7 +469,7 @@ func (c *convBase) infer(in []*graph.Node, aShape, bShape, outShape func(*convGe
 	} else if !a.Shape().Equal(aShape(&c.geom)) || !b.Shape().Equal(bShape(&c.geom)) {
 		return nil, graph.DType{}, fmt.Errorf("the operands must be %v and %v", aShape(&c.geom), bShape(&c.geom))
 	}
-	c.scratch = newScratchStock(&c.geom)
+	c.scratch = newScratchStock(scratch(&c.geom))
 	return outShape(&c.geom), a.DType(), nil
 }
 
@@ -479,7 +479,7 @@ type convOp struct{ convBase }
 func (*convOp) Name() string { return "Conv" }
 
 func (op *convOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).xShape, (*convGeometry).wShape, (*convGeometry).yShape)
+	return op.infer(in, (*convGeometry).xShape, (*convGeometry).wShape, (*convGeometry).yShape, (*convGeometry).patchScratch)
 }
 
 func (op *convOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -508,7 +508,7 @@ type convTransposeOp struct{ convBase }
 func (*convTransposeOp) Name() string { return "ConvTranspose" }
 
 func (op *convTransposeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).xShape)
+	return op.infer(in, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).xShape, (*convGeometry).patchScratch)
 }
 
 func (op *convTransposeOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -541,7 +541,7 @@ type convFilterGradOp struct{ convBase }
 func (*convFilterGradOp) Name() string { return "ConvFilterGrad" }
 
 func (op *convFilterGradOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).xShape, (*convGeometry).yShape, (*convGeometry).wShape)
+	return op.infer(in, (*convGeometry).xShape, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).filterGradScratch)
 }
 
 func (op *convFilterGradOp) Forward(out *graph.Value, in []*graph.Value) {

@@ -47,10 +47,22 @@ func (g *convGeometry) pointwise() bool {
 // colRows is the number of rows of one image's patch matrix for one group.
 func (g *convGeometry) colRows() int { return g.inC / g.groups * g.kernelSize() }
 
-// chunk is the number of images whose patch matrices the scratch holds.
-func (g *convGeometry) chunk() int {
-	per := g.colRows() * g.outSize()
-	return max(1, min(g.batch, convScratchLimit/per))
+// patchPerImage is the size of one image's patch matrix for one group, 0
+// when pointwise.
+func (g *convGeometry) patchPerImage() int {
+	if g.pointwise() {
+		return 0
+	}
+	return g.colRows() * g.outSize()
+}
+
+// chunk is the number of images whose scratch, perImage elements each, is
+// kept at once: as many as fit in convScratchLimit, at least one.
+func (g *convGeometry) chunk(perImage int) int {
+	if perImage == 0 {
+		return g.batch
+	}
+	return max(1, min(g.batch, convScratchLimit/perImage))
 }
 
 // scratchStock lends scratch buffers to the runs of one node. Runs of the
@@ -73,13 +85,31 @@ type scratchBuffer struct {
 	f64 []float64
 }
 
-// newScratchStock returns the stock for a geometry's kernels, nil if they
-// need no scratch.
-func newScratchStock(g *convGeometry) *scratchStock {
-	if g.pointwise() {
+// newScratchStock returns a stock of buffers of size elements, nil if size
+// is 0.
+func newScratchStock(size int) *scratchStock {
+	if size == 0 {
 		return nil
 	}
-	return &scratchStock{size: g.chunk() * g.colRows() * g.outSize(), spare: make(chan *scratchBuffer, scratchKept)}
+	return &scratchStock{size: size, spare: make(chan *scratchBuffer, scratchKept)}
+}
+
+// patchScratch is the scratch Conv and ConvTranspose need: the patch
+// matrices of a chunk of images.
+func (g *convGeometry) patchScratch() int {
+	per := g.patchPerImage()
+	return g.chunk(per) * per
+}
+
+// filterGradPerImage is the scratch ConvFilterGrad needs per image: its
+// patch matrix and its part of the gradient.
+func (g *convGeometry) filterGradPerImage() int {
+	return g.patchPerImage() + g.outC/g.groups*g.colRows()
+}
+
+func (g *convGeometry) filterGradScratch() int {
+	per := g.filterGradPerImage()
+	return g.chunk(per) * per
 }
 
 func (s *scratchStock) borrow() *scratchBuffer {
@@ -126,18 +156,18 @@ func (b *scratchBuffer) f64Buffer(s *scratchStock) []float64 {
 	return b.f64
 }
 
-// convForward computes y = Conv(x, w); col is the scratch (nil when
+// convForward computes y = Conv(x, w); col is the scratch (empty when
 // pointwise).
 func convForward[T graph.Float](g *convGeometry, y, x, w, col []T) {
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
-	chunk := g.chunk()
+	chunk := g.chunk(g.patchPerImage())
 	for grp := range g.groups {
 		wg := w[grp*coutG*rows:]
 		for n0 := 0; n0 < g.batch; n0 += chunk {
 			count := min(chunk, g.batch-n0)
 			b, ldb, strideB := x[(n0*g.inC+grp*cinG)*inP:], inP, g.inC*inP
-			if col != nil {
+			if len(col) > 0 {
 				for j := range count {
 					im2col(g, col[j*rows*outP:(j+1)*rows*outP], x[((n0+j)*g.inC+grp*cinG)*inP:])
 				}
@@ -154,8 +184,8 @@ func convForward[T graph.Float](g *convGeometry, y, x, w, col []T) {
 func convTransposeForward[T graph.Float](g *convGeometry, x, y, w, col []T) {
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
-	chunk := g.chunk()
-	if col != nil {
+	chunk := g.chunk(g.patchPerImage())
+	if len(col) > 0 {
 		clear(x) // col2im adds into it
 	}
 	for grp := range g.groups {
@@ -163,7 +193,7 @@ func convTransposeForward[T graph.Float](g *convGeometry, x, y, w, col []T) {
 		for n0 := 0; n0 < g.batch; n0 += chunk {
 			count := min(chunk, g.batch-n0)
 			yg := y[(n0*g.outC+grp*coutG)*outP:]
-			if col == nil {
+			if len(col) == 0 {
 				gemm.GemmBatched(true, false, rows, outP, coutG, 1, wg, rows, 0,
 					yg, outP, g.outC*outP, 0, x[(n0*g.inC+grp*cinG)*inP:], inP, g.inC*inP, count)
 				continue
@@ -178,22 +208,35 @@ func convTransposeForward[T graph.Float](g *convGeometry, x, y, w, col []T) {
 }
 
 // convFilterGradForward computes dw = ConvFilterGrad(x, dy): for each group,
-// the sum over images of dy_g · col(x)ᵀ.
-func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy, col []T) {
+// the sum over images of dy_g · col(x)ᵀ. The products of a chunk of images
+// go to one batched GEMM, which spreads them over the cores, each into its
+// own part of the scratch; the parts are then added up in image order, so
+// the result does not depend on how the GEMM split the work.
+func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy, scratch []T) {
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
+	chunk := g.chunk(g.filterGradPerImage())
+	col, parts := scratch[:chunk*g.patchPerImage()], scratch[chunk*g.patchPerImage():]
+	part := coutG * rows
 	for grp := range g.groups {
-		dwg := dw[grp*coutG*rows : (grp+1)*coutG*rows]
-		var beta T // the first image overwrites dw_g, the others add to it
-		for n := range g.batch {
-			b := x[(n*g.inC+grp*cinG)*inP:]
-			if col != nil {
-				im2col(g, col[:rows*outP], b)
-				b = col
+		dwg := dw[grp*part : (grp+1)*part]
+		clear(dwg)
+		for n0 := 0; n0 < g.batch; n0 += chunk {
+			count := min(chunk, g.batch-n0)
+			b, strideB := x[(n0*g.inC+grp*cinG)*inP:], g.inC*inP
+			if len(col) > 0 {
+				for j := range count {
+					im2col(g, col[j*rows*outP:(j+1)*rows*outP], x[((n0+j)*g.inC+grp*cinG)*inP:])
+				}
+				b, strideB = col, rows*outP
 			}
-			gemm.Gemm(false, true, coutG, rows, outP, 1, dy[(n*g.outC+grp*coutG)*outP:], outP,
-				b, outP, beta, dwg, rows)
-			beta = 1
+			gemm.GemmBatched(false, true, coutG, rows, outP, 1, dy[(n0*g.outC+grp*coutG)*outP:], outP, g.outC*outP,
+				b, outP, strideB, 0, parts, rows, part, count)
+			for j := range count {
+				for i, v := range parts[j*part : (j+1)*part] {
+					dwg[i] += v
+				}
+			}
 		}
 	}
 }
