@@ -259,34 +259,19 @@ func (g *convGeometry) axisRange(a, k int) (lo, hi int) {
 
 // im2col writes the patch matrix of one image's group of channels (x starts
 // at its first channel) into col, a (C_in/groups·taps) × out matrix.
-func im2col[T graph.Float](g *convGeometry, col, x []T) {
-	patchRows(g, col, x, func(dst, src []T, stride int) {
-		if stride == 1 {
-			copy(dst, src)
-			return
-		}
-		for i := range dst {
-			dst[i] = src[i*stride]
-		}
-	}, true)
-}
+func im2col[T graph.Float](g *convGeometry, col, x []T) { patchRows(g, col, x, true) }
 
 // col2im adds each element of the patch matrix col into the element of x
 // it was taken from: the adjoint of im2col.
-func col2im[T graph.Float](g *convGeometry, x, col []T) {
-	patchRows(g, col, x, func(dst, src []T, stride int) {
-		for i, v := range dst {
-			src[i*stride] += v
-		}
-	}, false)
-}
+func col2im[T graph.Float](g *convGeometry, x, col []T) { patchRows(g, col, x, false) }
 
 // patchRows walks the patch matrix row by row and, within a row, each run
-// of output positions along the last axis, calling move(dst, src, stride)
-// with dst the run in col and src the input elements it meets (every
-// stride-th from src[0]). With zero set it zeroes the parts of col that fall
-// in the padding.
-func patchRows[T graph.Float](g *convGeometry, col, x []T, move func(dst, src []T, stride int), zero bool) {
+// of output positions along the last axis, which meets every stride-th
+// input element of a row of x. With gather set it copies those into col
+// (im2col) and zeroes the parts of col that fall in the padding; otherwise
+// it adds col's run into them (col2im). The two share one loop nest so that
+// they stay each other's adjoint.
+func patchRows[T graph.Float](g *convGeometry, col, x []T, gather bool) {
 	D, H, W := g.in[0], g.in[1], g.in[2]
 	OD, OH, OW := g.out[0], g.out[1], g.out[2]
 	inP, outP := D*H*W, OD*OH*OW
@@ -308,19 +293,40 @@ func patchRows[T graph.Float](g *convGeometry, col, x []T, move func(dst, src []
 							dst := row[q : q+OW]
 							q += OW
 							if id < 0 || id >= D || ih < 0 || ih >= H {
-								if zero {
+								if gather {
 									clear(dst)
 								}
 								continue
 							}
-							if zero {
-								clear(dst[:lo])
-								clear(dst[hi:])
+							if lo == hi {
+								if gather {
+									clear(dst)
+								}
+								continue
 							}
-							if lo < hi {
-								iw := lo*sw + kw*g.dilation[2] - g.pad[2]
-								src := xc[(id*H+ih)*W+iw:]
-								move(dst[lo:hi], src[:(hi-lo-1)*sw+1], sw)
+							iw := lo*sw + kw*g.dilation[2] - g.pad[2]
+							src := xc[(id*H+ih)*W+iw : (id*H+ih)*W+iw+(hi-lo-1)*sw+1]
+							run := dst[lo:hi]
+							switch {
+							case gather && sw == 1:
+								clear(dst[:lo])
+								copy(run, src)
+								clear(dst[hi:])
+							case gather:
+								clear(dst[:lo])
+								for i := range run {
+									run[i] = src[i*sw]
+								}
+								clear(dst[hi:])
+							case sw == 1:
+								src = src[:len(run)]
+								for i, v := range run {
+									src[i] += v
+								}
+							default:
+								for i, v := range run {
+									src[i*sw] += v
+								}
 							}
 						}
 					}
