@@ -782,15 +782,21 @@ func TestConvNodesRunFromTwoProgramsAtOnceGiveTheSameNumbers(t *testing.T) {
 
 // BenchmarkConvLeNet measures the first layer of a LeNet (see lenet): the
 // forward pass, the backward pass of a first layer (the gradients with
-// respect to w and b), and of an inner layer (with respect to x as well).
-// The backward programs compute dy = r and then only the gradients.
+// respect to w and b), and of an inner layer (with respect to x as well),
+// and a training step's forward and backward pass in one program. The
+// backward programs compute dy = r and then only the gradients.
 func BenchmarkConvLeNet(b *testing.B) {
 	for _, dt := range bothDTypes {
 		y, grads, feeds := lenet(dt)
 		for _, bc := range []struct {
 			name    string
 			outputs []*graph.Node
-		}{{"forward", []*graph.Node{y}}, {"backward dw db", grads[:2]}, {"backward dw db dx", grads}} {
+		}{
+			{"forward", []*graph.Node{y}},
+			{"backward dw db", grads[:2]},
+			{"backward dw db dx", grads},
+			{"forward and backward dw db", []*graph.Node{y, grads[0], grads[1]}},
+		} {
 			b.Run(dt.String()+"/"+bc.name, func(b *testing.B) {
 				prog, err := graph.Compile(bc.outputs...)
 				if err != nil {
