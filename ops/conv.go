@@ -122,7 +122,7 @@ func (p Padding) String() string {
 //
 // Memory: the kernels turn each image into a matrix of patches (im2col)
 // and multiply it with the weight in internal/gemm. The node keeps the
-// buffer for the patch matrices (those of as many images as fit in 2^20
+// buffer for the patch matrices (those of as many images as fit in 2^17
 // elements, at least one) in a small stock: the first runs fill it and
 // later runs reuse it, so a steady-state Run allocates nothing. Programs
 // compiled from one graph that run the node at the same time each borrow a

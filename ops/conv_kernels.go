@@ -29,8 +29,11 @@ import (
 // costs one pass over memory that stays in cache.
 
 // convScratchLimit bounds the scratch a node keeps, in elements: the patch
-// matrices of as many images as fit (at least one).
-const convScratchLimit = 1 << 20
+// matrices of as many images as fit (at least one). 2^17 elements (512 KiB
+// in float32) stay in a core's L2 cache between im2col and the GEMM's
+// packing; on the LeNet benchmark it took 0.55 ms of CPU per forward pass
+// where 2^20 took 0.66 ms, and a node keeps 8 times less memory.
+const convScratchLimit = 1 << 17
 
 // pointwise reports whether the patch matrix is the input itself: a 1×1
 // kernel, stride 1, and as many outputs as inputs (no padding, none after
