@@ -23,10 +23,11 @@ import (
 // are built at once, so that one batched GEMM (which internal/gemm spreads
 // over the cores) covers the chunk.
 //
-// Why scratch rather than a scratch-free direct loop: with few channels (a
-// first layer has one) a direct loop cannot use the vector units, and the
-// GEMM was several times faster on the LeNet benchmark; the patch matrix
-// costs one pass over memory that stays in cache.
+// Why scratch rather than a scratch-free direct loop: Go does not
+// vectorise a direct loop, while the GEMM runs AVX-512 or AVX2 kernels. On
+// the LeNet layer of BenchmarkConvLeNet (float32 forward) a plain direct
+// loop (an axpy along each output row) took 3.0 ms, im2col and GEMM 0.6 ms;
+// the patch matrix costs one pass over memory that stays in cache.
 
 // convScratchLimit bounds the scratch a node keeps, in elements: the patch
 // matrices of as many images as fit (at least one). 2^17 elements (512 KiB
