@@ -564,6 +564,40 @@ func TestHessianVectorProductThroughAConvNetMatchesDifferencesOfItsGradient(t *t
 	}
 }
 
+func TestConvGradientsOfEveryOrderAreBuiltFromTheThreeConvOps(t *testing.T) {
+	// Conv's gradients are ConvTranspose and ConvFilterGrad, and theirs are
+	// the three again: no other op does convolution work at any order.
+	g := graph.New()
+	x, w := in64(g, "x", 1, 2, 5, 5), in64(g, "w", 2, 2, 3, 3)
+	y := ops.Sum(ops.Square(ops.Conv(x, w, ops.ConvConfig{Stride: []int{2}})))
+	grads, err := autodiff.Grad(y, x, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := autodiff.Grad(ops.Add(ops.Sum(ops.Square(grads[0])), ops.Sum(ops.Square(grads[1]))), x, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := graph.Compile(second...); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, n := range g.Nodes() {
+		if n.Op() != nil && strings.Contains(n.Op().Name(), "Conv") {
+			count[n.Op().Name()]++
+		}
+	}
+	for _, name := range []string{"Conv", "ConvTranspose", "ConvFilterGrad"} {
+		if count[name] == 0 {
+			t.Errorf("no %s node among the gradients: %v", name, count)
+		}
+		delete(count, name)
+	}
+	if len(count) != 0 {
+		t.Errorf("other convolution ops in the gradients: %v", count)
+	}
+}
+
 // convBuildErrorCase is a convolution built from bad input: the op the
 // error must name and the text it must contain.
 type convBuildErrorCase struct {
