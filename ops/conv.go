@@ -473,6 +473,21 @@ func (c *convBase) infer(in []*graph.Node, aShape, bShape, outShape func(*convGe
 	return outShape(&c.geom), a.DType(), nil
 }
 
+// convKernel computes an op's output from its two inputs with scratch
+// memory of the size the op's stock lends (empty when it needs none).
+type convKernel[T graph.Float] func(g *convGeometry, out, a, b, scratch []T)
+
+// run borrows a scratch buffer and runs the kernel of out's dtype.
+func (c *convBase) run(out *graph.Value, in []*graph.Value, k32 convKernel[float32], k64 convKernel[float64]) {
+	b := c.scratch.borrow()
+	if out.F32 != nil {
+		k32(&c.geom, out.F32, in[0].F32, in[1].F32, b.f32Buffer(c.scratch))
+	} else {
+		k64(&c.geom, out.F64, in[0].F64, in[1].F64, b.f64Buffer(c.scratch))
+	}
+	c.scratch.giveBack(b)
+}
+
 // convOp is y = Conv(x, w).
 type convOp struct{ convBase }
 
@@ -483,13 +498,7 @@ func (op *convOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 }
 
 func (op *convOp) Forward(out *graph.Value, in []*graph.Value) {
-	b := op.scratch.borrow()
-	if out.F32 != nil {
-		convForward(&op.geom, out.F32, in[0].F32, in[1].F32, b.f32Buffer(op.scratch))
-	} else {
-		convForward(&op.geom, out.F64, in[0].F64, in[1].F64, b.f64Buffer(op.scratch))
-	}
-	op.scratch.giveBack(b)
+	op.run(out, in, convForward[float32], convForward[float64])
 }
 
 // With y = Conv(x, w): dx = ConvTranspose(dy, w) and dw = ConvFilterGrad(x, dy).
@@ -512,13 +521,7 @@ func (op *convTransposeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, er
 }
 
 func (op *convTransposeOp) Forward(out *graph.Value, in []*graph.Value) {
-	b := op.scratch.borrow()
-	if out.F32 != nil {
-		convTransposeForward(&op.geom, out.F32, in[0].F32, in[1].F32, b.f32Buffer(op.scratch))
-	} else {
-		convTransposeForward(&op.geom, out.F64, in[0].F64, in[1].F64, b.f64Buffer(op.scratch))
-	}
-	op.scratch.giveBack(b)
+	op.run(out, in, convTransposeForward[float32], convTransposeForward[float64])
 }
 
 // With x = ConvTranspose(y, w) and g the gradient with respect to x:
@@ -545,13 +548,7 @@ func (op *convFilterGradOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, e
 }
 
 func (op *convFilterGradOp) Forward(out *graph.Value, in []*graph.Value) {
-	b := op.scratch.borrow()
-	if out.F32 != nil {
-		convFilterGradForward(&op.geom, out.F32, in[0].F32, in[1].F32, b.f32Buffer(op.scratch))
-	} else {
-		convFilterGradForward(&op.geom, out.F64, in[0].F64, in[1].F64, b.f64Buffer(op.scratch))
-	}
-	op.scratch.giveBack(b)
+	op.run(out, in, convFilterGradForward[float32], convFilterGradForward[float64])
 }
 
 // With dw = ConvFilterGrad(x, dy) and G the gradient with respect to dw:

@@ -144,20 +144,22 @@ func (b *scratchBuffer) f32Buffer(s *scratchStock) []float32 {
 	if b == nil {
 		return nil
 	}
-	if len(b.f32) < s.size {
-		b.f32 = make([]float32, s.size)
-	}
-	return b.f32
+	return grown(&b.f32, s.size)
 }
 
 func (b *scratchBuffer) f64Buffer(s *scratchStock) []float64 {
 	if b == nil {
 		return nil
 	}
-	if len(b.f64) < s.size {
-		b.f64 = make([]float64, s.size)
+	return grown(&b.f64, s.size)
+}
+
+// grown returns *buf, replaced by a new slice first if it is shorter than n.
+func grown[T any](buf *[]T, n int) []T {
+	if len(*buf) < n {
+		*buf = make([]T, n)
 	}
-	return b.f64
+	return *buf
 }
 
 // convForward computes y = Conv(x, w); col is the scratch (empty when

@@ -598,15 +598,6 @@ func TestConvGradientsOfEveryOrderAreBuiltFromTheThreeConvOps(t *testing.T) {
 	}
 }
 
-// convBuildErrorCase is a convolution built from bad input: the op the
-// error must name and the text it must contain.
-type convBuildErrorCase struct {
-	name  string
-	op    string
-	want  []string
-	build func(g *graph.Graph) (n *graph.Node, line int)
-}
-
 func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 	conv := func(xs, ws []int, cfg ops.ConvConfig) func(g *graph.Graph) (*graph.Node, int) {
 		return func(g *graph.Graph) (*graph.Node, int) {
@@ -619,7 +610,7 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 		}
 	}
 	x4, w4 := []int{1, 4, 5, 5}, []int{2, 4, 3, 3}
-	cases := []convBuildErrorCase{
+	cases := []buildErrorCase{
 		{"input rank 2", "Conv", []string{"x (1, 4) float64", "1, 2 or 3 spatial axes, got rank 2"}, conv([]int{1, 4}, []int{2, 4}, ops.ConvConfig{})},
 		{"input rank 6", "Conv", []string{"1, 2 or 3 spatial axes, got rank 6"}, conv([]int{1, 1, 2, 2, 2, 2}, []int{1, 1, 1, 1, 1, 1}, ops.ConvConfig{})},
 		{"weight rank", "Conv", []string{"w (2, 4, 3) float64", "of rank 4 like the input, got rank 3"}, conv(x4, []int{2, 4, 3}, ops.ConvConfig{})},
@@ -675,6 +666,8 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 				return ops.AddChannelBias(in64(g, "y", 4), in64(g, "b", 4)), callerLine()
 			}},
 	}
+	// As checkBuildErrors in errors_test.go, which looks for that file's
+	// name in the errors.
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var n *graph.Node
