@@ -41,9 +41,11 @@ type ConvConfig struct {
 //
 // Stride, Dilation and OutputPadding give one value per spatial axis, or one
 // value for every axis; nil means 1 for Stride and Dilation, 0 for
-// OutputPadding. OutputPadding adds positions at the end (right, bottom) of
-// each spatial axis of the output; as in PyTorch, each must be smaller than
-// the axis's stride or its dilation.
+// OutputPadding. Padding is that of the convolution being transposed: it
+// removes positions from the ends of each spatial axis of the output, as
+// PyTorch's padding does here. OutputPadding adds positions at the end
+// (right, bottom) of each spatial axis of the output; as in PyTorch, each
+// must be smaller than the axis's stride or its dilation.
 type ConvTransposeConfig struct {
 	Stride        []int
 	Dilation      []int
