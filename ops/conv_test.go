@@ -16,6 +16,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -479,42 +480,31 @@ func convGradCases() []gradCase {
 	}
 	u := func(shape ...int) gradArg { return uniform(-1, 1, shape...) }
 	return []gradCase{
-		{"Conv 1-D", []gradArg{u(2, 2, 5), u(3, 2, 3)}, conv(ops.ConvConfig{})},
-		{"Conv 1-D stride 2 padding 1", []gradArg{u(1, 2, 6), u(2, 2, 3)}, conv(ops.ConvConfig{Stride: []int{2}, Padding: ops.SymmetricPadding(1)})},
-		{"Conv 2-D", []gradArg{u(1, 2, 4, 4), u(2, 2, 3, 3)}, conv(ops.ConvConfig{})},
-		{"Conv 2-D stride 2", []gradArg{u(1, 1, 5, 5), u(2, 1, 3, 3)}, conv(ops.ConvConfig{Stride: []int{2}})},
-		{"Conv 2-D padding (1, 2)", []gradArg{u(1, 1, 3, 4), u(2, 1, 3, 3)}, conv(ops.ConvConfig{Padding: ops.SymmetricPadding(1, 2)})},
-		{"Conv 2-D same, even kernel", []gradArg{u(1, 1, 4, 4), u(1, 1, 2, 2)}, conv(ops.ConvConfig{Padding: ops.SamePadding()})},
-		{"Conv 2-D dilation 2", []gradArg{u(1, 1, 5, 5), u(2, 1, 2, 2)}, conv(ops.ConvConfig{Dilation: []int{2}})},
-		{"Conv 2-D groups 2", []gradArg{u(1, 4, 3, 3), u(4, 2, 2, 2)}, conv(ops.ConvConfig{Groups: 2})},
-		{"Conv 2-D depthwise", []gradArg{u(2, 3, 3, 3), u(3, 1, 2, 2)}, conv(ops.ConvConfig{Groups: 3, Padding: ops.SymmetricPadding(1)})},
-		{"Conv 2-D 1x1", []gradArg{u(2, 3, 2, 2), u(2, 3, 1, 1)}, conv(ops.ConvConfig{})},
-		{"Conv 3-D", []gradArg{u(1, 1, 3, 3, 3), u(2, 1, 2, 2, 2)}, conv(ops.ConvConfig{Stride: []int{1, 2, 1}, Padding: ops.SymmetricPadding(0, 1, 0)})},
-		{"Square(Conv 2-D stride 2 dilation 2 groups 2 padding 1)", []gradArg{u(1, 2, 5, 5), u(2, 1, 2, 2)},
-			squared(conv(ops.ConvConfig{Stride: []int{2}, Dilation: []int{2}, Groups: 2, Padding: ops.SymmetricPadding(1)}))},
-		{"ConvTranspose 1-D stride 2 output padding 1", []gradArg{u(1, 2, 3), u(2, 2, 3)},
-			transpose(ops.ConvTransposeConfig{Stride: []int{2}, OutputPadding: []int{1}})},
-		{"ConvTranspose 2-D stride 2 padding 1", []gradArg{u(1, 2, 3, 3), u(2, 1, 3, 3)},
-			transpose(ops.ConvTransposeConfig{Stride: []int{2}, Padding: ops.SymmetricPadding(1)})},
-		{"ConvTranspose 2-D groups 2 dilation 2", []gradArg{u(1, 2, 2, 2), u(2, 2, 2, 2)},
-			transpose(ops.ConvTransposeConfig{Groups: 2, Dilation: []int{2}})},
-		{"Square(ConvTranspose 2-D stride 2)", []gradArg{u(1, 2, 2, 2), u(2, 1, 2, 2)},
-			squared(transpose(ops.ConvTransposeConfig{Stride: []int{2}}))},
-		{"AddChannelBias(Conv 2-D padding 1)", []gradArg{u(1, 2, 3, 3), u(2, 2, 2, 2), u(2)},
-			func(x ...*graph.Node) *graph.Node {
+		{name: "Conv 1-D", args: []gradArg{u(2, 2, 5), u(3, 2, 3)}, build: conv(ops.ConvConfig{})},
+		{name: "Conv 1-D stride 2 padding 1", args: []gradArg{u(1, 2, 6), u(2, 2, 3)}, build: conv(ops.ConvConfig{Stride: []int{2}, Padding: ops.SymmetricPadding(1)})},
+		{name: "Conv 2-D", args: []gradArg{u(1, 2, 4, 4), u(2, 2, 3, 3)}, build: conv(ops.ConvConfig{})},
+		{name: "Conv 2-D stride 2", args: []gradArg{u(1, 1, 5, 5), u(2, 1, 3, 3)}, build: conv(ops.ConvConfig{Stride: []int{2}})},
+		{name: "Conv 2-D padding (1, 2)", args: []gradArg{u(1, 1, 3, 4), u(2, 1, 3, 3)}, build: conv(ops.ConvConfig{Padding: ops.SymmetricPadding(1, 2)})},
+		{name: "Conv 2-D same, even kernel", args: []gradArg{u(1, 1, 4, 4), u(1, 1, 2, 2)}, build: conv(ops.ConvConfig{Padding: ops.SamePadding()})},
+		{name: "Conv 2-D dilation 2", args: []gradArg{u(1, 1, 5, 5), u(2, 1, 2, 2)}, build: conv(ops.ConvConfig{Dilation: []int{2}})},
+		{name: "Conv 2-D groups 2", args: []gradArg{u(1, 4, 3, 3), u(4, 2, 2, 2)}, build: conv(ops.ConvConfig{Groups: 2})},
+		{name: "Conv 2-D depthwise", args: []gradArg{u(2, 3, 3, 3), u(3, 1, 2, 2)}, build: conv(ops.ConvConfig{Groups: 3, Padding: ops.SymmetricPadding(1)})},
+		{name: "Conv 2-D 1x1", args: []gradArg{u(2, 3, 2, 2), u(2, 3, 1, 1)}, build: conv(ops.ConvConfig{})},
+		{name: "Conv 3-D", args: []gradArg{u(1, 1, 3, 3, 3), u(2, 1, 2, 2, 2)}, build: conv(ops.ConvConfig{Stride: []int{1, 2, 1}, Padding: ops.SymmetricPadding(0, 1, 0)})},
+		{name: "Conv 2-D squared, stride 2 dilation 2 groups 2 padding 1", args: []gradArg{u(1, 2, 5, 5), u(2, 1, 2, 2)},
+			build: squared(conv(ops.ConvConfig{Stride: []int{2}, Dilation: []int{2}, Groups: 2, Padding: ops.SymmetricPadding(1)}))},
+		{name: "ConvTranspose 1-D stride 2 output padding 1", args: []gradArg{u(1, 2, 3), u(2, 2, 3)},
+			build: transpose(ops.ConvTransposeConfig{Stride: []int{2}, OutputPadding: []int{1}})},
+		{name: "ConvTranspose 2-D stride 2 padding 1", args: []gradArg{u(1, 2, 3, 3), u(2, 1, 3, 3)},
+			build: transpose(ops.ConvTransposeConfig{Stride: []int{2}, Padding: ops.SymmetricPadding(1)})},
+		{name: "ConvTranspose 2-D groups 2 dilation 2", args: []gradArg{u(1, 2, 2, 2), u(2, 2, 2, 2)},
+			build: transpose(ops.ConvTransposeConfig{Groups: 2, Dilation: []int{2}})},
+		{name: "ConvTranspose 2-D squared, stride 2", args: []gradArg{u(1, 2, 2, 2), u(2, 1, 2, 2)},
+			build: squared(transpose(ops.ConvTransposeConfig{Stride: []int{2}}))},
+		{name: "AddChannelBias of Conv 2-D padding 1, under Tanh", args: []gradArg{u(1, 2, 3, 3), u(2, 2, 2, 2), u(2)},
+			build: func(x ...*graph.Node) *graph.Node {
 				return ops.Tanh(ops.AddChannelBias(ops.Conv(x[0], x[1], ops.ConvConfig{Padding: ops.SymmetricPadding(1)}), x[2]))
 			}},
-	}
-}
-
-func TestConvGradientsOfFirstAndSecondOrderAgreeWithCentralDifferences(t *testing.T) {
-	for row, c := range convGradCases() {
-		t.Run(c.name, func(t *testing.T) {
-			y, xs, feeds := buildGradCase(row, c)
-			if err := autodiff.CheckDerivatives(y, xs, feeds, autodiff.DefaultTolerance); err != nil {
-				t.Error(err)
-			}
-		})
 	}
 }
 
@@ -601,12 +591,12 @@ func TestConvGradientsOfEveryOrderAreBuiltFromTheThreeConvOps(t *testing.T) {
 func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 	conv := func(xs, ws []int, cfg ops.ConvConfig) func(g *graph.Graph) (*graph.Node, int) {
 		return func(g *graph.Graph) (*graph.Node, int) {
-			return ops.Conv(in64(g, "x", xs...), in64(g, "w", ws...), cfg), callerLine()
+			return ops.Conv(in64(g, "x", xs...), in64(g, "w", ws...), cfg), graftest.CallerLine()
 		}
 	}
 	transpose := func(xs, ws []int, cfg ops.ConvTransposeConfig) func(g *graph.Graph) (*graph.Node, int) {
 		return func(g *graph.Graph) (*graph.Node, int) {
-			return ops.ConvTranspose(in64(g, "x", xs...), in64(g, "w", ws...), cfg), callerLine()
+			return ops.ConvTranspose(in64(g, "x", xs...), in64(g, "w", ws...), cfg), graftest.CallerLine()
 		}
 	}
 	x4, w4 := []int{1, 4, 5, 5}, []int{2, 4, 3, 3}
@@ -635,7 +625,7 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 		{"padding overflows", "Conv", []string{"overflows an int"}, conv(x4, w4, ops.ConvConfig{Padding: ops.ExplicitPadding([2]int{math.MaxInt - 2, 5})})},
 		{"dilation overflows", "Conv", []string{"overflows an int"}, conv(x4, w4, ops.ConvConfig{Dilation: []int{math.MaxInt/2 + 1}})},
 		{"output too large", "Conv", []string{"more elements than an int can count"},
-			conv([]int{1 << 20, 1, 1 << 20}, []int{1 << 30, 1, 1}, ops.ConvConfig{})},
+			conv([]int{1 << 14, 1, 1 << 20}, []int{1 << 30, 1, 1}, ops.ConvConfig{})},
 		{"transpose channel mismatch", "ConvTranspose", []string{"x (1, 4, 5, 5) float64", "the weight has 2 input channels (axis 0), the input has 4"},
 			transpose(x4, []int{2, 4, 3, 3}, ops.ConvTransposeConfig{})},
 		{"transpose groups", "ConvTranspose", []string{"4 channels are not divisible by groups = 3"}, transpose(x4, []int{4, 1, 3, 3}, ops.ConvTransposeConfig{Groups: 3})},
@@ -652,18 +642,18 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 			transpose([]int{1, 1, 2, 2}, []int{1, 1, 2, 2}, ops.ConvTransposeConfig{Padding: ops.SymmetricPadding(2)})},
 		{"transpose stride 0", "ConvTranspose", []string{"stride [0] must be at least 1"}, transpose(x4, []int{4, 1, 3, 3}, ops.ConvTransposeConfig{Stride: []int{0}})},
 		{"dtypes differ", "Conv", []string{"dtypes float64 and float32 differ"}, func(g *graph.Graph) (*graph.Node, int) {
-			return ops.Conv(in64(g, "x", x4...), in32(g, "w", w4...), ops.ConvConfig{}), callerLine()
+			return ops.Conv(in64(g, "x", x4...), in32(g, "w", w4...), ops.ConvConfig{}), graftest.CallerLine()
 		}},
 		{"nil weight", "Conv", []string{"input 1 is nil"}, func(g *graph.Graph) (*graph.Node, int) {
-			return ops.Conv(in64(g, "x", x4...), nil, ops.ConvConfig{}), callerLine()
+			return ops.Conv(in64(g, "x", x4...), nil, ops.ConvConfig{}), graftest.CallerLine()
 		}},
 		{"bias of the wrong size", "AddChannelBias", []string{"y (1, 4, 5, 5) float64", "b (3,) float64", "the bias must be (4,)"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.AddChannelBias(in64(g, "y", x4...), in64(g, "b", 3)), callerLine()
+				return ops.AddChannelBias(in64(g, "y", x4...), in64(g, "b", 3)), graftest.CallerLine()
 			}},
 		{"bias of a vector", "AddChannelBias", []string{"y must be (N, C, *spatial), got rank 1"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.AddChannelBias(in64(g, "y", 4), in64(g, "b", 4)), callerLine()
+				return ops.AddChannelBias(in64(g, "y", 4), in64(g, "b", 4)), graftest.CallerLine()
 			}},
 	}
 	// As checkBuildErrors in errors_test.go, which looks for that file's

@@ -76,6 +76,9 @@
 //	Softmax                Softmax(x, axis)                           y·(dy - Σ dy·y)
 //	LogSoftmax             LogSoftmax(x, axis)                        dy - exp(y)·Σ dy
 //	StopGradient           StopGradient(x)                            none, by design
+//	Conv                   Conv(x, w, cfg)                            ConvTranspose(dy, w); ConvFilterGrad(x, dy), each again differentiated into the three
+//	ConvTranspose          ConvTranspose(x, w, cfg)                   Conv(dy, w); ConvFilterGrad(dy, x)
+//	AddChannelBias         AddChannelBias(y, b)                       dy; dy summed over every axis but the channel's (an Add)
 //	MaxPool                MaxPool(x, cfg)                            MaxPoolScatter(x, dy): dy to each window's first maximum; its own gradient is MaxPoolGather
 //	MaxPool1D              MaxPool1D(x, k, stride, pad)               as MaxPool
 //	MaxPool2D              MaxPool2D(x, k, stride, pad)               as MaxPool

@@ -471,6 +471,9 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"RandomNormal": func(x *graph.Node) *graph.Node {
 		return ops.RandomNormal(graphOf(x), 1, tensor.Float64, 2)
 	},
+	"Conv":                  func(x *graph.Node) *graph.Node { return ops.Conv(x, x, ops.ConvConfig{}) },
+	"ConvTranspose":         func(x *graph.Node) *graph.Node { return ops.ConvTranspose(x, x, ops.ConvTransposeConfig{}) },
+	"AddChannelBias":        twice(ops.AddChannelBias),
 	"MaxPool":               func(x *graph.Node) *graph.Node { return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{1}}) },
 	"MaxPool1D":             func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 1, 1, 0) },
 	"MaxPool2D":             func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 1, 1, 0) },
@@ -501,7 +504,7 @@ func graphOf(x *graph.Node) *graph.Graph {
 // before graph.Apply sees it, and so check it themselves.
 var readFirst = map[string]bool{
 	"ScalarLike": true, "ZerosLike": true, "OnesLike": true, "Mean": true, "MeanKeepDims": true,
-	"Full": true, "Scalar": true, "Dropout": true, "Normalize": true,
+	"Full": true, "Scalar": true, "Dropout": true, "AddChannelBias": true, "Normalize": true,
 	"RandomUniform": true, "RandomNormal": true, "RandomBernoulli": true,
 }
 

@@ -195,6 +195,7 @@ func gradCases() []gradCase {
 				return ops.Normalize(x[0], mean, variance, 1e-5)
 			}})
 	}
+	cases = append(cases, convGradCases()...)
 	for row, c := range poolGradCases() {
 		data := poolValues(graph.Shape(c.shape).Size())
 		for i := range data { // rows differ by a shift that keeps the values distinct
