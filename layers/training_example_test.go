@@ -6,8 +6,10 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/activations"
 	"graft/graph"
 	"graft/layers"
+	"graft/ops"
 )
 
 // A batch-norm layer applied once in each mode: the training program
@@ -87,4 +89,37 @@ func ExampleModel_GlobalAvgPool2D() {
 	x := g.Input("features", tensor.Float32, 64, 32, 7, 7)
 	fmt.Println(m.GlobalAvgPool2D().Apply(x).Shape())
 	// Output: (64, 32)
+}
+
+// A LeNet-style block: a ReLU convolution, then max pooling. The weight has
+// PyTorch's layout (C_out, C_in, kH, kW), so a torch.nn.Conv2d's weight
+// loads into it as it is.
+func ExampleModel_Conv2D() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	conv := m.Conv2D(16, 5, activations.ReLU, ops.ConvConfig{Padding: ops.SymmetricPadding(2)})
+	pool := m.MaxPool2D(2, 0, 0)
+	x := g.Input("images", tensor.Float32, 64, 1, 28, 28)
+	y := pool.Apply(conv.Apply(x))
+	fmt.Println(conv.Kernel().Name(), conv.Kernel().Shape(), "->", y.Shape())
+	// Output: conv1/W (16, 1, 5, 5) -> (64, 16, 14, 14)
+}
+
+func ExampleModel_Conv1D() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	conv := m.Conv1D(8, 3, nil, ops.ConvConfig{Stride: []int{2}})
+	fmt.Println(conv.Apply(g.Input("signal", tensor.Float64, 4, 2, 100)).Shape())
+	// Output: (4, 8, 49)
+}
+
+// With stride 2 a transposed convolution doubles the image, as a decoder's
+// upsampling step does.
+func ExampleModel_ConvTranspose2D() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	up := m.ConvTranspose2D(3, 2, nil, ops.ConvTransposeConfig{Stride: []int{2}})
+	y := up.Apply(g.Input("features", tensor.Float32, 1, 16, 7, 7))
+	fmt.Println(up.Kernel().Shape(), "->", y.Shape())
+	// Output: (16, 3, 2, 2) -> (1, 3, 14, 14)
 }
