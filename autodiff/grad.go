@@ -107,6 +107,9 @@ func checkArgs(y *graph.Node, xs []*graph.Node) error {
 	if err := y.Graph().Err(); err != nil {
 		return err
 	}
+	if graph.IsInteger(y.DType()) {
+		return fmt.Errorf("graft: Grad: y (%v, built at %s) is %v: integers are not differentiated", y.Name(), y.Origin(), y.DType())
+	}
 	if !oneElement(y.Shape()) {
 		return fmt.Errorf("graft: Grad: y (%v, built at %s) must be a scalar, it has shape %v; reduce it first, with ops.Sum or ops.Mean", y.Name(), y.Origin(), y.Shape())
 	}
@@ -116,6 +119,8 @@ func checkArgs(y *graph.Node, xs []*graph.Node) error {
 			return fmt.Errorf("graft: Grad: x %d is nil", i)
 		case x.Graph() != y.Graph():
 			return fmt.Errorf("graft: Grad: x %d (%v, built at %s) belongs to another graph than y", i, x.Name(), x.Origin())
+		case graph.IsInteger(x.DType()):
+			return fmt.Errorf("graft: Grad: x %d (%v, built at %s) is %v: indices and labels are not differentiated, so there is no gradient to ask for", i, x.Name(), x.Origin(), x.DType())
 		}
 	}
 	return nil
@@ -141,7 +146,7 @@ func markPath(g *graph.Graph, y *graph.Node, xs []*graph.Node) map[*graph.Node]b
 	}
 	for _, n := range g.Nodes()[:y.ID()+1] {
 		for _, in := range n.Inputs() {
-			if fromX[in] {
+			if fromX[in] && !graph.IsInteger(n.DType()) { // nothing flows through integers
 				fromX[n] = true
 			}
 		}

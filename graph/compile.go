@@ -31,12 +31,15 @@ type Program struct {
 	results  []*tensor.Dense
 	f32      []float32 // the arenas every op's output lives in
 	f64      []float64
+	i64      []int64
 	// staging holds, for each input and then each parameter, a copy of a
 	// tensor whose backing lies in this program's own arenas (a result fed
 	// back): a step could overwrite it before a later step reads it. Each
 	// buffer is made the first time it is needed and reused after.
 	staging32 [][]float32
 	staging64 [][]float64
+	stagingI  [][]int64
+	checks    []check     // the steps whose inputs Run checks first (RunChecker)
 	running   atomic.Bool // a Run is in progress
 }
 
@@ -44,6 +47,13 @@ type step struct {
 	op  Op
 	out *Value
 	in  []*Value
+}
+
+// check is a step whose op checks its inputs before a run computes.
+type check struct {
+	op   RunChecker
+	node *Node
+	in   []*Value
 }
 
 // Compile returns a program that computes outputs, and only what they need.
@@ -107,6 +117,7 @@ func Compile(outputs ...*Node) (*Program, error) {
 	p.updates = planUpdates(ups, values)
 	p.staging32 = make([][]float32, len(p.inputs)+len(p.params))
 	p.staging64 = make([][]float64, len(p.inputs)+len(p.params))
+	p.stagingI = make([][]int64, len(p.inputs)+len(p.params))
 	for _, n := range order {
 		if n.kind != OpNode {
 			continue
@@ -116,6 +127,9 @@ func Compile(outputs ...*Node) (*Program, error) {
 			s.in[i] = values[in]
 		}
 		p.steps = append(p.steps, s)
+		if c, ok := n.op.(RunChecker); ok {
+			p.checks = append(p.checks, check{op: c, node: n, in: s.in})
+		}
 	}
 	for _, o := range outs {
 		p.results = append(p.results, denseOf(values[o]))
@@ -149,8 +163,11 @@ func needed(g *Graph, outputs []*Node) []*Node {
 
 func denseOf(v *Value) *tensor.Dense {
 	shape := tensor.Shape(append([]int{}, v.Shape...))
-	if v.DType == tensor.Float32 {
+	switch {
+	case v.DType == tensor.Float32:
 		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v.F32))
+	case IsInteger(v.DType):
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v.I64))
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v.F64))
 }

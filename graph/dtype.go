@@ -28,6 +28,31 @@ func CheckDType(dt DType) error {
 	return nil
 }
 
+// Int64 is the dtype of indices and class labels. graft uses 64-bit
+// integers, PyTorch's dtype for indices (torch.long), so an index tensor
+// comes over from PyTorch, NumPy or a data loader as it is. Inputs and
+// constants may be Int64; parameters and states are floats; only ops that
+// take indices (IndexOp) accept them, and they are never differentiated.
+var Int64 = tensor.Int64
+
+// IsInteger reports whether dt is graft's integer dtype, Int64.
+func IsInteger(dt DType) bool { return dt == tensor.Int64 }
+
+// checkLeafDType checks the dtype of a leaf of the given kind: a float for
+// every kind, or Int64 for an input or a constant.
+func checkLeafDType(kind Kind, dt DType) error {
+	if IsInteger(dt) && (kind == Input || kind == Constant) {
+		return nil
+	}
+	if err := CheckDType(dt); err != nil {
+		if kind == Input || kind == Constant {
+			return fmt.Errorf("%w, or int64 for indices", err)
+		}
+		return err
+	}
+	return nil
+}
+
 // DTypeName returns dt's name for an error message. The zero DType (of a
 // zero tensor.Dense or a zero Node) is "no dtype": its own String method
 // panics, and fmt would print "%!v(PANIC=...)" in its place.

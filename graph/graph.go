@@ -111,7 +111,7 @@ func (g *Graph) leaf(kind Kind, name string, dt DType, shape Shape, value *tenso
 	}
 	if nilGraph {
 		g.fail(n, fmt.Errorf("graft: %v %q at %s: the graph is nil; make one with graph.New()", kind, name, n.origin))
-	} else if err := CheckDType(dt); err != nil {
+	} else if err := checkLeafDType(kind, dt); err != nil {
 		g.fail(n, fmt.Errorf("graft: %v %q at %s: %w", kind, name, n.origin, err))
 	} else if err := CheckShape(shape); err != nil {
 		g.fail(n, fmt.Errorf("graft: %v %q at %s: %w", kind, name, n.origin, err))
@@ -176,6 +176,10 @@ func Apply(op Op, inputs ...*Node) *Node {
 			return n
 		}
 	}
+	if err := checkIndexInputs(op, inputs); err != nil {
+		g.fail(n, &BuildError{Op: name, Inputs: inputs, Origin: n.origin, Err: err})
+		return n
+	}
 	n.shape, n.dtype, err = op.Infer(inputs)
 	if err == nil {
 		err = checkResult(n.shape, n.dtype)
@@ -188,10 +192,30 @@ func Apply(op Op, inputs ...*Node) *Node {
 	return n
 }
 
+// checkIndexInputs refuses an integer input to an op that does not take
+// indices there: its float kernel would find no data.
+func checkIndexInputs(op Op, inputs []*Node) error {
+	if _, ok := op.(rejectOp); ok {
+		return nil // the builder's own error says what is wrong
+	}
+	for i, in := range inputs {
+		if !IsInteger(in.dtype) {
+			continue
+		}
+		if ix, ok := op.(IndexOp); !ok || !ix.TakesIndices(i) {
+			return fmt.Errorf("input %d is %s, and %s computes on floats: convert it with ops.Cast", i, DTypeName(in.dtype), op.Name())
+		}
+	}
+	return nil
+}
+
 // checkResult holds every op to the rules leaves obey, so that no op (a
 // constant of a huge shape, a broadcast of two large axes, a custom op's
 // slip) builds a node graft cannot run.
 func checkResult(s Shape, dt DType) error {
+	if IsInteger(dt) {
+		dt = tensor.Float64 // an op may compute indices (an argmax)
+	}
 	if err := CheckDType(dt); err != nil {
 		return fmt.Errorf("the result's %w", err)
 	}

@@ -25,12 +25,33 @@ type Op interface {
 }
 
 // Value is a kernel's view of one tensor: its shape and its row-major data,
-// in F32 or F64 according to DType (the other slice is nil).
+// in F32, F64 or I64 according to DType (the other slices are nil).
 type Value struct {
 	Shape Shape
 	DType DType
 	F32   []float32
 	F64   []float64
+	I64   []int64 // indices and labels (tensor.Int64)
+}
+
+// IndexOp is an op that takes integer (tensor.Int64) inputs: indices, as a
+// gather's, or class labels. Apply refuses an integer input to any other
+// op, so no float kernel ever meets integer data; TakesIndices says which
+// of the op's inputs may be integers.
+type IndexOp interface {
+	Op
+	TakesIndices(input int) bool
+}
+
+// RunChecker is an op whose inputs can be wrong in a way no shape shows: an
+// index out of range, a label above the number of classes. Run calls
+// CheckRun with the step's inputs before any step of the run computes, and
+// returns its error (naming the op and where it was built) instead of
+// running; Forward may then assume the inputs are valid. CheckRun must not
+// allocate unless it finds a mistake.
+type RunChecker interface {
+	Op
+	CheckRun(in []*Value) error
 }
 
 // CopyValue copies src's numbers into dst, which has src's dtype and size:
@@ -39,4 +60,5 @@ type Value struct {
 func CopyValue(dst, src *Value) {
 	copy(dst.F32, src.F32)
 	copy(dst.F64, src.F64)
+	copy(dst.I64, src.I64)
 }

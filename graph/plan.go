@@ -25,37 +25,33 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 		lastUse[o] = len(order)
 	}
 	type region struct {
-		f32       bool
+		arena     int // arena32, arena64 or arenaInt
 		off, size int
 	}
 	var free []region
 	live := make(map[*Node]region, len(order))
 	placed := make(map[*Node]region, len(order))
-	var size32, size64 int
+	var sizes [3]int
 	for i, n := range order {
 		if n.kind != OpNode {
 			continue
 		}
-		want, is32 := n.shape.Size(), n.dtype == tensor.Float32
+		want, arena := n.shape.Size(), arenaOf(n.dtype)
 		best := -1
 		for j, r := range free {
-			if r.f32 == is32 && r.size >= want && (best < 0 || r.size < free[best].size) {
+			if r.arena == arena && r.size >= want && (best < 0 || r.size < free[best].size) {
 				best = j
 			}
 		}
 		var r region
-		switch {
-		case best >= 0:
+		if best >= 0 {
 			r = free[best]
 			free = append(free[:best], free[best+1:]...)
-		case is32:
-			r = region{f32: true, off: size32, size: want}
-			size32 += want
-		default:
-			r = region{off: size64, size: want}
-			size64 += want
+		} else {
+			r = region{arena: arena, off: sizes[arena], size: want}
+			sizes[arena] += want
 		}
-		if size32 > MaxArenaElements || size64 > MaxArenaElements {
+		if sizes[arena] > MaxArenaElements {
 			return fmt.Errorf("graft: Compile: the %v buffers the outputs need reach more than %d (1<<36) elements, the most a program's arena may hold (graph.MaxArenaElements), at %s built at %s; compute in smaller pieces",
 				n.dtype, MaxArenaElements, n, n.origin)
 		}
@@ -67,15 +63,36 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 			}
 		}
 	}
-	p.f32 = make([]float32, size32)
-	p.f64 = make([]float64, size64)
+	p.f32 = make([]float32, sizes[arena32])
+	p.f64 = make([]float64, sizes[arena64])
+	p.i64 = make([]int64, sizes[arenaInt])
 	for n, r := range placed {
-		size := n.shape.Size()
-		if r.f32 {
-			values[n].F32 = p.f32[r.off : r.off+size : r.off+size]
-		} else {
-			values[n].F64 = p.f64[r.off : r.off+size : r.off+size]
+		lo, hi := r.off, r.off+n.shape.Size()
+		switch r.arena {
+		case arena32:
+			values[n].F32 = p.f32[lo:hi:hi]
+		case arena64:
+			values[n].F64 = p.f64[lo:hi:hi]
+		default:
+			values[n].I64 = p.i64[lo:hi:hi]
 		}
 	}
 	return nil
+}
+
+// The arenas, one per dtype.
+const (
+	arena32 = iota
+	arena64
+	arenaInt
+)
+
+func arenaOf(dt DType) int {
+	switch {
+	case dt == tensor.Float32:
+		return arena32
+	case IsInteger(dt):
+		return arenaInt
+	}
+	return arena64
 }

@@ -50,6 +50,11 @@ func (p *Program) Run(feeds Feeds) ([]*tensor.Dense, error) {
 	if err := p.bind(feeds); err != nil {
 		return nil, err
 	}
+	for _, c := range p.checks {
+		if err := c.op.CheckRun(c.in); err != nil {
+			return nil, fmt.Errorf("graft: Run: %s built at %s: %w", c.op.Name(), c.node.origin, err)
+		}
+	}
 	for i := range p.steps {
 		s := &p.steps[i]
 		s.op.Forward(s.out, s.in)
@@ -108,13 +113,18 @@ func (p *Program) bindLeaf(k int, v *Value, t *tensor.Dense) {
 			p.staging64[k] = make([]float64, len(v.F64))
 		}
 		v.F64 = p.staging64[k][:copy(p.staging64[k], v.F64)]
+	case overlaps(v.I64, p.i64):
+		if p.stagingI[k] == nil {
+			p.stagingI[k] = make([]int64, len(v.I64))
+		}
+		v.I64 = p.stagingI[k][:copy(p.stagingI[k], v.I64)]
 	}
 }
 
 // overlaps reports whether a and b share memory. Comparing addresses is the
 // only way to tell, and the arenas never move (Go's heap does not move
 // objects), so it holds for the whole run.
-func overlaps[T float32 | float64](a, b []T) bool {
+func overlaps[T float32 | float64 | int64](a, b []T) bool {
 	if len(a) == 0 || len(b) == 0 {
 		return false
 	}
@@ -150,9 +160,12 @@ func checkFeed(n *Node, t *tensor.Dense) error {
 }
 
 func setData(v *Value, t *tensor.Dense) {
-	if v.DType == tensor.Float32 {
+	switch {
+	case v.DType == tensor.Float32:
 		v.F32 = t.Float32s()
-	} else {
+	case IsInteger(v.DType):
+		v.I64 = t.Int64s()
+	default:
 		v.F64 = t.Float64s()
 	}
 }

@@ -87,6 +87,10 @@
 //	AvgPool2D              AvgPool2D(x, k, stride, pad)               as AvgPool
 //	GlobalAvgPool          GlobalAvgPool(x)                           dy/count broadcast back to x (a Mean)
 //	GlobalAvgPoolKeepDims  GlobalAvgPoolKeepDims(x)                   dy/count broadcast back to x
+//	Take                   Take(x, indices, axis)                     TakeScatter(dy, indices): dy's slices added back at their indices; its gradient is Take; none to indices
+//	IndexSelect            IndexSelect(x, axis, indices)              as Take
+//	OneHot                 OneHot(indices, depth, dt)                 none, by design
+//	Cast                   Cast(x, dt)                                Cast(dy) back to x's dtype; none to integers
 //	RandomUniform          RandomUniform(g, seed, dt, shape...)       none, by design
 //	RandomNormal           RandomNormal(g, seed, dt, shape...)        none, by design
 //	RandomBernoulli        RandomBernoulli(g, seed, p, dt, shape...)  none, by design

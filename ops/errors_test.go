@@ -474,6 +474,10 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"Conv":                  func(x *graph.Node) *graph.Node { return ops.Conv(x, x, ops.ConvConfig{}) },
 	"ConvTranspose":         func(x *graph.Node) *graph.Node { return ops.ConvTranspose(x, x, ops.ConvTransposeConfig{}) },
 	"AddChannelBias":        twice(ops.AddChannelBias),
+	"Take":                  twice(func(x, i *graph.Node) *graph.Node { return ops.Take(x, i, 0) }),
+	"IndexSelect":           twice(func(x, i *graph.Node) *graph.Node { return ops.IndexSelect(x, 0, i) }),
+	"OneHot":                func(x *graph.Node) *graph.Node { return ops.OneHot(x, 3, tensor.Float64) },
+	"Cast":                  func(x *graph.Node) *graph.Node { return ops.Cast(x, tensor.Float32) },
 	"MaxPool":               func(x *graph.Node) *graph.Node { return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{1}}) },
 	"MaxPool1D":             func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 1, 1, 0) },
 	"MaxPool2D":             func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 1, 1, 0) },
@@ -504,7 +508,7 @@ func graphOf(x *graph.Node) *graph.Graph {
 // before graph.Apply sees it, and so check it themselves.
 var readFirst = map[string]bool{
 	"ScalarLike": true, "ZerosLike": true, "OnesLike": true, "Mean": true, "MeanKeepDims": true,
-	"Full": true, "Scalar": true, "Dropout": true, "AddChannelBias": true, "Normalize": true,
+	"Full": true, "Scalar": true, "Dropout": true, "AddChannelBias": true, "IndexSelect": true, "Normalize": true,
 	"RandomUniform": true, "RandomNormal": true, "RandomBernoulli": true,
 }
 

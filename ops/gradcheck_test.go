@@ -19,12 +19,16 @@ type gradArg struct {
 	lo, hi float64   // values are drawn uniformly from [lo, hi) ...
 	data   []float64 // ... unless given here
 	fixed  bool      // fed, but not differentiated (a condition)
+	ints   bool      // fed as graph.Int64 indices (and so fixed)
 }
 
 func uniform(lo, hi float64, shape ...int) gradArg { return gradArg{shape: shape, lo: lo, hi: hi} }
 func given(data []float64, shape ...int) gradArg   { return gradArg{shape: shape, data: data} }
 func condition(data []float64, shape ...int) gradArg {
 	return gradArg{shape: shape, data: data, fixed: true}
+}
+func indices(data []float64, shape ...int) gradArg {
+	return gradArg{shape: shape, data: data, fixed: true, ints: true}
 }
 
 // gradCase is one row of the gradient checks: op applied to inputs. Every
@@ -196,6 +200,7 @@ func gradCases() []gradCase {
 			}})
 	}
 	cases = append(cases, convGradCases()...)
+	cases = append(cases, gatherGradCases()...)
 	for row, c := range poolGradCases() {
 		data := poolValues(graph.Shape(c.shape).Size())
 		for i := range data { // rows differ by a shift that keeps the values distinct
@@ -233,8 +238,16 @@ func buildGradCase(row int, c gradCase) (y *graph.Node, xs []*graph.Node, feeds 
 				data[j] = a.lo + (a.hi-a.lo)*rng.Float64()
 			}
 		}
-		nodes[i] = g.Input(fmt.Sprintf("x%d", i), tensor.Float64, a.shape...)
-		feeds[nodes[i]] = denseOf(tensor.Float64, data, a.shape...)
+		dt := tensor.Float64
+		if a.ints {
+			dt = graph.Int64
+		}
+		nodes[i] = g.Input(fmt.Sprintf("x%d", i), dt, a.shape...)
+		t, err := graph.NewTensor(dt, data, a.shape...)
+		if err != nil {
+			panic(err) // the row itself is wrong
+		}
+		feeds[nodes[i]] = t
 		if !a.fixed {
 			xs = append(xs, nodes[i])
 		}
