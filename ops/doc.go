@@ -73,6 +73,8 @@
 //	MeanKeepDims           MeanKeepDims(x, axes...)                   dy/count broadcast back to x
 //	Max                    Max(x, axes...)                            dy shared evenly among the maxima
 //	MaxKeepDims            MaxKeepDims(x, axes...)                    dy shared evenly among the maxima
+//	Min                    Min(x, axes...)                            dy shared evenly among the minima
+//	MinKeepDims            MinKeepDims(x, axes...)                    dy shared evenly among the minima
 //	Softmax                Softmax(x, axis)                           y·(dy - Σ dy·y)
 //	LogSoftmax             LogSoftmax(x, axis)                        dy - exp(y)·Σ dy
 //	StopGradient           StopGradient(x)                            none, by design

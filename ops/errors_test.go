@@ -271,6 +271,7 @@ func TestReductionsRejectBadAxes(t *testing.T) {
 		{"Sum", ops.Sum}, {"Sum", ops.SumKeepDims},
 		{"Mean", ops.Mean}, {"Mean", ops.MeanKeepDims},
 		{"Max", ops.Max}, {"Max", ops.MaxKeepDims},
+		{"Min", ops.Min}, {"Min", ops.MinKeepDims},
 	}
 	var cases []buildErrorCase
 	for _, r := range reductions {
@@ -452,6 +453,8 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"SumKeepDims":  func(x *graph.Node) *graph.Node { return ops.SumKeepDims(x) },
 	"Max":          func(x *graph.Node) *graph.Node { return ops.Max(x, -1) },
 	"MaxKeepDims":  func(x *graph.Node) *graph.Node { return ops.MaxKeepDims(x) },
+	"Min":          func(x *graph.Node) *graph.Node { return ops.Min(x, 0) },
+	"MinKeepDims":  func(x *graph.Node) *graph.Node { return ops.MinKeepDims(x, -1) },
 	"Mean":         func(x *graph.Node) *graph.Node { return ops.Mean(x, 0) },
 	"MeanKeepDims": func(x *graph.Node) *graph.Node { return ops.MeanKeepDims(x) },
 	"Softmax":      func(x *graph.Node) *graph.Node { return ops.Softmax(x, 0) },

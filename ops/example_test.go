@@ -112,6 +112,24 @@ func ExampleMax() {
 	// (1, 3) [4 5 6]
 }
 
+func ExampleMin() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{1, 5, 3, 4, 2, 6}, 2, 3))
+	runAndPrint(nil, ops.Min(x, 1), ops.Min(x))
+	// Output:
+	// (2) [1 2]
+	// () 1
+}
+
+func ExampleMinKeepDims() {
+	g := graph.New()
+	x := g.Const("x", float64Tensor([]float64{3, 7, 5, 10, 2, 4}, 2, 3))
+	// Shift each row so that its smallest element is 0.
+	runAndPrint(nil, ops.Sub(x, ops.MinKeepDims(x, -1)))
+	// Output:
+	// (2, 3) [0 4 2 8 0 2]
+}
+
 func ExampleSoftmax() {
 	g := graph.New()
 	logits := g.Input("logits", tensor.Float64, 2, 3)

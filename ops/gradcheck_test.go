@@ -162,6 +162,7 @@ func gradCases() []gradCase {
 		{"Sum", ops.Sum}, {"SumKeepDims", ops.SumKeepDims},
 		{"Mean", ops.Mean}, {"MeanKeepDims", ops.MeanKeepDims},
 		{"Max", ops.Max}, {"MaxKeepDims", ops.MaxKeepDims},
+		{"Min", ops.Min}, {"MinKeepDims", ops.MinKeepDims},
 	}
 	for _, r := range reductions {
 		for _, axes := range [][]int{{0}, {-1}, {1}, {0, 2}, {2, 1}, {}} {

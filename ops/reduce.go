@@ -26,6 +26,18 @@ func MaxKeepDims(x *graph.Node, axes ...int) *graph.Node {
 	return reduce(x, maxReduction(), axes, true)
 }
 
+// Min takes the smallest element of x over the given axes (every axis when
+// none are given) and drops them from the shape: PyTorch's amin, and
+// -Max(-x) in one op. A NaN wins, as in NumPy's min and PyTorch's amin.
+// Where several elements tie for the smallest, the gradient is split evenly
+// among them, as Max does and as in JAX and PyTorch's amin.
+func Min(x *graph.Node, axes ...int) *graph.Node { return reduce(x, minReduction(), axes, false) }
+
+// MinKeepDims is Min that keeps each reduced axis with size 1.
+func MinKeepDims(x *graph.Node, axes ...int) *graph.Node {
+	return reduce(x, minReduction(), axes, true)
+}
+
 // Mean averages x over the given axes (every axis when none are given) and
 // drops them from the shape.
 func Mean(x *graph.Node, axes ...int) *graph.Node { return mean(x, axes, false) }
@@ -78,7 +90,11 @@ func sumReduction() reduction {
 }
 
 func maxReduction() reduction {
-	return reduction{name: "Max", identity: math.Inf(-1), fold32: maxFold[float32], fold64: maxFold[float64], grad: maxGrad}
+	return reduction{name: "Max", identity: math.Inf(-1), fold32: maxFold[float32], fold64: maxFold[float64], grad: extremumGrad}
+}
+
+func minReduction() reduction {
+	return reduction{name: "Min", identity: math.Inf(1), fold32: minFold[float32], fold64: minFold[float64], grad: extremumGrad}
 }
 
 // sumFold adds a run that folds into one element in float64, so that long
@@ -110,11 +126,22 @@ func maxFold[T graph.Float](out []T, oo, so int, x []T, ox, sx, n int) {
 	}
 }
 
+// minFold keeps the smaller element; Go's min, too, lets NaN win.
+func minFold[T graph.Float](out []T, oo, so int, x []T, ox, sx, n int) {
+	for i := 0; i < n; i++ {
+		out[oo] = min(out[oo], x[ox])
+		oo += so
+		ox += sx
+	}
+}
+
 func sumGrad(op *reduceOp, n, dyKept *graph.Node) *graph.Node {
 	return BroadcastTo(dyKept, n.Inputs()[0].Shape()...)
 }
 
-func maxGrad(op *reduceOp, n, dyKept *graph.Node) *graph.Node {
+// extremumGrad is the gradient of Max and of Min: the elements equal to the
+// result (the winners) share dy evenly.
+func extremumGrad(op *reduceOp, n, dyKept *graph.Node) *graph.Node {
 	x := n.Inputs()[0]
 	winners := Equal(x, withKeptAxes(n, op.keptShape))
 	share := Div(dyKept, SumKeepDims(winners, op.axes...))

@@ -1,6 +1,7 @@
 package ops_test
 
 import (
+	"math"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -40,6 +41,16 @@ func TestReductionsOverAxes(t *testing.T) {
 		{"Max of negatives", []inputArg{arg([]float64{-5, -2, -7}, 3)}, reduceBuild(ops.Max), []int{}, []float64{-2}},
 		{"Max with ties", []inputArg{arg([]float64{3, 1, 3}, 3)}, reduceBuild(ops.Max), []int{}, []float64{3}},
 		{"Sum of a scalar", []inputArg{arg([]float64{4})}, reduceBuild(ops.Sum), []int{}, []float64{4}},
+		{"Min axis 0", []inputArg{m}, reduceBuild(ops.Min, 0), []int{3}, []float64{1, 2, 3}},
+		{"Min axis -1", []inputArg{m}, reduceBuild(ops.Min, -1), []int{2}, []float64{1, 2}},
+		{"Min all", []inputArg{m}, reduceBuild(ops.Min), []int{}, []float64{1}},
+		{"MinKeepDims axis 0", []inputArg{m}, reduceBuild(ops.MinKeepDims, 0), []int{1, 3}, []float64{1, 2, 3}},
+		{"MinKeepDims axis 1", []inputArg{m}, reduceBuild(ops.MinKeepDims, 1), []int{2, 1}, []float64{1, 2}},
+		{"MinKeepDims all", []inputArg{m}, reduceBuild(ops.MinKeepDims), []int{1, 1}, []float64{1}},
+		{"Min of negatives", []inputArg{arg([]float64{-5, -2, -7}, 3)}, reduceBuild(ops.Min), []int{}, []float64{-7}},
+		{"Min with ties", []inputArg{arg([]float64{1, 3, 1}, 3)}, reduceBuild(ops.Min), []int{}, []float64{1}},
+		{"Min of +Inf", []inputArg{arg([]float64{math.Inf(1), math.Inf(1)}, 2)}, reduceBuild(ops.Min), []int{}, []float64{math.Inf(1)}},
+		{"Min of a scalar", []inputArg{arg([]float64{4})}, reduceBuild(ops.Min), []int{}, []float64{4}},
 	})
 }
 
@@ -61,6 +72,11 @@ func TestReductionsOverSeveralAxesOf3D(t *testing.T) {
 		{"MaxKeepDims axis 1", []inputArg{x}, reduceBuild(ops.MaxKeepDims, 1), []int{2, 1, 4},
 			[]float64{8, 9, 10, 11, 20, 21, 22, 23}},
 		{"Max axes 0,1,2", []inputArg{x}, reduceBuild(ops.Max, 0, 1, 2), []int{}, []float64{23}},
+		// min over i and k = 4j; over j: 12i+k.
+		{"Min axes 0,2", []inputArg{x}, reduceBuild(ops.Min, 0, 2), []int{3}, []float64{0, 4, 8}},
+		{"MinKeepDims axis 1", []inputArg{x}, reduceBuild(ops.MinKeepDims, 1), []int{2, 1, 4},
+			[]float64{0, 1, 2, 3, 12, 13, 14, 15}},
+		{"Min axes 2,0", []inputArg{x}, reduceBuild(ops.Min, 2, 0), []int{3}, []float64{0, 4, 8}},
 	})
 }
 
@@ -89,6 +105,55 @@ func TestMaxSplitsTheGradientAmongTies(t *testing.T) {
 				xs, feeds := inputsOf(g, dt, c.x)
 				assertExact(t, gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
 			})
+		}
+	}
+}
+
+func TestMinSplitsTheGradientAmongTies(t *testing.T) {
+	cases := []struct {
+		name  string
+		x     inputArg
+		build func(x *graph.Node) *graph.Node
+		want  []float64
+	}{
+		{"two of three tie", arg([]float64{1, 3, 1}, 3), func(x *graph.Node) *graph.Node { return ops.Min(x) },
+			[]float64{0.5, 0, 0.5}},
+		{"all tie", arg([]float64{2, 2, 2, 2}, 4), func(x *graph.Node) *graph.Node { return ops.Min(x) },
+			[]float64{0.25, 0.25, 0.25, 0.25}},
+		{"per row", arg([]float64{1, 1, 2, 7, 5, 5}, 2, 3), func(x *graph.Node) *graph.Node { return ops.Min(x, -1) },
+			[]float64{0.5, 0.5, 0, 0, 0.5, 0.5}},
+		{"per column, kept", arg([]float64{2, 1, 1, 2, 5, 1}, 2, 3), func(x *graph.Node) *graph.Node { return ops.MinKeepDims(x, 0) },
+			[]float64{0.5, 1, 0.5, 0.5, 0, 0.5}},
+		{"no tie", arg([]float64{2, -7, 1}, 3), func(x *graph.Node) *graph.Node { return ops.Min(x) },
+			[]float64{0, 1, 0}},
+	}
+	for _, dt := range bothDTypes {
+		for _, c := range cases {
+			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
+				g := graph.New()
+				xs, feeds := inputsOf(g, dt, c.x)
+				assertExact(t, gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
+			})
+		}
+	}
+}
+
+// Min and Max let a NaN win, as NumPy's min and max and PyTorch's amin and
+// amax do: a NaN is never silently skipped.
+func TestMinAndMaxOfANaNAreNaN(t *testing.T) {
+	x := arg([]float64{1, math.NaN(), -3, 2, 0, 5}, 2, 3) // rows [1 NaN -3], [2 0 5]
+	for _, dt := range bothDTypes {
+		for _, c := range []struct {
+			name string
+			op   func(x *graph.Node, axes ...int) *graph.Node
+			row1 float64
+		}{{"Min", ops.Min, 0}, {"Max", ops.Max, 5}} {
+			g := graph.New()
+			xs, feeds := inputsOf(g, dt, x)
+			got := evaluate(t, feeds, c.op(xs[0], 1))[0].data
+			if !math.IsNaN(got[0]) || got[1] != c.row1 {
+				t.Errorf("%v %s: got %v, want [NaN %v]", dt, c.name, got, c.row1)
+			}
 		}
 	}
 }
