@@ -23,7 +23,9 @@
 // built from the ops of this table, so it differentiates again, and every
 // op but StopGradient is checked to second order in the tests. Full,
 // Scalar, ScalarLike, ZerosLike and OnesLike make constants; Elementwise
-// makes a new elementwise op from a kernel and a rule. Moments, Normalize and
+// makes a new elementwise op from a kernel and a rule. ArgMax and ArgMin
+// return indices, piecewise constant in x, so like PyTorch's they pass no
+// gradient. Moments, Normalize and
 // Dropout are compositions of these ops (Dropout multiplies by a
 // RandomBernoulli mask, so its gradient is dy times the same mask).
 //
@@ -75,6 +77,10 @@
 //	MaxKeepDims            MaxKeepDims(x, axes...)                    dy shared evenly among the maxima
 //	Min                    Min(x, axes...)                            dy shared evenly among the minima
 //	MinKeepDims            MinKeepDims(x, axes...)                    dy shared evenly among the minima
+//	ArgMax                 ArgMax(x, axis)                            none, by design
+//	ArgMaxKeepDims         ArgMaxKeepDims(x, axis)                    none, by design
+//	ArgMin                 ArgMin(x, axis)                            none, by design
+//	ArgMinKeepDims         ArgMinKeepDims(x, axis)                    none, by design
 //	Softmax                Softmax(x, axis)                           y·(dy - Σ dy·y)
 //	LogSoftmax             LogSoftmax(x, axis)                        dy - exp(y)·Σ dy
 //	StopGradient           StopGradient(x)                            none, by design

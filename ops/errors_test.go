@@ -289,6 +289,34 @@ func TestReductionsRejectBadAxes(t *testing.T) {
 	checkBuildErrors(t, cases)
 }
 
+func TestArgMaxAndArgMinRejectBadAxesAndTooLongFloat32Axes(t *testing.T) {
+	var cases []buildErrorCase
+	for _, c := range []struct {
+		name string
+		op   func(x *graph.Node, axis int) *graph.Node
+	}{
+		{"ArgMax", ops.ArgMax}, {"ArgMax", ops.ArgMaxKeepDims},
+		{"ArgMin", ops.ArgMin}, {"ArgMin", ops.ArgMinKeepDims},
+	} {
+		cases = append(cases,
+			buildErrorCase{c.name + " axis out of range", c.name, []string{"x (4, 2) float64", "axis 2 is out of range for rank 2"},
+				func(g *graph.Graph) (*graph.Node, int) { return c.op(in64(g, "x", 4, 2), 2), graftest.CallerLine() }},
+			buildErrorCase{c.name + " negative axis out of range", c.name, []string{"x (4, 2) float64", "axis -3 is out of range"},
+				func(g *graph.Graph) (*graph.Node, int) { return c.op(in64(g, "x", 4, 2), -3), graftest.CallerLine() }},
+			buildErrorCase{c.name + " of a scalar", c.name, []string{"x () float64", "out of range for rank 0"},
+				func(g *graph.Graph) (*graph.Node, int) { return c.op(in64(g, "x"), 0), graftest.CallerLine() }},
+			buildErrorCase{c.name + " float32 axis past 2^24", c.name,
+				[]string{"x (2, 16777217) float32", "axis -1 has 16777217 elements", "exact only below 2^24", "float64"},
+				func(g *graph.Graph) (*graph.Node, int) {
+					return c.op(in32(g, "x", 2, 1<<24+1), -1), graftest.CallerLine()
+				}},
+			buildErrorCase{c.name + " nil input", c.name, []string{c.name + "(nil)", "input 0 is nil"},
+				func(g *graph.Graph) (*graph.Node, int) { return c.op(nil, 0), graftest.CallerLine() }},
+		)
+	}
+	checkBuildErrors(t, cases)
+}
+
 func TestOpsRejectNilInputsAndNodesOfAnotherGraph(t *testing.T) {
 	other := graph.New()
 	checkBuildErrors(t, []buildErrorCase{
@@ -443,26 +471,30 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"Elementwise": func(x *graph.Node) *graph.Node {
 		return ops.Elementwise("Cube", x, func(v float64) float64 { return v * v * v }, nil)
 	},
-	"BroadcastTo":  func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 3) },
-	"Concat":       func(x *graph.Node) *graph.Node { return ops.Concat(0, x, x) },
-	"Reshape":      func(x *graph.Node) *graph.Node { return ops.Reshape(x, -1) },
-	"Transpose":    func(x *graph.Node) *graph.Node { return ops.Transpose(x) },
-	"Slice":        func(x *graph.Node) *graph.Node { return ops.Slice(x, 0, 0, 1) },
-	"Pad":          func(x *graph.Node) *graph.Node { return ops.Pad(x, 0, 1, 1) },
-	"Sum":          func(x *graph.Node) *graph.Node { return ops.Sum(x, 0) },
-	"SumKeepDims":  func(x *graph.Node) *graph.Node { return ops.SumKeepDims(x) },
-	"Max":          func(x *graph.Node) *graph.Node { return ops.Max(x, -1) },
-	"MaxKeepDims":  func(x *graph.Node) *graph.Node { return ops.MaxKeepDims(x) },
-	"Min":          func(x *graph.Node) *graph.Node { return ops.Min(x, 0) },
-	"MinKeepDims":  func(x *graph.Node) *graph.Node { return ops.MinKeepDims(x, -1) },
-	"Mean":         func(x *graph.Node) *graph.Node { return ops.Mean(x, 0) },
-	"MeanKeepDims": func(x *graph.Node) *graph.Node { return ops.MeanKeepDims(x) },
-	"Softmax":      func(x *graph.Node) *graph.Node { return ops.Softmax(x, 0) },
-	"LogSoftmax":   func(x *graph.Node) *graph.Node { return ops.LogSoftmax(x, -1) },
-	"ScalarLike":   func(x *graph.Node) *graph.Node { return ops.ScalarLike(x, 2) },
-	"Full":         func(x *graph.Node) *graph.Node { return ops.Full(graphOf(x), 1, tensor.Float64, 2) },
-	"Scalar":       func(x *graph.Node) *graph.Node { return ops.Scalar(graphOf(x), 1, tensor.Float64) },
-	"Dropout":      func(x *graph.Node) *graph.Node { return ops.Dropout(x, 0.5, 1) },
+	"BroadcastTo":    func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 2, 3) },
+	"Concat":         func(x *graph.Node) *graph.Node { return ops.Concat(0, x, x) },
+	"Reshape":        func(x *graph.Node) *graph.Node { return ops.Reshape(x, -1) },
+	"Transpose":      func(x *graph.Node) *graph.Node { return ops.Transpose(x) },
+	"Slice":          func(x *graph.Node) *graph.Node { return ops.Slice(x, 0, 0, 1) },
+	"Pad":            func(x *graph.Node) *graph.Node { return ops.Pad(x, 0, 1, 1) },
+	"Sum":            func(x *graph.Node) *graph.Node { return ops.Sum(x, 0) },
+	"SumKeepDims":    func(x *graph.Node) *graph.Node { return ops.SumKeepDims(x) },
+	"Max":            func(x *graph.Node) *graph.Node { return ops.Max(x, -1) },
+	"MaxKeepDims":    func(x *graph.Node) *graph.Node { return ops.MaxKeepDims(x) },
+	"Min":            func(x *graph.Node) *graph.Node { return ops.Min(x, 0) },
+	"MinKeepDims":    func(x *graph.Node) *graph.Node { return ops.MinKeepDims(x, -1) },
+	"Mean":           func(x *graph.Node) *graph.Node { return ops.Mean(x, 0) },
+	"MeanKeepDims":   func(x *graph.Node) *graph.Node { return ops.MeanKeepDims(x) },
+	"ArgMax":         func(x *graph.Node) *graph.Node { return ops.ArgMax(x, 0) },
+	"ArgMaxKeepDims": func(x *graph.Node) *graph.Node { return ops.ArgMaxKeepDims(x, -1) },
+	"ArgMin":         func(x *graph.Node) *graph.Node { return ops.ArgMin(x, -1) },
+	"ArgMinKeepDims": func(x *graph.Node) *graph.Node { return ops.ArgMinKeepDims(x, 0) },
+	"Softmax":        func(x *graph.Node) *graph.Node { return ops.Softmax(x, 0) },
+	"LogSoftmax":     func(x *graph.Node) *graph.Node { return ops.LogSoftmax(x, -1) },
+	"ScalarLike":     func(x *graph.Node) *graph.Node { return ops.ScalarLike(x, 2) },
+	"Full":           func(x *graph.Node) *graph.Node { return ops.Full(graphOf(x), 1, tensor.Float64, 2) },
+	"Scalar":         func(x *graph.Node) *graph.Node { return ops.Scalar(graphOf(x), 1, tensor.Float64) },
+	"Dropout":        func(x *graph.Node) *graph.Node { return ops.Dropout(x, 0.5, 1) },
 	"Moments": func(x *graph.Node) *graph.Node {
 		m, v := ops.Moments(x, 0)
 		return ops.Add(m, v)

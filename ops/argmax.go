@@ -1,0 +1,116 @@
+package ops
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+
+	"graft/graph"
+)
+
+// ArgMax returns the index of the largest element of x along axis (which may
+// be negative), and drops that axis from the shape, as PyTorch's
+// argmax(x, dim) does.
+//
+// graft has no integer dtype, so the indices come back in x's own dtype:
+// 0, 1, 2 ... as floats. That is exact for every index below 2^24 in
+// float32 (and far beyond in float64); ArgMax refuses a float32 axis longer
+// than 2^24 rather than return a rounded index. Where several elements tie
+// for the largest, the first index wins, and a NaN counts as larger than
+// anything, so the first NaN wins: both as in NumPy's argmax and PyTorch's
+// argmax. Unlike PyTorch, the axis must be given (there is no flattened
+// argmax: Reshape(x, -1) first) and a scalar has no axis to take it along.
+//
+// An index is piecewise constant in x, so ArgMax has no gradient, by design,
+// as in PyTorch: nothing flows back to x through it.
+func ArgMax(x *graph.Node, axis int) *graph.Node {
+	return graph.Apply(&argOp{axis: axis}, x)
+}
+
+// ArgMaxKeepDims is ArgMax that keeps the axis with size 1 (PyTorch's
+// keepdim=True), so the result broadcasts against x.
+func ArgMaxKeepDims(x *graph.Node, axis int) *graph.Node {
+	return graph.Apply(&argOp{axis: axis, keep: true}, x)
+}
+
+// ArgMin returns the index of the smallest element of x along axis, as
+// PyTorch's argmin(x, dim) does, with ArgMax's rules: indices in x's dtype,
+// the first index among ties, the first NaN winning, no gradient.
+func ArgMin(x *graph.Node, axis int) *graph.Node {
+	return graph.Apply(&argOp{axis: axis, min: true}, x)
+}
+
+// ArgMinKeepDims is ArgMin that keeps the axis with size 1.
+func ArgMinKeepDims(x *graph.Node, axis int) *graph.Node {
+	return graph.Apply(&argOp{axis: axis, min: true, keep: true}, x)
+}
+
+// maxFloat32Index is the length of the longest axis whose every index a
+// float32 holds exactly: 0 .. 2^24-1. (A float64 holds every index of any
+// axis graph.MaxElements allows.)
+const maxFloat32Index = 1 << 24
+
+type argOp struct {
+	axis      int
+	min, keep bool
+	outer     int // product of the axes before axis
+	length    int // size of axis
+	inner     int // product of the axes after axis
+}
+
+// Name is ArgMax or ArgMin, with or without KeepDims, as the reductions
+// name theirs.
+func (op *argOp) Name() string {
+	if op.min {
+		return "ArgMin"
+	}
+	return "ArgMax"
+}
+
+func (op *argOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	x := in[0].Shape()
+	axis, err := normAxis(op.axis, len(x))
+	if err != nil {
+		return nil, graph.DType{}, err
+	}
+	if in[0].DType() == tensor.Float32 && x[axis] > maxFloat32Index {
+		return nil, graph.DType{}, fmt.Errorf("axis %d has %d elements, but a float32 index is exact only below 2^24 (%d); convert x to float64 first",
+			op.axis, x[axis], maxFloat32Index)
+	}
+	op.axis = axis
+	op.outer, op.length, op.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
+	out := x.Clone()
+	if op.keep {
+		out[axis] = 1
+	} else {
+		out = append(out[:axis], out[axis+1:]...)
+	}
+	return out, in[0].DType(), nil
+}
+
+func (op *argOp) Forward(out *graph.Value, in []*graph.Value) {
+	forEachDType(op, out, in, argKernel[float32], argKernel[float64])
+}
+
+// Grad is nil: an index does not change under a small change of x.
+func (*argOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
+
+// argKernel writes, for each slice along the axis, the index of its first
+// winner. A NaN (v != v) ends the scan: it wins, and only the first one does.
+func argKernel[T graph.Float](op *argOp, out []T, in []*graph.Value) {
+	x := floats[T](in[0])
+	for o := 0; o < op.outer; o++ {
+		for j := 0; j < op.inner; j++ {
+			at := o*op.length*op.inner + j
+			best, winner := x[at], 0
+			for k := 1; k < op.length && best == best; k++ {
+				at += op.inner
+				v := x[at]
+				if v != v || (op.min && v < best) || (!op.min && v > best) {
+					best, winner = v, k
+				}
+			}
+			out[o*op.inner+j] = T(winner)
+		}
+	}
+}
