@@ -61,7 +61,7 @@
 //	Greater                Greater(a, b)                              0
 //	GreaterEqual           GreaterEqual(a, b)                         0
 //	Where                  Where(cond, a, b)                          none to cond; dy where cond; dy where not cond
-//	MatMul                 MatMul(a, b)                               dy·bᵀ; aᵀ·dy
+//	MatMul                 MatMul(a, b)                               dy·bᵀ; aᵀ·dy (a 1-D operand: through Reshapes to a row or a column)
 //	MatMulT                MatMulT(a, b, tA, tB)                      the same products, as MatMulT with the flags swapped
 //	Reshape                Reshape(x, shape...)                       dy reshaped to x's shape
 //	Transpose              Transpose(x, perm...)                      dy transposed by the inverse permutation

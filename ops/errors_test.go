@@ -125,11 +125,43 @@ func TestOpsRejectBadInput(t *testing.T) {
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.MatMul(in64(g, "a", 4, 2), in64(g, "b", 3, 5)), graftest.CallerLine()
 			}},
-		{"MatMul rank 1", "MatMul", []string{"a (4,) float64, b (4, 2) float64", "2-D or 3-D"},
+		{"MatMul 1-D a inner dims", "MatMul", []string{"a (4,) float64, b (3, 2) float64", "inner dimensions differ: 4 and 3"},
 			func(g *graph.Graph) (*graph.Node, int) {
-				return ops.MatMul(in64(g, "a", 4), in64(g, "b", 4, 2)), graftest.CallerLine()
+				return ops.MatMul(in64(g, "a", 4), in64(g, "b", 3, 2)), graftest.CallerLine()
 			}},
-		{"MatMul rank 4", "MatMul", []string{"a (2, 2, 4, 2) float64, b (2, 3) float64", "2-D or 3-D"},
+		{"MatMul 1-D b inner dims", "MatMul", []string{"a (2, 2, 3) float64, b (4,) float64", "inner dimensions differ: 3 and 4"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 2, 2, 3), in64(g, "b", 4)), graftest.CallerLine()
+			}},
+		{"MatMul dot product lengths", "MatMul", []string{"a (3,) float64, b (4,) float64", "inner dimensions differ: 3 and 4"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 3), in64(g, "b", 4)), graftest.CallerLine()
+			}},
+		{"MatMul 1-D and 4-D", "MatMul", []string{"a (3,) float64, b (2, 2, 3, 2) float64", "1-D, 2-D or 3-D, got 1-D and 4-D"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 3), in64(g, "b", 2, 2, 3, 2)), graftest.CallerLine()
+			}},
+		{"MatMul scalar and 1-D", "MatMul", []string{"a () float64, b (3,) float64", "got 0-D and 1-D"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a"), in64(g, "b", 3)), graftest.CallerLine()
+			}},
+		{"MatMul 1-D dtypes", "MatMul", []string{"a (3,) float32, b (3, 2) float64", "dtypes float32 and float64 differ"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in32(g, "a", 3), in64(g, "b", 3, 2)), graftest.CallerLine()
+			}},
+		{"MatMulT 1-D a transposed", "MatMulTN", []string{"a (3,) float64, b (3, 2) float64", "a is 1-D", "transA must be false"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMulT(in64(g, "a", 3), in64(g, "b", 3, 2), true, false), graftest.CallerLine()
+			}},
+		{"MatMulT 1-D b transposed", "MatMulTT", []string{"a (3, 2) float64, b (3,) float64", "b is 1-D", "transB must be false"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMulT(in64(g, "a", 3, 2), in64(g, "b", 3), true, true), graftest.CallerLine()
+			}},
+		{"MatMulT NT 1-D a inner dims", "MatMulNT", []string{"a (3,) float64, b (3, 2) float64", "inner dimensions differ: 3 and 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMulT(in64(g, "a", 3), in64(g, "b", 3, 2), false, true), graftest.CallerLine()
+			}},
+		{"MatMul rank 4", "MatMul", []string{"a (2, 2, 4, 2) float64, b (2, 3) float64", "1-D, 2-D or 3-D"},
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.MatMul(in64(g, "a", 2, 2, 4, 2), in64(g, "b", 2, 3)), graftest.CallerLine()
 			}},
@@ -336,6 +368,14 @@ func TestOpsRejectNilInputsAndNodesOfAnotherGraph(t *testing.T) {
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.MatMul(in64(g, "a", 2, 2), nil), graftest.CallerLine()
 			}},
+		{"MatMul 1-D and nil", "MatMul", []string{"MatMul(nil, b (3,) float64)", "input 0 is nil"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(nil, in64(g, "b", 3)), graftest.CallerLine()
+			}},
+		{"MatMul 1-D across graphs", "MatMul", []string{"a (3,) float64, b (3,) float64", "different graphs"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MatMul(in64(g, "a", 3), in64(other, "b", 3)), graftest.CallerLine()
+			}},
 		{"Concat nil", "Concat", []string{"input 1 is nil"},
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.Concat(0, in64(g, "a", 2), nil), graftest.CallerLine()
@@ -439,6 +479,8 @@ func TestNodesDownstreamOfAFailedNodeAddNoErrors(t *testing.T) {
 		ops.Softmax(bad, 9),
 		ops.Concat(0, x, bad),
 		ops.Where(bad, x, x),
+		ops.MatMul(bad, in64(g, "v", 7)),
+		ops.MatMul(in64(g, "u", 7), bad),
 		ops.Exp(ops.Tanh(bad)),
 	}
 	for i, n := range downstream {

@@ -74,6 +74,20 @@ func ExampleMatMul_batched() {
 	// (2, 2, 1) [1 3 2 4]
 }
 
+func ExampleMatMul_vector() {
+	g := graph.New()
+	a := g.Const("a", float64Tensor([]float64{1, 2, 3, 4, 5, 6}, 2, 3))
+	v := g.Const("v", float64Tensor([]float64{1, 0, -1}, 3))
+	u := g.Const("u", float64Tensor([]float64{1, 1}, 2))
+	// A 1-D b is a column and a 1-D a a row, as in NumPy: (2, 3)·(3,) gives
+	// (2,), (2,)·(2, 3) gives (3,), and (3,)·(3,) is the dot product, a scalar.
+	runAndPrint(nil, ops.MatMul(a, v), ops.MatMul(u, a), ops.MatMul(v, v))
+	// Output:
+	// (2) [-2 -2]
+	// (3) [5 7 9]
+	// () 2
+}
+
 func ExampleMatMulT() {
 	g := graph.New()
 	a := g.Const("a", float64Tensor([]float64{1, 2, 3, 4, 5, 6}, 2, 3))

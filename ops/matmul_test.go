@@ -81,3 +81,61 @@ func TestMatMulGradientsAreProductsWithTheOtherOperand(t *testing.T) {
 		})
 	}
 }
+
+// NumPy's rules for a 1-D operand: a 1-D a is a row, a 1-D b a column, and
+// that axis leaves the result.
+func TestMatMulReadsA1DOperandAsARowOrAColumn(t *testing.T) {
+	v := arg([]float64{1, 2, 3}, 3) // A·v = [14, 32], A2·v = [2, 4], v·B = [58, 64], v·B2 = [22, 28]
+	u := arg([]float64{2, 1}, 2)    // u·A = [6, 9, 12], u·A2 = [-2, 2, 2], B·u = [22, 28, 34], B2·u = [4, 10, 16]
+	mm := func(ta, tb bool) func(x ...*graph.Node) *graph.Node {
+		return func(x ...*graph.Node) *graph.Node { return ops.MatMulT(x[0], x[1], ta, tb) }
+	}
+	checkOpCases(t, []opCase{
+		{"(m,k)·(k,)", []inputArg{arg(matA, 2, 3), v}, binaryBuild(ops.MatMul), []int{2}, []float64{14, 32}},
+		{"(k,)·(k,n)", []inputArg{u, arg(matA, 2, 3)}, binaryBuild(ops.MatMul), []int{3}, []float64{6, 9, 12}},
+		{"(k,)·(k,) is the dot product", []inputArg{v, arg([]float64{4, 5, 6}, 3)}, binaryBuild(ops.MatMul), []int{}, []float64{32}},
+		{"(1,)·(1,)", []inputArg{arg([]float64{-3}, 1), arg([]float64{0.5}, 1)}, binaryBuild(ops.MatMul), []int{}, []float64{-1.5}},
+		{"(B,m,k)·(k,)", []inputArg{arg(catAB(matA, matA2), 2, 2, 3), v}, binaryBuild(ops.MatMul),
+			[]int{2, 2}, []float64{14, 32, 2, 4}},
+		{"(1,m,k)·(k,)", []inputArg{arg(matA, 1, 2, 3), v}, binaryBuild(ops.MatMul), []int{1, 2}, []float64{14, 32}},
+		{"(k,)·(B,k,n)", []inputArg{v, arg(catAB(matB, matB2), 2, 3, 2)}, binaryBuild(ops.MatMul),
+			[]int{2, 2}, []float64{58, 64, 22, 28}},
+		{"(k,)·(B,k,n) of rows", []inputArg{u, arg(catAB(matA, matA2), 2, 2, 3)}, binaryBuild(ops.MatMul),
+			[]int{2, 3}, []float64{6, 9, 12, -2, 2, 2}},
+		{"(B,m,k)·(k,) of columns", []inputArg{arg(catAB(matB, matB2), 2, 3, 2), u}, binaryBuild(ops.MatMul),
+			[]int{2, 3}, []float64{22, 28, 34, 4, 10, 16}},
+		{"MatMulT (k,)·(n,k)ᵀ", []inputArg{v, arg(matBT, 2, 3)}, mm(false, true), []int{2}, []float64{58, 64}},
+		{"MatMulT (k,m)ᵀ·(k,)", []inputArg{arg(matAT, 3, 2), v}, mm(true, false), []int{2}, []float64{14, 32}},
+		{"MatMulT (B,k,m)ᵀ·(k,)", []inputArg{arg(catAB(matAT, matAT), 2, 3, 2), v}, mm(true, false),
+			[]int{2, 2}, []float64{14, 32, 14, 32}},
+		{"MatMulT (k,)·(B,n,k)ᵀ", []inputArg{v, arg(catAB(matBT, matBT), 2, 2, 3)}, mm(false, true),
+			[]int{2, 2}, []float64{58, 64, 58, 64}},
+	})
+}
+
+func TestMatMulGradientsWithA1DOperand(t *testing.T) {
+	for _, dt := range bothDTypes {
+		t.Run(dt.String(), func(t *testing.T) {
+			// y = Σ_i (A·v)_i: dy/dA_ik = v_k, dy/dv_k = Σ_i A_ik.
+			g := graph.New()
+			xs, feeds := inputsOf(g, dt, arg(matA, 2, 3), arg([]float64{1, 2, 3}, 3))
+			grads := gradientsOf(t, feeds, ops.Sum(ops.MatMul(xs[0], xs[1])), xs...)
+			assertNear(t, grads[0], []float64{1, 2, 3, 1, 2, 3}, toleranceOf(dt))
+			assertNear(t, grads[1], []float64{5, 7, 9}, toleranceOf(dt))
+
+			// y = a·b: dy/da = b, dy/db = a.
+			g = graph.New()
+			xs, feeds = inputsOf(g, dt, arg([]float64{1, 2, 3}, 3), arg([]float64{4, 5, 6}, 3))
+			grads = gradientsOf(t, feeds, ops.MatMul(xs[0], xs[1]), xs...)
+			assertNear(t, grads[0], []float64{4, 5, 6}, toleranceOf(dt))
+			assertNear(t, grads[1], []float64{1, 2, 3}, toleranceOf(dt))
+
+			// y = Σ (v·B_b) over a batch: dy/dv sums the row sums of both matrices.
+			g = graph.New()
+			xs, feeds = inputsOf(g, dt, arg([]float64{1, 2, 3}, 3), arg(catAB(matB, matB2), 2, 3, 2))
+			grads = gradientsOf(t, feeds, ops.Sum(ops.MatMul(xs[0], xs[1])), xs...)
+			assertNear(t, grads[0], []float64{15 + 3, 19 + 7, 23 + 11}, toleranceOf(dt))
+			assertNear(t, grads[1], []float64{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3}, toleranceOf(dt))
+		})
+	}
+}
