@@ -123,3 +123,62 @@ func ExampleModel_ConvTranspose2D() {
 	fmt.Println(up.Kernel().Shape(), "->", y.Shape())
 	// Output: (16, 3, 2, 2) -> (1, 3, 14, 14)
 }
+
+// Token ids become vectors: an Embedding, then sinusoidal positions and a
+// layer norm, as a transformer's input does.
+func ExampleModel_Embedding() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	ids := g.Input("ids", graph.Int64, 8, 16) // 8 sequences of 16 tokens
+	embed := m.Embedding(100, 32, tensor.Float32)
+	x := ops.Add(embed.Apply(ids), layers.SinusoidalPositions(g, 16, 32, tensor.Float32))
+	y := m.LayerNorm(layers.NormConfig{}).Apply(x)
+	fmt.Println(embed.Table().Shape(), y.Shape())
+	// Output: (100, 32) (8, 16, 32)
+}
+
+func ExampleModel_LayerNorm() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("x", tensor.Float64, 2, 3)
+	xs, _ := graph.NewTensor(tensor.Float64, []float64{1, 2, 6, 4, 4, 4}, 2, 3)
+	prog, _ := graph.Compile(m.LayerNorm(layers.NormConfig{}).Apply(x))
+	out, _ := prog.Run(graph.Feeds{x: xs})
+	fmt.Printf("%.4f\n", out[0].Data())
+	// Output: [-0.9258 -0.4629 1.3887 0.0000 0.0000 0.0000]
+}
+
+func ExampleModel_RMSNorm() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("x", tensor.Float64, 1, 2)
+	xs, _ := graph.NewTensor(tensor.Float64, []float64{3, 4}, 1, 2)
+	prog, _ := graph.Compile(m.RMSNorm(layers.NormConfig{}).Apply(x))
+	out, _ := prog.Run(graph.Feeds{x: xs})
+	fmt.Printf("%.4f\n", out[0].Data()) // x / √((9 + 16)/2)
+	// Output: [0.8485 1.1314]
+}
+
+func ExampleModel_GroupNorm() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("features", tensor.Float32, 8, 32, 7, 7)
+	fmt.Println(m.GroupNorm(4, layers.NormConfig{}).Apply(x).Shape())
+	// Output: (8, 32, 7, 7)
+}
+
+func ExampleModel_PositionalEmbedding() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	x := g.Input("tokens", tensor.Float32, 8, 10, 32)
+	pe := m.PositionalEmbedding(64, 32, tensor.Float32) // up to 64 steps
+	fmt.Println(pe.Apply(x).Shape(), m.Params()[0].Name(), m.Params()[0].Shape())
+	// Output: (8, 10, 32) embedding1/P (64, 32)
+}
+
+func ExampleSinusoidalPositions() {
+	g := graph.New()
+	p := layers.SinusoidalPositions(g, 50, 16, tensor.Float32)
+	fmt.Println(p.Shape(), p.Kind())
+	// Output: (50, 16) constant
+}
