@@ -41,10 +41,10 @@ func everyOp(t *testing.T, x, w *graph.Node) []*graph.Node {
 	r = ops.Add(r, ops.MinKeepDims(s, 0, 1))
 	y := ops.Add(ops.Mean(r), ops.Max(ops.Sum(r, -1)))
 	// 1-D operands of MatMul, and indices that pass no gradient.
-	v := ops.Min(ops.Sum(r, 0), -1)                                      // (3,)
-	idx := ops.Add(ops.ArgMaxKeepDims(s, -1), ops.ArgMin(s, 0))          // (2, 3, 1) + (3, 3)
-	y = ops.Add(y, ops.MatMul(v, ops.MatMul(ops.Mean(idx, 0), v)))       // (3,)·((3, 3)·(3,))
-	y = ops.Add(y, ops.Sum(ops.MatMulT(ops.Sum(x, 0), w, false, false))) // (3,)·(3, 4)
+	v := ops.Min(ops.Sum(r, 0), -1)                                                                       // (3,)
+	idx := ops.Add(ops.Cast(ops.ArgMaxKeepDims(s, -1), s.DType()), ops.Cast(ops.ArgMin(s, 0), s.DType())) // (2, 3, 1) + (3, 3)
+	y = ops.Add(y, ops.MatMul(v, ops.MatMul(ops.Mean(idx, 0), v)))                                        // (3,)·((3, 3)·(3,))
+	y = ops.Add(y, ops.Sum(ops.MatMulT(ops.Sum(x, 0), w, false, false)))                                  // (3,)·(3, 4)
 	grads, err := autodiff.Grad(y, x, w)
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,6 @@
 package ops
 
 import (
-	"fmt"
-
-	"gorgonia.org/tensor"
-
 	"graft/graph"
 )
 
@@ -12,10 +8,8 @@ import (
 // be negative), and drops that axis from the shape, as PyTorch's
 // argmax(x, dim) does.
 //
-// graft has no integer dtype, so the indices come back in x's own dtype:
-// 0, 1, 2 ... as floats. That is exact for every index below 2^24 in
-// float32 (and far beyond in float64); ArgMax refuses a float32 axis longer
-// than 2^24 rather than return a rounded index. Where several elements tie
+// The indices are graph.Int64, as PyTorch's are (ops.Cast makes floats of
+// them, ops.Take and ops.OneHot use them as they are). Where several elements tie
 // for the largest, the first index wins, and a NaN counts as larger than
 // anything, so the first NaN wins: both as in NumPy's argmax and PyTorch's
 // argmax. Unlike PyTorch, the axis must be given (there is no flattened
@@ -34,8 +28,9 @@ func ArgMaxKeepDims(x *graph.Node, axis int) *graph.Node {
 }
 
 // ArgMin returns the index of the smallest element of x along axis, as
-// PyTorch's argmin(x, dim) does, with ArgMax's rules: indices in x's dtype,
-// the first index among ties, the first NaN winning, no gradient.
+// PyTorch's argmin(x, dim) does, with ArgMax's rules:
+// int64 indices, the first index among ties, the first NaN winning, no
+// gradient.
 func ArgMin(x *graph.Node, axis int) *graph.Node {
 	return graph.Apply(&argOp{axis: axis, min: true}, x)
 }
@@ -44,11 +39,6 @@ func ArgMin(x *graph.Node, axis int) *graph.Node {
 func ArgMinKeepDims(x *graph.Node, axis int) *graph.Node {
 	return graph.Apply(&argOp{axis: axis, min: true, keep: true}, x)
 }
-
-// maxFloat32Index is the length of the longest axis whose every index a
-// float32 holds exactly: 0 .. 2^24-1. (A float64 holds every index of any
-// axis graph.MaxElements allows.)
-const maxFloat32Index = 1 << 24
 
 type argOp struct {
 	axis      int
@@ -73,10 +63,6 @@ func (op *argOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	if err != nil {
 		return nil, graph.DType{}, err
 	}
-	if in[0].DType() == tensor.Float32 && x[axis] > maxFloat32Index {
-		return nil, graph.DType{}, fmt.Errorf("axis %d has %d elements, but a float32 index is exact only below 2^24 (%d); convert x to float64 first",
-			op.axis, x[axis], maxFloat32Index)
-	}
 	op.axis = axis
 	op.outer, op.length, op.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
 	out := x.Clone()
@@ -85,11 +71,15 @@ func (op *argOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	} else {
 		out = append(out[:axis], out[axis+1:]...)
 	}
-	return out, in[0].DType(), nil
+	return out, graph.Int64, nil
 }
 
 func (op *argOp) Forward(out *graph.Value, in []*graph.Value) {
-	forEachDType(op, out, in, argKernel[float32], argKernel[float64])
+	if x := in[0]; x.F32 != nil {
+		argKernel(op, out.I64, x.F32)
+	} else {
+		argKernel(op, out.I64, x.F64)
+	}
 }
 
 // Grad is nil: an index does not change under a small change of x.
@@ -97,8 +87,7 @@ func (*argOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
 
 // argKernel writes, for each slice along the axis, the index of its first
 // winner. A NaN (v != v) ends the scan: it wins, and only the first one does.
-func argKernel[T graph.Float](op *argOp, out []T, in []*graph.Value) {
-	x := floats[T](in[0])
+func argKernel[T graph.Float](op *argOp, out []int64, x []T) {
 	for o := 0; o < op.outer; o++ {
 		for j := 0; j < op.inner; j++ {
 			at := o*op.length*op.inner + j
@@ -110,7 +99,7 @@ func argKernel[T graph.Float](op *argOp, out []T, in []*graph.Value) {
 					best, winner = v, k
 				}
 			}
-			out[o*op.inner+j] = T(winner)
+			out[o*op.inner+j] = int64(winner)
 		}
 	}
 }

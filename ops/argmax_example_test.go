@@ -10,7 +10,7 @@ import (
 func ExampleArgMax() {
 	g := graph.New()
 	logits := g.Const("logits", float64Tensor([]float64{0.1, 2.5, -1, 3, 3, 0}, 2, 3))
-	// The predicted class of each row, as a float64: the first of a tie wins.
+	// The predicted class of each row, an int64: the first of a tie wins.
 	runAndPrint(nil, ops.ArgMax(logits, -1))
 	// Output:
 	// (2) [1 0]
@@ -37,9 +37,8 @@ func ExampleArgMin() {
 func ExampleArgMinKeepDims() {
 	g := graph.New()
 	x := g.Const("x", float64Tensor([]float64{1, 5, 3, 4, 2, 6}, 2, 3))
-	// A mask of each row's smallest element.
-	cols := g.Const("cols", float64Tensor([]float64{0, 1, 2}, 3))
-	runAndPrint(nil, ops.Equal(ops.ArgMinKeepDims(x, -1), cols))
+	// The kept axis makes a (2, 1) column of indices.
+	runAndPrint(nil, ops.ArgMinKeepDims(x, -1))
 	// Output:
-	// (2, 3) [1 0 0 0 1 0]
+	// (2, 1) [0 1]
 }

@@ -30,6 +30,10 @@ func runAndPrint(feeds graph.Feeds, outputs ...*graph.Node) {
 		return
 	}
 	for _, o := range outs {
+		if ints, ok := o.Data().([]int64); ok {
+			fmt.Printf("%v %v\n", o.Shape(), ints)
+			continue
+		}
 		fmt.Printf("%v %.4g\n", o.Shape(), o.Data())
 	}
 }
