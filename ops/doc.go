@@ -21,13 +21,13 @@
 // given dy, the gradient with respect to its output y. A gradient of a
 // broadcast operand is summed back over the broadcast axes. Every rule is
 // built from the ops of this table, so it differentiates again, and every
-// op but StopGradient is checked to second order in the tests. Full,
+// op with a gradient is checked to second order in the tests. Full,
 // Scalar, ScalarLike, ZerosLike and OnesLike make constants; Elementwise
 // makes a new elementwise op from a kernel and a rule. ArgMax and ArgMin
-// return indices, piecewise constant in x, so like PyTorch's they pass no
-// gradient. Moments, Normalize and
-// Dropout are compositions of these ops (Dropout multiplies by a
-// RandomBernoulli mask, so its gradient is dy times the same mask).
+// return int64 indices, piecewise constant in x, so like PyTorch's they
+// pass no gradient. Moments, Normalize and Dropout are compositions of
+// these ops (Dropout multiplies by a RandomBernoulli mask, so its gradient
+// is dy times the same mask).
 //
 //	Op                     Builder                                    Gradient rule
 //	Neg                    Neg(x)                                     -dy
