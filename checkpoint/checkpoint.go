@@ -41,9 +41,17 @@ func wrap(err error) error { return fmt.Errorf("graft: checkpoint: %w", err) }
 // Write writes params in the safetensors format to w. Each parameter (or
 // constant) is stored under its name; names must be unique.
 func Write(w io.Writer, params []*graph.Node) error {
+	if err := write(w, params); err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+// write is Write without the prefix, which Save adds once.
+func write(w io.Writer, params []*graph.Node) error {
 	order, err := sorted(params)
 	if err != nil {
-		return wrap(err)
+		return err
 	}
 	var h bytes.Buffer
 	h.WriteByte('{')
@@ -52,9 +60,9 @@ func Write(w io.Writer, params []*graph.Node) error {
 		if i > 0 {
 			h.WriteByte(',')
 		}
-		size := p.Shape().Size() * int(dtypeSize[dtypeName(p.DType())])
+		size := p.Shape().Size() * int(p.DType().Size())
 		writeString(&h, p.Name())
-		h.WriteString(`:{"dtype":"` + dtypeName(p.DType()) + `","shape":[`)
+		h.WriteString(`:{"dtype":"` + fileDType(p.DType()) + `","shape":[`)
 		for j, d := range p.Shape() {
 			if j > 0 {
 				h.WriteByte(',')
@@ -71,15 +79,15 @@ func Write(w io.Writer, params []*graph.Node) error {
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(h.Len()))
 	if _, err := w.Write(n[:]); err != nil {
-		return wrap(err)
+		return err
 	}
 	if _, err := w.Write(h.Bytes()); err != nil {
-		return wrap(err)
+		return err
 	}
 	buf := make([]byte, 0, chunk)
 	for _, p := range order {
 		if err := writeData(w, p.Value(), buf); err != nil {
-			return wrap(err)
+			return err
 		}
 	}
 	return nil
@@ -127,12 +135,12 @@ func sorted(params []*graph.Node) ([]*graph.Node, error) {
 		case p.Value() == nil:
 			return nil, fmt.Errorf("%s is a %v, which holds no tensor", p.Name(), p.Kind())
 		case p.DType() != tensor.Float32 && p.DType() != tensor.Float64:
-			return nil, fmt.Errorf("%s has dtype %v; graft saves float32 and float64", p.Name(), p.DType())
+			return nil, fmt.Errorf("parameter %s has dtype %s; graft saves float32 and float64", quoteName(p.Name()), graph.DTypeName(p.DType()))
 		case p.Shape().Rank() > maxRank:
 			return nil, fmt.Errorf("parameter %s has %d axes; a checkpoint holds at most %d", quoteName(p.Name()), p.Shape().Rank(), maxRank)
 		}
-		if err := checkValue(p); err != nil {
-			return nil, err
+		if err := p.CheckValue(p.Value()); err != nil {
+			return nil, fmt.Errorf("%w; it was replaced or reshaped behind the graph", err)
 		}
 		switch {
 		case !utf8.ValidString(p.Name()):
@@ -164,31 +172,12 @@ func writeString(b *bytes.Buffer, s string) {
 	b.Truncate(b.Len() - 1) // Encode ends with a newline
 }
 
-func dtypeName(dt graph.DType) string {
+// fileDType is the safetensors name of a float32 or float64 dtype.
+func fileDType(dt graph.DType) string {
 	if dt == tensor.Float32 {
 		return "F32"
 	}
 	return "F64"
-}
-
-// checkValue reports a parameter whose tensor no longer has the dtype and
-// shape of its node: replaced or reshaped behind the graph, it would be
-// saved under the node's description with other bytes, or loaded past its
-// end.
-func checkValue(p *graph.Node) error {
-	v := p.Value()
-	shape := graph.Shape(v.Shape())
-	switch {
-	case v.Dtype() != p.DType() || !shape.Equal(p.Shape()):
-		return fmt.Errorf("parameter %s is %v %s in the graph, but its tensor is now %v %s; it was replaced or reshaped behind the graph",
-			quoteName(p.Name()), p.DType(), quoteShape(p.Shape()), v.Dtype(), quoteShape(shape))
-	case v.RequiresIterator():
-		return fmt.Errorf("parameter %s's tensor is now a non-contiguous view; it was replaced behind the graph", quoteName(p.Name()))
-	case v.DataSize() != p.Shape().Size():
-		return fmt.Errorf("parameter %s's tensor holds %d values, but its shape %s has %d",
-			quoteName(p.Name()), v.DataSize(), quoteShape(p.Shape()), p.Shape().Size())
-	}
-	return nil
 }
 
 // maxQuotedAxes and maxQuotedBytes bound what an error quotes from a file or

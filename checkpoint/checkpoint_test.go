@@ -191,6 +191,9 @@ func TestWriteRejectsParamsItCannotName(t *testing.T) {
 		{"input", []*graph.Node{g.Input("x", tensor.Float32, 1)}, "x is a input, which holds no tensor"},
 		{"duplicate", []*graph.Node{ok, param(g, "ok", tensor.Float32, []float64{2}, 1)}, `two parameters are named "ok"`},
 		{"metadata name", []*graph.Node{param(g, "__metadata__", tensor.Float64, []float64{2}, 1)}, `named "__metadata__"`},
+		// JSON would silently turn an invalid UTF-8 name into U+FFFD, so the
+		// file could not be loaded back into the same parameter.
+		{"name not UTF-8", []*graph.Node{param(g, "bad\xffname", tensor.Float32, []float64{1}, 1)}, "not valid UTF-8"},
 		{"more axes than a file holds", []*graph.Node{param(g, "deep", tensor.Float64, []float64{2}, slices.Repeat([]int{1}, 65)...)},
 			`parameter "deep" has 65 axes; a checkpoint holds at most 64`},
 	}

@@ -212,7 +212,7 @@ func match(entries []entry, params []*graph.Node) ([]*graph.Node, error) {
 			return nil, mismatch("parameter %s is not in the file", quoteName(p.Name()))
 		}
 		e := entries[i]
-		if want := dtypeName(p.DType()); e.dtype != want {
+		if want := fileDType(p.DType()); e.dtype != want {
 			return nil, mismatch("parameter %s is %s in the model and %s in the file", quoteName(p.Name()), want, e.dtype)
 		}
 		if !p.Shape().Equal(e.shape) {
@@ -231,7 +231,7 @@ func match(entries []entry, params []*graph.Node) ([]*graph.Node, error) {
 
 // readData fills t from r's little-endian bytes, a chunk at a time.
 func readData(r io.Reader, t *tensor.Dense, buf []byte) error {
-	size := int(dtypeSize[dtypeName(t.Dtype())])
+	size := int(t.Dtype().Size())
 	if t.Dtype() == tensor.Float32 {
 		return readValues(r, t.Float32s(), size, buf)
 	}

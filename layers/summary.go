@@ -6,8 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"gorgonia.org/tensor"
 )
 
 // Summary writes a table of the model's layers, like Keras'
@@ -28,7 +26,7 @@ func (m *Model) Summary(w io.Writer) error {
 		}
 		for _, p := range params {
 			count += p.Shape().Size()
-			bytes += p.Shape().Size() * sizeOf(p.DType())
+			bytes += p.Shape().Size() * int(p.DType().Size())
 		}
 		rows = append(rows, [3]string{name + " (" + kind + ")", shape, grouped(count)})
 	}
@@ -50,13 +48,6 @@ func (m *Model) Summary(w io.Writer) error {
 	fmt.Fprintf(&b, "Total params: %s (%s)\n", grouped(m.NumParams()), byteSize(bytes))
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func sizeOf(dt tensor.Dtype) int {
-	if dt == tensor.Float32 {
-		return 4
-	}
-	return 8
 }
 
 // grouped prints n with thousands separators: 235146 as "235,146".

@@ -10,6 +10,10 @@
 // the umask). A symbolic link is written through: its target is replaced and
 // the link stays. An existing device or pipe (/dev/null, /dev/stdout when it
 // is a terminal, a FIFO) cannot be replaced and is written directly.
+//
+// Replace is Write for a file that must be a regular file, as a checkpoint
+// must: it refuses a device or pipe, and gives a new file the permission
+// bits its caller names.
 package atomicfile
 
 import (
@@ -23,13 +27,33 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"syscall"
 )
+
+// ErrNotRegular is wrapped by the error about a path that names a
+// directory, or, for Replace, a device, a pipe or another special file.
+var ErrNotRegular = errors.New("not a regular file")
 
 // Write writes what write produces to path, through a buffer. When write,
 // a write to disk, the flush or the rename fails (a full disk, a panic in
 // write), path is left as it was and the temporary file is removed.
 func Write(path string, write func(io.Writer) error) error {
-	dest, device, err := open(path)
+	return replace(path, 0o666, true, write)
+}
+
+// Replace is Write for a path that must end at a regular file, or at
+// nothing yet: a directory, a device, a pipe or a socket at path, or at the
+// end of its symbolic links, is an error wrapping ErrNotRegular, and path is
+// not touched. A file that exists keeps its permission bits; a new one gets
+// perm less the umask.
+func Replace(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	return replace(path, perm, false, write)
+}
+
+// replace is Write, or with direct false, Replace; perm is what a new file
+// gets, less the umask.
+func replace(path string, perm fs.FileMode, direct bool, write func(io.Writer) error) error {
+	dest, device, err := open(path, perm, direct)
 	if err != nil {
 		return err
 	}
@@ -74,7 +98,7 @@ func Write(path string, write func(io.Writer) error) error {
 // created there (tried with a temporary file, removed at once), or an
 // existing device or pipe must open for writing. It leaves nothing behind.
 func CheckWritable(path string) error {
-	dest, device, err := open(path)
+	dest, device, err := open(path, 0o666, true)
 	if err != nil {
 		return err
 	}
@@ -98,10 +122,10 @@ type destination struct {
 	direct bool
 }
 
-// open resolves path and, when it is a device or pipe, opens it for
-// writing in place.
-func open(path string) (destination, *os.File, error) {
-	dest, err := resolve(path)
+// open resolves path and, when it is a device or pipe and direct allows
+// writing one, opens it for writing in place; perm is a new file's.
+func open(path string, perm fs.FileMode, direct bool) (destination, *os.File, error) {
+	dest, err := resolve(path, perm, direct)
 	if err != nil || !dest.direct {
 		return dest, nil, err
 	}
@@ -109,14 +133,14 @@ func open(path string) (destination, *os.File, error) {
 	return dest, f, err
 }
 
-func resolve(path string) (destination, error) {
+func resolve(path string, perm fs.FileMode, direct bool) (destination, error) {
 	if path == "" {
 		return destination{}, errors.New("no file name given")
 	}
 	info, err := os.Stat(path)
 	switch {
-	case err == nil && info.IsDir():
-		return destination{}, fmt.Errorf("%s is a directory", path)
+	case err == nil && (info.IsDir() || !direct && !info.Mode().IsRegular()):
+		return destination{}, fmt.Errorf("%s is a %s, %w", path, fileKind(info.Mode()), ErrNotRegular)
 	case err == nil && !info.Mode().IsRegular():
 		return destination{path: path, direct: true}, nil
 	case err == nil:
@@ -124,9 +148,24 @@ func resolve(path string) (destination, error) {
 		return destination{path: target, exists: true, perm: info.Mode().Perm()}, err
 	case errors.Is(err, fs.ErrNotExist):
 		target, err := danglingTarget(path)
-		return destination{path: target, perm: 0o666}, err
+		return destination{path: target, perm: perm}, err
 	}
 	return destination{}, err
+}
+
+// fileKind names the type of a file that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 // maxLinks bounds the symbolic links danglingTarget follows, as the kernel
@@ -157,13 +196,14 @@ func danglingTarget(path string) (string, error) {
 	return "", fmt.Errorf("%s: more than %d levels of symbolic links", path, maxLinks)
 }
 
-// createTemp creates a new file beside path, named after it so that a
-// leftover is recognisable, with permission bits perm less the umask.
+// createTemp creates a new file beside path, named .NAME.tmp-DIGITS after
+// it so that a leftover is recognisable, with permission bits perm less the
+// umask.
 // os.CreateTemp would always make it 0600.
 func createTemp(path string, perm fs.FileMode) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	for range 10000 {
-		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(uint64(rand.Uint32()), 10))
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -179,7 +219,8 @@ func createTemp(path string, perm fs.FileMode) (*os.File, error) {
 
 // syncDir flushes a directory, so that a rename in it survives a power cut.
 // Windows cannot open a directory for that, and makes renames durable
-// itself.
+// itself; some file systems do not flush directories (EINVAL): there the
+// rename is as durable as they make it.
 func syncDir(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
@@ -188,7 +229,11 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(d.Sync(), d.Close())
+	err = d.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, errors.ErrUnsupported) {
+		err = nil
+	}
+	return errors.Join(err, d.Close())
 }
 
 func writeBuffered(w io.Writer, write func(io.Writer) error) error {

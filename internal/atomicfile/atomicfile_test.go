@@ -245,3 +245,113 @@ func TestWriteAndCheckWritableRefuseWhatCannotBeWritten(t *testing.T) {
 		t.Errorf("CheckWritable left %v", got)
 	}
 }
+
+// Replace writes through a temporary file named .NAME.tmp-* beside the
+// destination, and removes it on every error after creating it: here a
+// write that fails, and a rename that fails because a directory took the
+// path.
+func TestReplaceRemovesItsTemporaryFileOnEveryError(t *testing.T) {
+	cases := []struct {
+		name  string
+		write func(t *testing.T, dir string, w io.Writer) error
+		want  string
+	}{
+		{"the write fails", func(t *testing.T, dir string, w io.Writer) error {
+			w.Write(make([]byte, 1<<20)) // past bufio's buffer, onto the disk
+			return errors.New("disk full")
+		}, "disk full"},
+		{"the rename fails", func(t *testing.T, dir string, w io.Writer) error {
+			path := filepath.Join(dir, "m.safetensors")
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}, "rename"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "m.safetensors")
+			if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			err := atomicfile.Replace(path, 0o644, func(w io.Writer) error {
+				temps, _ := filepath.Glob(filepath.Join(dir, ".m.safetensors.tmp-*"))
+				if len(temps) != 1 {
+					t.Errorf("while writing, the directory holds temporary files %v, want one named .m.safetensors.tmp-*", temps)
+				}
+				return c.write(t, dir, w)
+			})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Replace: %v, want an error containing %q", err, c.want)
+			}
+			if got := names(t, dir); !slices.Equal(got, []string{"m.safetensors"}) {
+				t.Errorf("after the error the directory holds %v, want only m.safetensors", got)
+			}
+		})
+	}
+}
+
+// Replace gives a new file the bits its caller names, less the umask (as
+// os.OpenFile does), and keeps an existing file's bits exactly.
+func TestReplaceGivesANewFileItsPermAndKeepsAnOldOnesMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no permission bits to keep")
+	}
+	dir := t.TempDir()
+	ref, err := os.OpenFile(filepath.Join(dir, "ref"), os.O_CREATE|os.O_WRONLY, 0o640)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Close()
+	path := filepath.Join(dir, "new.safetensors")
+	if err := atomicfile.Replace(path, 0o640, writeString("new")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := perm(t, path), perm(t, ref.Name()); got != want || readFile(t, path) != "new" {
+		t.Errorf("a new file: mode %v holding %q, want %v as os.OpenFile gives, holding \"new\"", got, readFile(t, path), want)
+	}
+	if err := os.Chmod(path, 0o604); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.Replace(path, 0o640, writeString("newer")); err != nil {
+		t.Fatal(err)
+	}
+	if got := perm(t, path); got != 0o604 || readFile(t, path) != "newer" {
+		t.Errorf("a replaced file: mode %v holding %q, want its own 0604 holding \"newer\"", got, readFile(t, path))
+	}
+}
+
+// Replace writes only regular files: a directory, a named pipe or a
+// device at the path, or at the end of a link, is refused with
+// ErrNotRegular and left as it was, where Write would write the pipe or the
+// device in place.
+func TestReplaceRefusesADirectoryPipeOrDevice(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{dir: "is a directory, not a regular file"}
+	fifo := filepath.Join(dir, "ck.fifo")
+	hasFIFO := mkfifo(fifo) == nil
+	if hasFIFO {
+		cases[fifo] = "is a named pipe, not a regular file"
+		link := filepath.Join(dir, "fifo-link")
+		if err := os.Symlink("ck.fifo", link); err != nil {
+			t.Fatal(err)
+		}
+		cases[link] = "is a named pipe, not a regular file"
+	}
+	if _, err := os.Stat("/dev/null"); err == nil {
+		cases["/dev/null"] = "is a device, not a regular file"
+	}
+	for path, want := range cases {
+		err := atomicfile.Replace(path, 0o644, writeString("x"))
+		if !errors.Is(err, atomicfile.ErrNotRegular) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Replace(%s): %v, want ErrNotRegular saying %q", path, err, want)
+		}
+	}
+	if info, err := os.Lstat(fifo); hasFIFO && (err != nil || info.Mode()&fs.ModeNamedPipe == 0) {
+		t.Errorf("the named pipe is now %v (%v)", info, err)
+	}
+}
