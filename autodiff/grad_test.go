@@ -28,7 +28,7 @@ type mlp struct {
 func newMLP(dt tensor.Dtype) *mlp {
 	g := graph.New()
 	param := func(name string, start float64, shape ...int) *graph.Node {
-		return g.Param(name, tensorOf(dt, filled(start, graph.Shape(shape).Size()), shape...))
+		return g.Param(name, graftest.Tensor(dt, filled(start, graph.Shape(shape).Size()), shape...))
 	}
 	m := &mlp{g: g}
 	m.x = g.Input("x", dt, 4, 3)
@@ -41,18 +41,10 @@ func newMLP(dt tensor.Dtype) *mlp {
 	out := ops.Add(ops.MatMul(h, m.w2), m.b2)
 	m.loss = ops.Mean(ops.Square(ops.Sub(out, m.target)))
 	m.feeds = graph.Feeds{
-		m.x:      tensorOf(dt, filled(0.7, 12), 4, 3),
-		m.target: tensorOf(dt, filled(0.5, 8), 4, 2),
+		m.x:      graftest.Tensor(dt, filled(0.7, 12), 4, 3),
+		m.target: graftest.Tensor(dt, filled(0.5, 8), 4, 2),
 	}
 	return m
-}
-
-func tensorOf(dt tensor.Dtype, xs []float64, shape ...int) *tensor.Dense {
-	t, err := graph.NewTensor(dt, xs, shape...)
-	if err != nil {
-		panic(err) // the test itself is wrong
-	}
-	return t
 }
 
 func TestMLPGradientsMatchCentralDifferences(t *testing.T) {

@@ -8,15 +8,12 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 )
 
 // param adds a parameter of dtype dt holding data to g.
 func param(g *graph.Graph, name string, dt graph.DType, data []float64, shape ...int) *graph.Node {
-	t, err := graph.NewTensor(dt, data, shape...)
-	if err != nil {
-		panic(err) // the test itself is wrong
-	}
-	return g.Param(name, t)
+	return g.Param(name, graftest.Tensor(dt, data, shape...))
 }
 
 // bits returns the bit patterns of every parameter's values, to compare

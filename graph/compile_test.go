@@ -189,7 +189,7 @@ func TestCompileReusesBuffersAlongAChain(t *testing.T) {
 				t.Fatalf("a chain of %d ops on %d elements uses arenas of %d (%v) and %d (other dtype); want at most %d and 0",
 					length, size, used, dt, other, 2*size)
 			}
-			xs := ramp(size)
+			xs := graftest.Ramp(size, 0)
 			feed := dense64(xs, size)
 			if dt == tensor.Float32 {
 				feed = dense32(to32(xs), size)
@@ -240,7 +240,7 @@ func TestReusedBuffersGiveTheRightValues(t *testing.T) {
 	if n64 > 5*12 || n32 > 2*12 {
 		t.Fatalf("arenas hold %d float64 and %d float32 elements; with reuse they need at most %d and %d", n64, n32, 5*12, 2*12)
 	}
-	xs := ramp(12)
+	xs := graftest.Ramp(12, 0)
 	out, err := prog.Run(graph.Feeds{x: dense64(xs, 4, 3), x32: dense32(to32(xs), 4, 3)})
 	if err != nil {
 		t.Fatal(err)
@@ -441,7 +441,7 @@ func TestProgramsOfOneGraphRunConcurrently(t *testing.T) {
 	// share; Forward must only read them. Run with -race to see a write.
 	g := graph.New()
 	x := g.Input("x", tensor.Float64, 3, 4)
-	w := g.Param("w", dense64(ramp(4), 4, 1))
+	w := g.Param("w", dense64(graftest.Ramp(4, 0), 4, 1))
 	y := ops.Sum(ops.Tanh(ops.MatMul(x, w)))
 	progs := make([]*graph.Program, 2)
 	for i := range progs {
@@ -452,7 +452,7 @@ func TestProgramsOfOneGraphRunConcurrently(t *testing.T) {
 		progs[i] = p
 	}
 	want := 0.0
-	xs := ramp(12)
+	xs := graftest.Ramp(12, 0)
 	for r := range 3 {
 		dot := 0.0
 		for c := range 4 {
@@ -464,7 +464,7 @@ func TestProgramsOfOneGraphRunConcurrently(t *testing.T) {
 	results := make([]float64, len(progs))
 	for i, p := range progs {
 		go func() {
-			feeds := graph.Feeds{x: dense64(ramp(12), 3, 4)}
+			feeds := graph.Feeds{x: dense64(graftest.Ramp(12, 0), 3, 4)}
 			for range 50 {
 				out, err := p.Run(feeds)
 				if err != nil {

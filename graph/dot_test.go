@@ -11,6 +11,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -21,7 +22,7 @@ func dotGraph(t *testing.T) (g *graph.Graph, y, dw *graph.Node) {
 	t.Helper()
 	g = graph.New()
 	x := g.Input("x", tensor.Float64, 2, 3)
-	w := g.Param("w", dense64(ramp(3), 3, 1))
+	w := g.Param("w", dense64(graftest.Ramp(3, 0), 3, 1))
 	c := g.Const(`say "hi"`, dense64([]float64{1}, 1))
 	d := g.Const("two\nlines \\", dense64([]float64{2}, 1))
 	y = ops.Sum(ops.Mul(ops.Add(ops.Tanh(ops.MatMul(x, w)), c), d))

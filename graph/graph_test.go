@@ -27,7 +27,7 @@ func (inferError) Forward(out *graph.Value, in []*graph.Value) {}
 func (inferError) Grad(n, dy *graph.Node, i int) *graph.Node   { return nil }
 
 func TestBuildErrorsNameTheMistakeAndTheUsersLine(t *testing.T) {
-	transposed := dense64(ramp(6), 3, 2)
+	transposed := dense64(graftest.Ramp(6, 0), 3, 2)
 	if err := transposed.T(); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestAnOpOnNoGraphStillReportsItsError(t *testing.T) {
 
 func TestNodeAccessors(t *testing.T) {
 	g := graph.New()
-	xt := dense64(ramp(6), 2, 3)
+	xt := dense64(graftest.Ramp(6, 0), 2, 3)
 	x := g.Input("x", tensor.Float64, 2, 3)
 	w := g.Param("w", xt)
 	c := g.Const("", dense64([]float64{1}))

@@ -22,17 +22,17 @@ func TestRunRejectsBadFeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := dense64(ramp(6), 2, 3)
+	good := dense64(graftest.Ramp(6, 0), 2, 3)
 
-	transposed := dense64(ramp(6), 3, 2)
+	transposed := dense64(graftest.Ramp(6, 0), 3, 2)
 	if err := transposed.T(); err != nil { // a (2, 3) view of (3, 2) data, not materialised
 		t.Fatal(err)
 	}
-	columns, err := dense64(ramp(12), 2, 6).Slice(nil, tensor.S(0, 3)) // a (2, 3) view with gaps
+	columns, err := dense64(graftest.Ramp(12, 0), 2, 6).Slice(nil, tensor.S(0, 3)) // a (2, 3) view with gaps
 	if err != nil {
 		t.Fatal(err)
 	}
-	masked := dense64(ramp(6), 2, 3)
+	masked := dense64(graftest.Ramp(6, 0), 2, 3)
 	masked.SetMask([]bool{false, true, false, false, false, false})
 	axes := make([]int, 1_000_000)
 	for i := range axes {
@@ -47,9 +47,9 @@ func TestRunRejectsBadFeeds(t *testing.T) {
 		{"no feed", graph.Feeds{}, []string{`"x"`, "not fed", "(2, 3)", "run_test.go:"}},
 		{"a nil tensor", graph.Feeds{x: nil}, []string{`"x"`, "nil tensor", "(2, 3)"}},
 		{"the wrong dtype", graph.Feeds{x: dense32(make([]float32, 6), 2, 3)}, []string{`"x"`, "float64", "float32"}},
-		{"the wrong shape", graph.Feeds{x: dense64(ramp(6), 3, 2)}, []string{`"x"`, "(2, 3)", "(3, 2)"}},
-		{"the wrong rank", graph.Feeds{x: dense64(ramp(6), 6)}, []string{`"x"`, "(2, 3)", "(6,)"}},
-		{"a param as a key", graph.Feeds{x: good, w: dense64(ramp(3), 3)}, []string{`"w"`, "param", "not an input"}},
+		{"the wrong shape", graph.Feeds{x: dense64(graftest.Ramp(6, 0), 3, 2)}, []string{`"x"`, "(2, 3)", "(3, 2)"}},
+		{"the wrong rank", graph.Feeds{x: dense64(graftest.Ramp(6, 0), 6)}, []string{`"x"`, "(2, 3)", "(6,)"}},
+		{"a param as a key", graph.Feeds{x: good, w: dense64(graftest.Ramp(3, 0), 3)}, []string{`"w"`, "param", "not an input"}},
 		{"a node of another graph", graph.Feeds{x: good, stranger: good}, []string{`"stranger"`, "another graph"}},
 		{"a nil key", graph.Feeds{x: good, nil: good}, []string{"nil node"}},
 		{"a non-contiguous view", graph.Feeds{x: transposed}, []string{`"x"`, "non-contiguous", "Materialize"}},
@@ -79,7 +79,7 @@ func TestRunRejectsBadFeeds(t *testing.T) {
 
 	// Feeding an input of the same graph that the program does not need
 	// is allowed, so one Feeds map can serve several programs.
-	out, err := prog.Run(graph.Feeds{x: good, unneeded: dense64(ramp(5), 5)})
+	out, err := prog.Run(graph.Feeds{x: good, unneeded: dense64(graftest.Ramp(5, 0), 5)})
 	if err != nil {
 		t.Fatalf("feeding an unneeded input: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestPartOfAResultOrAParameterBackedByOneIsReadBeforeItIsOverwritten(t *test
 // an error naming it at the next Run: not a panic, a partial result, or
 // numbers read from the same bytes as another dtype.
 func TestRunRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
-	everyOther, err := dense64(ramp(6), 6).Slice(tensor.S(0, 6, 2)) // (3,) with gaps
+	everyOther, err := dense64(graftest.Ramp(6, 0), 6).Slice(tensor.S(0, 6, 2)) // (3,) with gaps
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestRunRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
 	}{
 		{"a tensor of another size", dense64([]float64{1}, 1), []string{"(1,)"}},
 		{"a float32 tensor of the same bytes", dense32(make([]float32, 6), 6), []string{"a float32 tensor of shape (6,)"}},
-		{"a reshape to the same size", dense64(ramp(3), 3, 1), []string{"a float64 tensor of shape (3, 1)"}},
+		{"a reshape to the same size", dense64(graftest.Ramp(3, 0), 3, 1), []string{"a float64 tensor of shape (3, 1)"}},
 		{"a non-contiguous view", everyOther.(*tensor.Dense), []string{"non-contiguous"}},
 	}
 	for _, c := range cases {

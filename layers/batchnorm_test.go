@@ -42,7 +42,7 @@ func TestBatchNormTrainingNormalizesWithTheBatchAndUpdatesTheRunningStatistics(t
 			if err != nil {
 				t.Fatal(err)
 			}
-			feeds := graph.Feeds{x: tensorOf(dt, bnBatch, 4, 2)}
+			feeds := graph.Feeds{x: graftest.Tensor(dt, bnBatch, 4, 2)}
 			s0, s1 := math.Sqrt(1.25+1e-5), math.Sqrt(1+1e-5)
 			wantY := []float64{-1.5 / s0, -1 / s1, -0.5 / s0, -1 / s1, 0.5 / s0, 1 / s1, 1.5 / s0, 1 / s1}
 			// Running statistics after each step, momentum 0.1:
@@ -87,7 +87,7 @@ func TestBatchNormInferenceUsesTheRunningStatisticsAndUpdatesNothing(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	feeds := graph.Feeds{x: tensorOf(tensor.Float64, bnBatch, 4, 2)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, bnBatch, 4, 2)}
 	for range 2 {
 		if _, err := train.Run(feeds); err != nil {
 			t.Fatal(err)
@@ -126,7 +126,7 @@ func TestBatchNormNormalizesTheChannelsOfImagesAndChannelsLast(t *testing.T) {
 			for i := range data {
 				data[i] = math.Sin(float64(i)) * float64(i%5)
 			}
-			out := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, data, c.shape...)}, mean, variance)
+			out := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, data, c.shape...)}, mean, variance)
 			for i := range out[0] {
 				if math.Abs(out[0][i]) > 1e-14 || math.Abs(out[1][i]-1) > 1e-4 {
 					t.Fatalf("channel %d has mean %v and variance %v", i, out[0][i], out[1][i])
@@ -143,11 +143,11 @@ func TestBatchNormTrainingDerivativesFirstAndSecondOrder(t *testing.T) {
 	x := g.Input("x", tensor.Float64, 3, 2, 2)
 	g.SetTraining(true)
 	y := bn.Apply(x)
-	w := g.Const("w", tensorOf(tensor.Float64, ramp(12, -0.6), 3, 2, 2))
+	w := g.Const("w", graftest.Tensor(tensor.Float64, graftest.Ramp(12, -0.6), 3, 2, 2))
 	loss := ops.Sum(ops.Mul(ops.Square(ops.Add(y, w)), w))
 	setValues(bn.Gamma(), []float64{1.5, -0.5})
 	setValues(bn.Beta(), []float64{0.2, 0.1})
-	feeds := graph.Feeds{x: tensorOf(tensor.Float64, []float64{1, -2, 0.5, 3, 2, 0.1, -1, 1.5, 0.7, -0.3, 2.2, 0.9}, 3, 2, 2)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, []float64{1, -2, 0.5, 3, 2, 0.1, -1, 1.5, 0.7, -0.3, 2.2, 0.9}, 3, 2, 2)}
 	if err := autodiff.CheckDerivatives(loss, []*graph.Node{x, bn.Gamma(), bn.Beta()}, feeds, autodiff.DefaultTolerance); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestBatchNormRunningStatisticsSurviveACheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if _, err := train.Run(graph.Feeds{x: tensorOf(tensor.Float64, bnBatch, 4, 2)}); err != nil {
+		if _, err := train.Run(graph.Feeds{x: graftest.Tensor(tensor.Float64, bnBatch, 4, 2)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -184,7 +184,7 @@ func TestBatchNormRunningStatisticsSurviveACheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	graftest.AssertClose(t, "restored running var", bn2.RunningVar().Value().Float64s(), bn.RunningVar().Value().Float64s(), 0, 0)
-	got := graftest.Eval(t, graph.Feeds{x2: tensorOf(tensor.Float64, bnBatch, 4, 2)}, y2)[0]
+	got := graftest.Eval(t, graph.Feeds{x2: graftest.Tensor(tensor.Float64, bnBatch, 4, 2)}, y2)[0]
 	graftest.AssertClose(t, "eval after restore", got, torchBatchNormEval, 1e-14, 0)
 }
 

@@ -65,7 +65,7 @@ func TestConv2DComputesAHandWorkedWindowSum(t *testing.T) {
 	conv := m.Conv2D(1, 2, nil, ops.ConvConfig{}, layers.WithInit(layers.Ones), layers.WithBiasInit(layers.Constant(0.5)))
 	x := g.Input("x", tensor.Float64, 1, 1, 3, 3)
 	y := conv.Apply(x)
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3)}, y)[0]
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3)}, y)[0]
 	graftest.AssertClose(t, "y", got, []float64{12.5, 16.5, 24.5, 28.5}, 0, 0)
 }
 
@@ -91,8 +91,8 @@ func TestConvLayerDerivativesFirstAndSecondOrder(t *testing.T) {
 	conv := m.Conv2D(2, 2, activations.Tanh, ops.ConvConfig{Stride: []int{2}, Padding: ops.SymmetricPadding(1)})
 	x := g.Input("x", tensor.Float64, 1, 2, 3, 3)
 	y := conv.Apply(x)
-	loss := ops.Sum(ops.Mul(y, g.Const("r", tensorOf(tensor.Float64, ramp(y.Shape().Size(), -0.9), y.Shape()...))))
-	feeds := graph.Feeds{x: tensorOf(tensor.Float64, ramp(18, -1), 1, 2, 3, 3)}
+	loss := ops.Sum(ops.Mul(y, g.Const("r", graftest.Tensor(tensor.Float64, graftest.Ramp(y.Shape().Size(), -0.9), y.Shape()...))))
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(18, -1), 1, 2, 3, 3)}
 	if err := autodiff.CheckDerivatives(loss, []*graph.Node{x, conv.Kernel(), conv.Bias()}, feeds, autodiff.DefaultTolerance); err != nil {
 		t.Fatal(err)
 	}

@@ -152,7 +152,7 @@ func TestDenseForwardMatchesHandComputedValues(t *testing.T) {
 				y := d.Apply(in)
 				setValues(d.Kernel(), w)
 				setValues(d.Bias(), b)
-				got := graftest.Eval(t, graph.Feeds{in: tensorOf(dt, x, 2, 2)}, y)[0]
+				got := graftest.Eval(t, graph.Feeds{in: graftest.Tensor(dt, x, 2, 2)}, y)[0]
 				graftest.AssertClose(t, "y", got, c.want, tol, 0)
 			})
 		}
@@ -176,13 +176,13 @@ func TestDenseAppliedTwiceSharesItsParams(t *testing.T) {
 			}
 			// The evaluation row is the training batch's third row, so the
 			// outputs must agree: both read the same weights.
-			xs := ramp(12, -0.5)
-			out := graftest.Eval(t, graph.Feeds{train: tensorOf(dt, xs, 4, 3), eval: tensorOf(dt, xs[6:9], 1, 3)}, yTrain, yEval)
+			xs := graftest.Ramp(12, -0.5)
+			out := graftest.Eval(t, graph.Feeds{train: graftest.Tensor(dt, xs, 4, 3), eval: graftest.Tensor(dt, xs[6:9], 1, 3)}, yTrain, yEval)
 			graftest.AssertClose(t, "eval output", out[1], out[0][4:6], 0, 0)
 			// An update to a weight shows in both outputs.
 			before := append([]float64(nil), out[0][4:6]...)
 			setValues(m.Params()[2], make([]float64, 10))
-			out = graftest.Eval(t, graph.Feeds{train: tensorOf(dt, xs, 4, 3), eval: tensorOf(dt, xs[6:9], 1, 3)}, yTrain, yEval)
+			out = graftest.Eval(t, graph.Feeds{train: graftest.Tensor(dt, xs, 4, 3), eval: graftest.Tensor(dt, xs[6:9], 1, 3)}, yTrain, yEval)
 			graftest.AssertClose(t, "eval output after zeroing dense2/W", out[1], out[0][4:6], 0, 0)
 			graftest.AssertClose(t, "training output after zeroing dense2/W", out[0][4:6], []float64{0, 0}, 0, 0)
 			if before[0] == 0 && before[1] == 0 {

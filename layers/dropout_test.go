@@ -26,7 +26,7 @@ func TestDropoutDropsInTrainingAndIsTheIdentityInInference(t *testing.T) {
 	for i := range ones {
 		ones[i] = 1
 	}
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ones, 1000)}, y)[0]
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, ones, 1000)}, y)[0]
 	zeros := 0
 	for _, v := range got {
 		switch v {
@@ -54,7 +54,7 @@ func TestDropoutMasksAreTheSameForTheSameSeed(t *testing.T) {
 		for i := range data {
 			data[i] = 1
 		}
-		return graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float32, data, 64)}, first, second)
+		return graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float32, data, 64)}, first, second)
 	}
 	a, b, c := masks(1), masks(1), masks(2)
 	if fmt.Sprint(a) != fmt.Sprint(b) {
@@ -73,7 +73,7 @@ func TestFlattenKeepsTheBatchAxis(t *testing.T) {
 	if !y.Shape().Equal(graph.Shape{2, 6}) {
 		t.Fatalf("shape %v, want (2, 6)", y.Shape())
 	}
-	graftest.AssertClose(t, "flattened", graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, 0), 2, 3, 2)}, y)[0], ramp(12, 0), 0, 0)
+	graftest.AssertClose(t, "flattened", graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(12, 0), 2, 3, 2)}, y)[0], graftest.Ramp(12, 0), 0, 0)
 }
 
 func TestDropoutAndFlattenRejectBadInput(t *testing.T) {

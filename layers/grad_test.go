@@ -36,7 +36,7 @@ func TestResidualBlockAddsItsInput(t *testing.T) {
 	setValues(m.Lookup("dense2/W"), make([]float64, 9))
 	setValues(m.Lookup("dense2/b"), []float64{1, -2, 0.5})
 	xs := []float64{0.3, -1, 2, 4, 5, -6}
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, xs, 2, 3)}, y)[0]
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, xs, 2, 3)}, y)[0]
 	graftest.AssertClose(t, "y", got, []float64{1.3, -3, 2.5, 5, 3, -5.5}, 1e-15, 0)
 }
 
@@ -55,12 +55,12 @@ func TestGradientsThroughDenseAndResidualMatchCentralDifferences(t *testing.T) {
 	// Biases start at zero; move them so their gradients are generic.
 	for _, p := range m.Params() {
 		if p.Shape().Rank() == 1 {
-			setValues(p, ramp(p.Shape()[0], -0.2))
+			setValues(p, graftest.Ramp(p.Shape()[0], -0.2))
 		}
 	}
 	feeds := graph.Feeds{
-		x:      tensorOf(tensor.Float64, ramp(15, -0.8), 5, 3),
-		target: tensorOf(tensor.Float64, []float64{0, 1, 1, 0, 1}, 5, 1),
+		x:      graftest.Tensor(tensor.Float64, graftest.Ramp(15, -0.8), 5, 3),
+		target: graftest.Tensor(tensor.Float64, []float64{0, 1, 1, 0, 1}, 5, 1),
 	}
 	if len(m.Params()) != 8 {
 		t.Fatalf("the model has %d params, want 8", len(m.Params()))

@@ -27,7 +27,7 @@ func TestAnActivationsFuncIsALayerAndADenseActivation(t *testing.T) {
 	for _, tc := range []struct {
 		x, want []float64
 	}{{[]float64{1, 3}, []float64{2, 2}}, {[]float64{0.5, 0.5}, []float64{0, 0}}} {
-		out := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, tc.x, 1, 2)}, viaSequential, viaDense)
+		out := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, tc.x, 1, 2)}, viaSequential, viaDense)
 		graftest.AssertClose(t, "Sequential with an activation", out[0], tc.want, 0, 0)
 		graftest.AssertClose(t, "Dense with an activation", out[1], tc.want, 0, 0)
 	}

@@ -15,7 +15,7 @@ import (
 
 func TestPoolingLayersPoolAsTheirOps(t *testing.T) {
 	// A (1, 1, 4, 4) image holding 0.1 ... 1.6 row by row.
-	img := ramp(16, 0)
+	img := graftest.Ramp(16, 0)
 	cases := []struct {
 		name  string
 		layer func(m *layers.Model) layers.Layer
@@ -39,7 +39,7 @@ func TestPoolingLayersPoolAsTheirOps(t *testing.T) {
 				if !y.Shape().Equal(c.shape) {
 					t.Fatalf("shape %v, want %v", y.Shape(), c.shape)
 				}
-				graftest.AssertClose(t, c.name, graftest.Eval(t, graph.Feeds{x: tensorOf(dt, img, 1, 1, 4, 4)}, y)[0], c.want, 1e-6, 0)
+				graftest.AssertClose(t, c.name, graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, img, 1, 1, 4, 4)}, y)[0], c.want, 1e-6, 0)
 			})
 		}
 	}

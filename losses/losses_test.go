@@ -30,14 +30,6 @@ func huber(delta float64) losses.Func {
 	return func(p, t *graph.Node) *graph.Node { return losses.Huber(p, t, delta) }
 }
 
-func dense(dt graph.DType, shape []int, values []float64) *tensor.Dense {
-	t, err := graph.NewTensor(dt, values, shape...)
-	if err != nil {
-		panic(err) // the test itself is wrong
-	}
-	return t
-}
-
 func near(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*max(1, math.Abs(want))
 }
@@ -104,8 +96,8 @@ func TestLossesMatchHandComputedValues(t *testing.T) {
 					targetShape = tc.predShape
 				}
 				g := graph.New()
-				pred := g.Const("pred", dense(dt, tc.predShape, tc.pred))
-				target := g.Const("target", dense(dt, targetShape, tc.target))
+				pred := g.Const("pred", graftest.Tensor(dt, tc.pred, tc.predShape...))
+				target := g.Const("target", graftest.Tensor(dt, tc.target, targetShape...))
 				loss := tc.loss(pred, target)
 				if loss.Shape().Rank() != 0 {
 					t.Fatalf("loss has shape %v, want a scalar ()", loss.Shape())
@@ -164,8 +156,8 @@ func TestLossGradientsMatchCentralDifferences(t *testing.T) {
 				targetShape = tc.predShape
 			}
 			g := graph.New()
-			pred := g.Param("pred", dense(tensor.Float64, tc.predShape, tc.pred))
-			target := g.Param("target", dense(tensor.Float64, targetShape, tc.target))
+			pred := g.Param("pred", graftest.Tensor(tensor.Float64, tc.pred, tc.predShape...))
+			target := g.Param("target", graftest.Tensor(tensor.Float64, tc.target, targetShape...))
 			loss := tc.loss(pred, target)
 			xs := []*graph.Node{pred}
 			if tc.checkTarget {
@@ -183,8 +175,8 @@ func TestBinaryCrossEntropyWithLogitsStaysFiniteForLargeLogits(t *testing.T) {
 	for _, dt := range dtypes {
 		t.Run(fmt.Sprint(dt), func(t *testing.T) {
 			g := graph.New()
-			z := g.Param("z", dense(dt, []int{4}, []float64{1000, -1000, 1000, -1000}))
-			y := g.Const("y", dense(dt, []int{4}, []float64{1, 0, 0, 1}))
+			z := g.Param("z", graftest.Tensor(dt, []float64{1000, -1000, 1000, -1000}, []int{4}...))
+			y := g.Const("y", graftest.Tensor(dt, []float64{1, 0, 0, 1}, []int{4}...))
 			loss := losses.BinaryCrossEntropyWithLogits(z, y)
 			grads, err := autodiff.Grad(loss, z)
 			if err != nil {
@@ -210,8 +202,8 @@ func TestBinaryCrossEntropyWithLogitsStaysFiniteForLargeLogits(t *testing.T) {
 // digits, which log(1 + e⁻⁴⁰), or 40 + log1p(e⁻⁴⁰) - 40, rounds to 0.
 func TestBinaryCrossEntropyWithLogitsKeepsTinyLossesAccurate(t *testing.T) {
 	g := graph.New()
-	z := g.Const("z", dense(tensor.Float64, []int{2}, []float64{-40, 40}))
-	y := g.Const("y", dense(tensor.Float64, []int{2}, []float64{0, 1}))
+	z := g.Const("z", graftest.Tensor(tensor.Float64, []float64{-40, 40}, []int{2}...))
+	y := g.Const("y", graftest.Tensor(tensor.Float64, []float64{0, 1}, []int{2}...))
 	got := graftest.Eval(t, nil, losses.BinaryCrossEntropyWithLogits(z, y))[0][0]
 	if want := math.Exp(-40); math.Abs(got-want) > 1e-15*want {
 		t.Errorf("loss = %v, want %v = (e⁻⁴⁰ + e⁻⁴⁰)/2", got, want)
@@ -221,8 +213,8 @@ func TestBinaryCrossEntropyWithLogitsKeepsTinyLossesAccurate(t *testing.T) {
 // Where BinaryCrossEntropy clips p, no gradient flows, as in Keras.
 func TestBinaryCrossEntropyGradientIsZeroWhereClipped(t *testing.T) {
 	g := graph.New()
-	p := g.Param("p", dense(tensor.Float64, []int{3}, []float64{0, 1, 0.5}))
-	y := g.Const("y", dense(tensor.Float64, []int{3}, []float64{1, 0, 1}))
+	p := g.Param("p", graftest.Tensor(tensor.Float64, []float64{0, 1, 0.5}, []int{3}...))
+	y := g.Const("y", graftest.Tensor(tensor.Float64, []float64{1, 0, 1}, []int{3}...))
 	loss := losses.BinaryCrossEntropy(p, y)
 	grads, err := autodiff.Grad(loss, p)
 	if err != nil {
@@ -242,8 +234,8 @@ func TestSoftmaxCrossEntropyIsNaNForLabelsThatNameNoClass(t *testing.T) {
 		for _, dt := range dtypes {
 			t.Run(fmt.Sprintf("%v/%v", labels, dt), func(t *testing.T) {
 				g := graph.New()
-				z := g.Const("z", dense(dt, []int{2, 3}, []float64{1, 2, 3, 1, 1, 1}))
-				y := g.Const("y", dense(dt, []int{2}, labels))
+				z := g.Const("z", graftest.Tensor(dt, []float64{1, 2, 3, 1, 1, 1}, []int{2, 3}...))
+				y := g.Const("y", graftest.Tensor(dt, labels, []int{2}...))
 				if got := graftest.Eval(t, nil, losses.SoftmaxCrossEntropy(z, y))[0][0]; !math.IsNaN(got) {
 					t.Errorf("loss = %v, want NaN for labels %v with 3 classes", got, labels)
 				}

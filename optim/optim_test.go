@@ -11,22 +11,12 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 	"graft/optim"
 )
 
 var dtypes = []graph.DType{tensor.Float32, tensor.Float64}
-
-func dense(dt graph.DType, values []float64, shape ...int) *tensor.Dense {
-	if len(shape) == 0 && len(values) != 1 {
-		shape = []int{len(values)} // no shape: a vector, or a scalar for one value
-	}
-	t, err := graph.NewTensor(dt, values, shape...)
-	if err != nil {
-		panic(err) // the test itself is wrong
-	}
-	return t
-}
 
 func with[T any](o T, set func(T)) T {
 	set(o)
@@ -135,10 +125,10 @@ func TestOptimizersMatchStepsWorkedOutByHand(t *testing.T) {
 					}
 				}
 				g := graph.New()
-				p := g.Param("p", dense(dt, start))
+				p := g.Param("p", graftest.Tensor(dt, start))
 				opt := tc.opt()
 				for step, grad := range gs {
-					if err := opt.Step([]*graph.Node{p}, []*tensor.Dense{dense(dt, grad)}); err != nil {
+					if err := opt.Step([]*graph.Node{p}, []*tensor.Dense{graftest.Tensor(dt, grad)}); err != nil {
 						t.Fatal(err)
 					}
 					got := graph.Float64s(p.Value())
@@ -155,9 +145,9 @@ func TestOptimizersMatchStepsWorkedOutByHand(t *testing.T) {
 
 func TestSetLearningRateAppliesFromTheNextStep(t *testing.T) {
 	g := graph.New()
-	p := g.Param("p", dense(tensor.Float64, []float64{1}))
+	p := g.Param("p", graftest.Tensor(tensor.Float64, []float64{1}))
 	opt := optim.NewSGD(0.1)
-	one := []*tensor.Dense{dense(tensor.Float64, []float64{1})}
+	one := []*tensor.Dense{graftest.Tensor(tensor.Float64, []float64{1})}
 	steps := []struct{ lr, want float64 }{
 		{0.1, 0.9},   // 1 - 0.1
 		{0.5, 0.4},   // 0.9 - 0.5
@@ -172,9 +162,7 @@ func TestSetLearningRateAppliesFromTheNextStep(t *testing.T) {
 		if err := opt.Step([]*graph.Node{p}, one); err != nil {
 			t.Fatal(err)
 		}
-		if got := p.Value().Float64s()[0]; math.Abs(got-s.want) > 1e-15 {
-			t.Fatalf("with lr %v: p = %v, want %v", s.lr, got, s.want)
-		}
+		graftest.AssertClose(t, fmt.Sprintf("with lr %v: p", s.lr), p.Value().Float64s(), []float64{s.want}, 1e-15, 0)
 	}
 }
 
@@ -183,9 +171,9 @@ func TestSetLearningRateAppliesFromTheNextStep(t *testing.T) {
 func quadratic(t *testing.T, dt graph.DType) (params []*graph.Node, prog *graph.Program) {
 	t.Helper()
 	g := graph.New()
-	w := g.Param("w", dense(dt, []float64{0, 0, 0}))
-	b := g.Param("b", dense(dt, []float64{0}, []int{}...))
-	target := g.Const("target", dense(dt, []float64{1, -2, 3}))
+	w := g.Param("w", graftest.Tensor(dt, []float64{0, 0, 0}))
+	b := g.Param("b", graftest.Tensor(dt, []float64{0}, []int{}...))
+	target := g.Const("target", graftest.Tensor(dt, []float64{1, -2, 3}))
 	loss := ops.Add(ops.Sum(ops.Square(ops.Sub(w, target))), ops.Square(ops.Sub(b, ops.ScalarLike(b, 2))))
 	params = []*graph.Node{w, b}
 	gs, err := autodiff.Grad(loss, params...)
@@ -273,10 +261,10 @@ func TestStepAllocatesNothingAfterTheFirst(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%v", name, dt), func(t *testing.T) {
 				g := graph.New()
 				params := []*graph.Node{
-					g.Param("w", dense(dt, []float64{1, 2, 3, 4, 5, 6}, 2, 3)),
-					g.Param("b", dense(dt, []float64{0.5}, []int{}...)),
+					g.Param("w", graftest.Tensor(dt, []float64{1, 2, 3, 4, 5, 6}, 2, 3)),
+					g.Param("b", graftest.Tensor(dt, []float64{0.5}, []int{}...)),
 				}
-				gs := []*tensor.Dense{dense(dt, []float64{0.1, -0.2, 0.3, -0.4, 0.5, -0.6}, 2, 3), dense(dt, []float64{1}, []int{}...)}
+				gs := []*tensor.Dense{graftest.Tensor(dt, []float64{0.1, -0.2, 0.3, -0.4, 0.5, -0.6}, 2, 3), graftest.Tensor(dt, []float64{1}, []int{}...)}
 				opt := newOpt()
 				if err := opt.Step(params, gs); err != nil {
 					t.Fatal(err)
@@ -330,31 +318,31 @@ func TestStepRejectsBadCallsAndMovesNothing(t *testing.T) {
 		want string
 	}{
 		{"fewer grads than params", nil, func(g *graph.Graph, w *graph.Node) call {
-			return call{[]*graph.Node{w, g.Param("v", dense(f64, []float64{1}))}, []*tensor.Dense{dense(f64, []float64{1, 1})}}
+			return call{[]*graph.Node{w, g.Param("v", graftest.Tensor(f64, []float64{1}))}, []*tensor.Dense{graftest.Tensor(f64, []float64{1, 1})}}
 		}, "graft: Adam.Step: 2 params but 1 grads"},
 		{"a nil parameter", nil, func(g *graph.Graph, w *graph.Node) call {
-			return call{[]*graph.Node{w, nil}, []*tensor.Dense{dense(f64, []float64{1, 1}), dense(f64, []float64{1})}}
+			return call{[]*graph.Node{w, nil}, []*tensor.Dense{graftest.Tensor(f64, []float64{1, 1}), graftest.Tensor(f64, []float64{1})}}
 		}, "params[1]: the parameter is nil"},
 		{"an input node", nil, func(g *graph.Graph, w *graph.Node) call {
-			return call{[]*graph.Node{w, g.Input("x", f64, 2)}, []*tensor.Dense{dense(f64, []float64{1, 1}), dense(f64, []float64{1, 1})}}
+			return call{[]*graph.Node{w, g.Input("x", f64, 2)}, []*tensor.Dense{graftest.Tensor(f64, []float64{1, 1}), graftest.Tensor(f64, []float64{1, 1})}}
 		}, "params[1]: x (built at optim/optim_test.go:"},
 		{"an op node", nil, func(g *graph.Graph, w *graph.Node) call {
-			return call{[]*graph.Node{w, ops.Neg(w)}, []*tensor.Dense{dense(f64, []float64{1, 1}), dense(f64, []float64{1, 1})}}
+			return call{[]*graph.Node{w, ops.Neg(w)}, []*tensor.Dense{graftest.Tensor(f64, []float64{1, 1}), graftest.Tensor(f64, []float64{1, 1})}}
 		}, "is of kind op, not a parameter"},
 		{"a nil gradient", nil, func(g *graph.Graph, w *graph.Node) call {
 			return call{[]*graph.Node{w}, []*tensor.Dense{nil}}
 		}, "params[0]: the gradient of w is nil"},
 		{"a float32 gradient for a float64 parameter", nil, func(g *graph.Graph, w *graph.Node) call {
-			return call{[]*graph.Node{w}, []*tensor.Dense{dense(f32, []float64{1, 1})}}
+			return call{[]*graph.Node{w}, []*tensor.Dense{graftest.Tensor(f32, []float64{1, 1})}}
 		}, "the gradient of w is float32, the parameter is float64"},
 		{"a zero tensor as gradient", nil, func(g *graph.Graph, w *graph.Node) call {
 			return call{[]*graph.Node{w}, []*tensor.Dense{{}}}
 		}, "the gradient of w is no dtype, the parameter is float64"},
 		{"a gradient of another shape", nil, func(g *graph.Graph, w *graph.Node) call {
-			return call{[]*graph.Node{w}, []*tensor.Dense{dense(f64, []float64{1, 1}, 2, 1)}}
+			return call{[]*graph.Node{w}, []*tensor.Dense{graftest.Tensor(f64, []float64{1, 1}, 2, 1)}}
 		}, "the gradient of w has shape (2, 1), the parameter has shape (2,)"},
 		{"a gradient that is a view", nil, func(g *graph.Graph, w *graph.Node) call {
-			m := dense(f64, []float64{1, 2, 3, 4}, 2, 2)
+			m := graftest.Tensor(f64, []float64{1, 2, 3, 4}, 2, 2)
 			col, err := m.Slice(nil, tensor.S(0))
 			if err != nil {
 				t.Fatal(err)
@@ -362,7 +350,7 @@ func TestStepRejectsBadCallsAndMovesNothing(t *testing.T) {
 			return call{[]*graph.Node{w}, []*tensor.Dense{col.(*tensor.Dense)}}
 		}, "non-contiguous view"},
 		{"a parameter given twice", nil, func(g *graph.Graph, w *graph.Node) call {
-			one := dense(f64, []float64{1, 1})
+			one := graftest.Tensor(f64, []float64{1, 1})
 			return call{[]*graph.Node{w, w}, []*tensor.Dense{one, one}}
 		}, "params[0] and params[1] are both w; give each parameter once"},
 		{"a negative learning rate", func() optim.Optimizer { return optim.NewSGD(-0.1) }, nil,
@@ -400,8 +388,8 @@ func TestStepRejectsBadCallsAndMovesNothing(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := graph.New()
-			w := g.Param("w", dense(f64, []float64{1, 2}))
-			c := call{[]*graph.Node{w}, []*tensor.Dense{dense(f64, []float64{1, 1})}}
+			w := g.Param("w", graftest.Tensor(f64, []float64{1, 2}))
+			c := call{[]*graph.Node{w}, []*tensor.Dense{graftest.Tensor(f64, []float64{1, 1})}}
 			if tc.call != nil {
 				c = tc.call(g, w)
 			}
@@ -497,7 +485,7 @@ func TestClipGlobalNormScalesAllGradientsTogether(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			gs := []*tensor.Dense{dense(tensor.Float64, []float64{3, 4}), dense(tensor.Float32, []float64{12})}
+			gs := []*tensor.Dense{graftest.Tensor(tensor.Float64, []float64{3, 4}), graftest.Tensor(tensor.Float32, []float64{12})}
 			norm, err := optim.ClipGlobalNorm(gs, tc.maxNorm)
 			if err != nil {
 				t.Fatal(err)
@@ -506,19 +494,15 @@ func TestClipGlobalNormScalesAllGradientsTogether(t *testing.T) {
 				t.Errorf("norm = %v, want %v", norm, tc.wantNorm)
 			}
 			for i, g := range gs {
-				for j, v := range graph.Float64s(g) {
-					if math.Abs(v-tc.want[i][j]) > 1e-6 {
-						t.Fatalf("grads[%d] = %v, want %v", i, graph.Float64s(g), tc.want[i])
-					}
-				}
+				graftest.AssertClose(t, fmt.Sprintf("grads[%d]", i), graph.Float64s(g), tc.want[i], 1e-6, 0)
 			}
 		})
 	}
 }
 
 func TestClipGlobalNormRejectsBadInput(t *testing.T) {
-	ok := func() *tensor.Dense { return dense(tensor.Float64, []float64{3, 4}) }
-	m := dense(tensor.Float64, []float64{1, 2, 3, 4}, 2, 2)
+	ok := func() *tensor.Dense { return graftest.Tensor(tensor.Float64, []float64{3, 4}) }
+	m := graftest.Tensor(tensor.Float64, []float64{1, 2, 3, 4}, 2, 2)
 	view, err := m.Slice(nil, tensor.S(1))
 	if err != nil {
 		t.Fatal(err)
@@ -535,8 +519,8 @@ func TestClipGlobalNormRejectsBadInput(t *testing.T) {
 		{"a view", []*tensor.Dense{view.(*tensor.Dense)}, 1, "grads[0] is a non-contiguous view"},
 		{"an int gradient", []*tensor.Dense{tensor.New(tensor.WithBacking([]int{1}))}, 1, "grads[0] is int"},
 		{"a zero tensor", []*tensor.Dense{{}}, 1, "grads[0] is no dtype"},
-		{"a NaN gradient", []*tensor.Dense{ok(), dense(tensor.Float32, []float64{math.NaN()})}, 1, "global norm is NaN"},
-		{"an infinite gradient", []*tensor.Dense{ok(), dense(tensor.Float64, []float64{math.Inf(-1)})}, 1, "global norm is +Inf"},
+		{"a NaN gradient", []*tensor.Dense{ok(), graftest.Tensor(tensor.Float32, []float64{math.NaN()})}, 1, "global norm is NaN"},
+		{"an infinite gradient", []*tensor.Dense{ok(), graftest.Tensor(tensor.Float64, []float64{math.Inf(-1)})}, 1, "global norm is +Inf"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -565,10 +549,10 @@ func TestStepRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
 		want   string
 	}{
 		{"replaced by a float32 (4,) tensor of the same bytes", func(v *tensor.Dense) {
-			*v = *dense(tensor.Float32, []float64{1, 2, 3, 4})
+			*v = *graftest.Tensor(tensor.Float32, []float64{1, 2, 3, 4})
 		}, "as (2,) float64) cannot hold a float32 tensor of shape (4,)"},
 		{"replaced by a longer float64 tensor", func(v *tensor.Dense) {
-			*v = *dense(tensor.Float64, []float64{1, 2, 3, 4, 5, 6})
+			*v = *graftest.Tensor(tensor.Float64, []float64{1, 2, 3, 4, 5, 6})
 		}, "as (2,) float64) cannot hold a float64 tensor of shape (6,)"},
 		{"reshaped to a column", func(v *tensor.Dense) {
 			if err := v.Reshape(2, 1); err != nil {
@@ -576,7 +560,7 @@ func TestStepRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
 			}
 		}, "as (2,) float64) cannot hold a float64 tensor of shape (2, 1)"},
 		{"replaced by a column view of the same dtype and shape", func(v *tensor.Dense) {
-			col, err := dense(tensor.Float64, []float64{1, 2, 3, 4}, 2, 2).Slice(nil, tensor.S(0))
+			col, err := graftest.Tensor(tensor.Float64, []float64{1, 2, 3, 4}, 2, 2).Slice(nil, tensor.S(0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -588,9 +572,9 @@ func TestStepRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
 			for _, c := range changes {
 				t.Run(fmt.Sprintf("%s/warm=%v/%s", name, warm, c.name), func(t *testing.T) {
 					g := graph.New()
-					w := g.Param("w", dense(tensor.Float64, []float64{1, 2}))
+					w := g.Param("w", graftest.Tensor(tensor.Float64, []float64{1, 2}))
 					opt := newOpt()
-					gs := []*tensor.Dense{dense(tensor.Float64, []float64{1, 1})}
+					gs := []*tensor.Dense{graftest.Tensor(tensor.Float64, []float64{1, 1})}
 					if warm {
 						if err := opt.Step([]*graph.Node{w}, gs); err != nil {
 							t.Fatal(err)
@@ -615,8 +599,8 @@ func TestStepRejectsAParameterTensorChangedBehindTheGraph(t *testing.T) {
 // Step on a nil optimizer (a *optim.Adam declared and never made) is an
 // error, not a nil-pointer panic.
 func TestStepOnANilOptimizerReturnsAnError(t *testing.T) {
-	w := graph.New().Param("w", dense(tensor.Float64, []float64{1}))
-	gs := []*tensor.Dense{dense(tensor.Float64, []float64{1})}
+	w := graph.New().Param("w", graftest.Tensor(tensor.Float64, []float64{1}))
+	gs := []*tensor.Dense{graftest.Tensor(tensor.Float64, []float64{1})}
 	for _, tc := range []struct {
 		opt  optim.Optimizer
 		want string
@@ -639,8 +623,8 @@ func TestConcurrentStepsOfOneOptimizerRunAloneOrReportBusy(t *testing.T) {
 	const goroutines, steps = 4, 200
 	for name, newOpt := range allOptimizers() {
 		t.Run(name, func(t *testing.T) {
-			w := graph.New().Param("w", dense(tensor.Float64, []float64{1, 2}))
-			gs := []*tensor.Dense{dense(tensor.Float64, []float64{0.5, -0.5})}
+			w := graph.New().Param("w", graftest.Tensor(tensor.Float64, []float64{1, 2}))
+			gs := []*tensor.Dense{graftest.Tensor(tensor.Float64, []float64{0.5, -0.5})}
 			opt := newOpt()
 			errs := make(chan error, goroutines*steps)
 			var wg sync.WaitGroup

@@ -1,7 +1,8 @@
 // Package graftest holds the helpers graft's tests share, so that every
 // package's tests say the same thing the same way: Eval runs nodes and
 // returns their values, AssertClose compares them, CallerLine names the
-// line that built a node. It is imported only by _test.go files.
+// line that built a node, Tensor and Ramp make the values they run on. It
+// is imported only by _test.go files.
 package graftest
 
 import (
@@ -9,8 +10,34 @@ import (
 	"runtime"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"graft/graph"
 )
+
+// Tensor returns graph.NewTensor(dt, data, shape...), and with no shape a
+// vector of data, or a scalar when data holds one value. It panics on an
+// error, which is a mistake in the test itself.
+func Tensor(dt graph.DType, data []float64, shape ...int) *tensor.Dense {
+	if len(shape) == 0 && len(data) != 1 {
+		shape = []int{len(data)}
+	}
+	t, err := graph.NewTensor(dt, data, shape...)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Ramp returns n distinct values 0.1, 0.2, ..., 0.1·n, shifted by offset, so
+// that a misplaced element shows.
+func Ramp(n int, offset float64) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = 0.1*float64(i+1) + offset
+	}
+	return xs
+}
 
 // Eval compiles outputs, runs them once on feeds and returns copies of
 // their values, widened to float64. A compile or run error fails the test.
