@@ -72,27 +72,35 @@ func TestBatchNormTrainingNormalizesWithTheBatchAndUpdatesTheRunningStatistics(t
 var torchBatchNormEval = []float64{0.4946063107607456, -0.18425396599711996, 1.436713569352642, -0.18425396599711996,
 	2.3788208279445384, 1.755261465551511, 3.320928086536435, 1.755261465551511}
 
-func TestBatchNormInferenceUsesTheRunningStatisticsAndUpdatesNothing(t *testing.T) {
-	g := graph.New()
-	m := layers.NewModel(1)
-	bn := m.BatchNorm(layers.BatchNormConfig{})
-	x := g.Input("x", tensor.Float64, 4, 2)
+// trainedBatchNorm is a model's BatchNorm of a (4, 2) float64 input x,
+// after two training runs on bnBatch; g is left in inference mode.
+func trainedBatchNorm(t *testing.T) (g *graph.Graph, m *layers.Model, bn *layers.BatchNorm, x *graph.Node) {
+	t.Helper()
+	g = graph.New()
+	m = layers.NewModel(1)
+	bn = m.BatchNorm(layers.BatchNormConfig{})
+	x = g.Input("x", tensor.Float64, 4, 2)
 	g.SetTraining(true)
 	train, err := graph.Compile(bn.Apply(x))
+	g.SetTraining(false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.SetTraining(false)
+	for range 2 {
+		if _, err := train.Run(graph.Feeds{x: graftest.Tensor(tensor.Float64, bnBatch, 4, 2)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return g, m, bn, x
+}
+
+func TestBatchNormInferenceUsesTheRunningStatisticsAndUpdatesNothing(t *testing.T) {
+	_, _, bn, x := trainedBatchNorm(t)
 	eval, err := graph.Compile(bn.Apply(x))
 	if err != nil {
 		t.Fatal(err)
 	}
 	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, bnBatch, 4, 2)}
-	for range 2 {
-		if _, err := train.Run(feeds); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for range 2 { // running twice changes nothing
 		out, err := eval.Run(feeds)
 		if err != nil {
@@ -161,20 +169,7 @@ func TestBatchNormRunningStatisticsSurviveACheckpoint(t *testing.T) {
 		x := g.Input("x", tensor.Float64, 4, 2)
 		return m, bn, x, bn.Apply(x) // inference form
 	}
-	g := graph.New()
-	m := layers.NewModel(1)
-	bn := m.BatchNorm(layers.BatchNormConfig{})
-	x := g.Input("x", tensor.Float64, 4, 2)
-	g.SetTraining(true)
-	train, err := graph.Compile(bn.Apply(x))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if _, err := train.Run(graph.Feeds{x: graftest.Tensor(tensor.Float64, bnBatch, 4, 2)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, m, bn, _ := trainedBatchNorm(t)
 	path := filepath.Join(t.TempDir(), "bn.safetensors")
 	if err := checkpoint.Save(path, append(m.Params(), m.States()...)); err != nil {
 		t.Fatal(err)
