@@ -10,6 +10,7 @@ import (
 	. "graft/activations" // the tests read as if inside the package; chart imports it
 	"graft/activations/chart"
 	"graft/graph"
+	"graft/internal/graftest"
 )
 
 var dtypes = []graph.DType{tensor.Float64, tensor.Float32}
@@ -221,21 +222,8 @@ func TestSoftmaxAndLogSoftmaxActAlongTheLastAxis(t *testing.T) {
 // output widened to float64.
 func run(t *testing.T, f Func, dt graph.DType, shape []int, data []float64) []float64 {
 	t.Helper()
-	g := graph.New()
-	x := g.Input("x", dt, shape...)
-	prog, err := graph.Compile(f(x))
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed, err := graph.NewTensor(dt, data, shape...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := prog.Run(graph.Feeds{x: feed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return graph.Float64s(out[0])
+	x := graph.New().Input("x", dt, shape...)
+	return graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, data, shape...)}, f(x))[0]
 }
 
 func TestDerivativeAtEachKinkIsTheDocumentedChoice(t *testing.T) {
