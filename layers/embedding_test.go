@@ -81,7 +81,7 @@ func TestPositionalEmbeddingAddsTheFirstRows(t *testing.T) {
 	y := pe.Apply(x)
 	p := m.Params()[0]
 	setValues(p, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, make([]float64, 6), 1, 3, 2)}, y)[0]
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, make([]float64, 6), 1, 3, 2)}, y)[0]
 	graftest.AssertClose(t, "x + P[:3]", got, []float64{1, 2, 3, 4, 5, 6}, 0, 0)
 	_, err := graph.Compile(pe.Apply(g.Input("long", tensor.Float64, 1, 6, 2)))
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("at most %d steps", 5)) {

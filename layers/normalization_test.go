@@ -40,7 +40,7 @@ func TestLayerNormAndGroupNormMatchPyTorch(t *testing.T) {
 		y := ln.Apply(x)
 		setValues(ln.Gamma(), []float64{1, 2, 3})
 		setValues(ln.Beta(), []float64{0.1, 0.2, 0.3})
-		got := graftest.Eval(t, graph.Feeds{x: tensorOf(dt, []float64{1, 2, 6, 4, 4, 5}, 2, 3)}, y)[0]
+		got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, []float64{1, 2, 6, 4, 4, 5}, 2, 3)}, y)[0]
 		graftest.AssertClose(t, "LayerNorm "+dt.String(), got, torchLayerNorm, tol, tol)
 
 		gn := m.GroupNorm(2, layers.NormConfig{})
@@ -49,7 +49,7 @@ func TestLayerNormAndGroupNormMatchPyTorch(t *testing.T) {
 		for i := range data {
 			data[i] = math.Pow(float64(i), 1.5)
 		}
-		got = graftest.Eval(t, graph.Feeds{x4: tensorOf(dt, data, 2, 4, 2)}, gn.Apply(x4))[0]
+		got = graftest.Eval(t, graph.Feeds{x4: graftest.Tensor(dt, data, 2, 4, 2)}, gn.Apply(x4))[0]
 		graftest.AssertClose(t, "GroupNorm "+dt.String(), got, torchGroupNorm, tol, tol)
 	}
 }
@@ -66,7 +66,7 @@ func TestRMSNormDividesByTheRootMeanSquare(t *testing.T) {
 	}
 	setValues(n.Gamma(), []float64{1, 10})
 	r := math.Sqrt(12.5 + 0x1p-52)
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, []float64{3, 4}, 1, 2)}, y)[0]
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, []float64{3, 4}, 1, 2)}, y)[0]
 	graftest.AssertClose(t, "RMSNorm", got, []float64{3 / r, 40 / r}, 1e-15, 0)
 }
 
@@ -80,7 +80,7 @@ func TestNormsOverSeveralAxesAndWithoutAffine(t *testing.T) {
 		t.Fatal("a LayerNorm without affine made parameters")
 	}
 	mean, variance := ops.Moments(y, 1, 2)
-	out := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, 0), 2, 2, 3)}, mean, variance)
+	out := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(12, 0), 2, 2, 3)}, mean, variance)
 	for i := range out[0] {
 		if math.Abs(out[0][i]) > 1e-15 || math.Abs(out[1][i]-1) > 1e-3 {
 			t.Fatalf("row %d has mean %v and variance %v", i, out[0][i], out[1][i])
@@ -106,7 +106,7 @@ func TestNormDerivativesFirstAndSecondOrder(t *testing.T) {
 			x := g.Input("x", tensor.Float64, c.shape...)
 			y := n.Apply(x)
 			size := graph.Shape(c.shape).Size()
-			w := g.Const("w", tensorOf(tensor.Float64, ramp(size, -0.7), c.shape...))
+			w := g.Const("w", graftest.Tensor(tensor.Float64, graftest.Ramp(size, -0.7), c.shape...))
 			loss := ops.Sum(ops.Mul(ops.Square(ops.Add(y, w)), w))
 			data := make([]float64, size)
 			for i := range data {
@@ -114,7 +114,7 @@ func TestNormDerivativesFirstAndSecondOrder(t *testing.T) {
 			}
 			xs := []*graph.Node{x}
 			xs = append(xs, m.Params()...)
-			if err := autodiff.CheckDerivatives(loss, xs, graph.Feeds{x: tensorOf(tensor.Float64, data, c.shape...)}, autodiff.DefaultTolerance); err != nil {
+			if err := autodiff.CheckDerivatives(loss, xs, graph.Feeds{x: graftest.Tensor(tensor.Float64, data, c.shape...)}, autodiff.DefaultTolerance); err != nil {
 				t.Fatal(err)
 			}
 		})
