@@ -81,26 +81,39 @@ func backward(g *graph.Graph, y *graph.Node, onPath map[*graph.Node]bool) (map[*
 		if !onPath[n] || n.Kind() != graph.OpNode || len(adjoint[n]) == 0 {
 			continue
 		}
-		dy := sum(adjoint[n])
-		for i, in := range n.Inputs() {
-			if !onPath[in] {
-				continue
-			}
-			c := n.Op().Grad(n, dy, i)
-			if c == nil {
-				continue
-			}
-			if err := checkContribution(c, in, n); err != nil {
-				return nil, err
-			}
-			c, err := unbroadcast(c, in, n)
-			if err != nil {
-				return nil, err
-			}
-			adjoint[in] = append(adjoint[in], c)
+		var err error
+		// Every node built here is part of n's gradient: Deriving records
+		// n on it, so a NaN in one is reported at the line that built n.
+		g.Deriving(n, func() { err = sendBack(n, sum(adjoint[n]), onPath, adjoint) })
+		if err != nil {
+			return nil, err
 		}
 	}
 	return adjoint, nil
+}
+
+// sendBack asks n's op for each input's contribution, given dy, the
+// gradient with respect to n, and adds it, summed back to the input's
+// shape, to that input's contributions.
+func sendBack(n, dy *graph.Node, onPath map[*graph.Node]bool, adjoint map[*graph.Node][]*graph.Node) error {
+	for i, in := range n.Inputs() {
+		if !onPath[in] {
+			continue
+		}
+		c := n.Op().Grad(n, dy, i)
+		if c == nil {
+			continue
+		}
+		if err := checkContribution(c, in, n); err != nil {
+			return err
+		}
+		c, err := unbroadcast(c, in, n)
+		if err != nil {
+			return err
+		}
+		adjoint[in] = append(adjoint[in], c)
+	}
+	return nil
 }
 
 func checkArgs(y *graph.Node, xs []*graph.Node) error {

@@ -40,13 +40,15 @@ type Program struct {
 	staging64 [][]float64
 	stagingI  [][]int64
 	checks    []check     // the steps whose inputs Run checks first (RunChecker)
+	finite    bool        // CheckFinite: stop at the first NaN or infinity
 	running   atomic.Bool // a Run is in progress
 }
 
 type step struct {
-	op  Op
-	out *Value
-	in  []*Value
+	op   Op
+	out  *Value
+	in   []*Value
+	node *Node // for errors: which node the step computes
 }
 
 // check is a step whose op checks its inputs before a run computes.
@@ -122,7 +124,7 @@ func Compile(outputs ...*Node) (*Program, error) {
 		if n.kind != OpNode {
 			continue
 		}
-		s := step{op: n.op, out: values[n], in: make([]*Value, len(n.inputs))}
+		s := step{op: n.op, out: values[n], in: make([]*Value, len(n.inputs)), node: n}
 		for i, in := range n.inputs {
 			s.in[i] = values[in]
 		}

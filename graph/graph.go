@@ -33,6 +33,7 @@ type Graph struct {
 	marking atomic.Bool           // MarkingGradients is running build
 	adding  atomic.Bool           // add is appending a node
 
+	deriving             *Node    // the node whose gradient rule is building, if any (Deriving)
 	training             bool     // the mode layers build in (SetTraining)
 	updates              []update // state updates, in the order recorded
 	counter, counterNext *Node    // the random-number counter and its successor, once used
@@ -132,6 +133,9 @@ func (g *Graph) add(n *Node) *Node {
 	}
 	n.id = len(g.nodes)
 	n.gradient = g.marking.Load()
+	if n.gradient {
+		n.of = g.deriving
+	}
 	g.nodes = append(g.nodes, n)
 	g.adding.Store(false)
 	return n
@@ -271,6 +275,20 @@ func (g *Graph) MarkingGradients(build func()) error {
 	defer g.marking.Store(false)
 	build()
 	return g.Err()
+}
+
+// Deriving runs build, which builds part of n's gradient (its op's gradient
+// rule), recording n on every node build adds (Node.Derives): a NaN found in
+// one of them is reported with the line that built n, not only the line of
+// graft's gradient rule. autodiff calls it around each gradient rule.
+func (g *Graph) Deriving(n *Node, build func()) {
+	if g == nil {
+		return
+	}
+	was := g.deriving
+	g.deriving = n
+	defer func() { g.deriving = was }()
+	build()
 }
 
 // BuildError is a mistake found while building a node: which op, on which

@@ -49,6 +49,7 @@ type Node struct {
 	value    *tensor.Dense // for params, constants and states
 	origin   string        // file:line of the user's code that built the node
 	gradient bool          // built by reverse-mode differentiation
+	of       *Node         // for a gradient node, the forward node whose gradient rule built it
 	failed   bool          // an error was recorded while building this node or an input
 }
 
@@ -141,6 +142,16 @@ func (n *Node) Origin() string {
 
 // IsGradient reports whether reverse-mode differentiation built the node.
 func (n *Node) IsGradient() bool { return n != nil && n.gradient }
+
+// Derives returns, for a gradient node, the node whose gradient rule built
+// it (nil for a forward node, or a gradient node built outside a rule, such
+// as the seed of ones).
+func (n *Node) Derives() *Node {
+	if n == nil {
+		return nil
+	}
+	return n.of
+}
 
 // String names the node with its shape and dtype, as errors print it.
 func (n *Node) String() string {

@@ -55,9 +55,15 @@ func (p *Program) Run(feeds Feeds) ([]*tensor.Dense, error) {
 			return nil, fmt.Errorf("graft: Run: %s built at %s: %w", c.op.Name(), c.node.origin, err)
 		}
 	}
-	for i := range p.steps {
-		s := &p.steps[i]
-		s.op.Forward(s.out, s.in)
+	if p.finite {
+		if err := p.runFinite(); err != nil {
+			return nil, err
+		}
+	} else {
+		for i := range p.steps {
+			s := &p.steps[i]
+			s.op.Forward(s.out, s.in)
+		}
 	}
 	p.applyUpdates()
 	return p.results, nil
