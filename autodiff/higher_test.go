@@ -321,40 +321,8 @@ func TestHessianVectorProductOfATinyTanhNetMatchesHandDerivation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The hand-derived H, over θ = (w1_0, w1_1, b1_0, b1_1, w2_0, w2_1, b2).
-	const n, b2At = 7, 6
-	w1At := func(j int) int { return j }
-	b1At := func(j int) int { return 2 + j }
-	w2At := func(j int) int { return 4 + j }
-	sv, d, e := make([]float64, 2), make([]float64, 2), make([]float64, 2)
-	yv := b2v
-	for j := range 2 {
-		sv[j] = math.Tanh(w1v[j]*xv + b1v[j])
-		d[j] = 1 - sv[j]*sv[j]
-		e[j] = -2 * sv[j] * (1 - sv[j]*sv[j])
-		yv += w2v[j] * sv[j]
-	}
-	r := yv - tv
-	jac := make([]float64, n) // J = ∇y
-	jac[b2At] = 1
-	var hessY [n][n]float64 // the Hessian of y
-	symmetric := func(a, b int, v float64) { hessY[a][b], hessY[b][a] = v, v }
-	for j := range 2 {
-		jac[w1At(j)] = w2v[j] * d[j] * xv
-		jac[b1At(j)] = w2v[j] * d[j]
-		jac[w2At(j)] = sv[j]
-		symmetric(w1At(j), w1At(j), w2v[j]*e[j]*xv*xv)
-		symmetric(w1At(j), b1At(j), w2v[j]*e[j]*xv)
-		symmetric(b1At(j), b1At(j), w2v[j]*e[j])
-		symmetric(w1At(j), w2At(j), d[j]*xv)
-		symmetric(b1At(j), w2At(j), d[j])
-	}
-	var hess [n][n]float64
-	for a := range n {
-		for b := range n {
-			hess[a][b] = 2*jac[a]*jac[b] + 2*r*hessY[a][b]
-		}
-	}
+	const n = 7
+	jac, r, hess := tanhNetByHand(xv, tv, b2v, w1v, b1v, w2v)
 
 	directions := [][]float64{{0.5, -1, 1.5, 0.25, -0.75, 2, -1.25}}
 	for k := range n {
@@ -389,4 +357,68 @@ func TestHessianVectorProductOfATinyTanhNetMatchesHandDerivation(t *testing.T) {
 		graftest.AssertClose(t, "∇L", gotGrad, wantGrad, 0, 1e-12)
 		graftest.AssertClose(t, fmt.Sprintf("H·%v", v), gotHv, wantHv, 0, 1e-12)
 	}
+}
+
+// tanhNetByHand returns the tiny tanh net's J = ∇y, its residual r = y - t
+// and the Hessian of its loss, over θ = (w1_0, w1_1, b1_0, b1_1, w2_0, w2_1,
+// b2), from the formulas above.
+func tanhNetByHand(xv, tv, b2v float64, w1v, b1v, w2v []float64) (jac []float64, r float64, hess [7][7]float64) {
+	const n, b2At = 7, 6
+	w1At := func(j int) int { return j }
+	b1At := func(j int) int { return 2 + j }
+	w2At := func(j int) int { return 4 + j }
+	sv, d, e := make([]float64, 2), make([]float64, 2), make([]float64, 2)
+	yv := b2v
+	for j := range 2 {
+		sv[j] = math.Tanh(w1v[j]*xv + b1v[j])
+		d[j] = 1 - sv[j]*sv[j]
+		e[j] = -2 * sv[j] * (1 - sv[j]*sv[j])
+		yv += w2v[j] * sv[j]
+	}
+	r = yv - tv
+	jac = make([]float64, n) // J = ∇y
+	jac[b2At] = 1
+	var hessY [n][n]float64 // the Hessian of y
+	symmetric := func(a, b int, v float64) { hessY[a][b], hessY[b][a] = v, v }
+	for j := range 2 {
+		jac[w1At(j)] = w2v[j] * d[j] * xv
+		jac[b1At(j)] = w2v[j] * d[j]
+		jac[w2At(j)] = sv[j]
+		symmetric(w1At(j), w1At(j), w2v[j]*e[j]*xv*xv)
+		symmetric(w1At(j), b1At(j), w2v[j]*e[j]*xv)
+		symmetric(b1At(j), b1At(j), w2v[j]*e[j])
+		symmetric(w1At(j), w2At(j), d[j]*xv)
+		symmetric(b1At(j), w2At(j), d[j])
+	}
+	for a := range n {
+		for b := range n {
+			hess[a][b] = 2*jac[a]*jac[b] + 2*r*hessY[a][b]
+		}
+	}
+
+	return jac, r, hess
+}
+
+// autodiff.Hessian of the same net, built on one parameter vector θ, is the
+// whole hand-derived Hessian at once.
+func TestHessianOfATinyTanhNetIsTheHandDerivedOne(t *testing.T) {
+	const xv, tv, b2v = 0.7, 0.3, 0.25
+	w1v, b1v, w2v := []float64{0.8, -1.3}, []float64{0.2, 0.4}, []float64{1.1, -0.6}
+	g := graph.New()
+	theta := g.Param("theta", dense64([]float64{w1v[0], w1v[1], b1v[0], b1v[1], w2v[0], w2v[1], b2v}, 7))
+	w1, b1, w2, b2 := ops.Slice(theta, 0, 0, 2), ops.Slice(theta, 0, 2, 4), ops.Slice(theta, 0, 4, 6), ops.Slice(theta, 0, 6, 7)
+	x, target := g.Const("x", tensor.New(tensor.FromScalar(xv))), g.Const("t", tensor.New(tensor.FromScalar(tv)))
+	s := ops.Tanh(ops.Add(ops.Mul(w1, x), b1))
+	y := ops.Add(ops.Sum(ops.Mul(w2, s)), ops.Sum(b2))
+	h, err := autodiff.Hessian(ops.Square(ops.Sub(y, target)), theta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := graftest.Eval(t, nil, h)[0]
+	_, _, want := tanhNetByHand(xv, tv, b2v, w1v, b1v, w2v)
+	var flat []float64
+	for _, row := range want {
+		flat = append(flat, row[:]...)
+	}
+	graftest.AssertClose(t, "H", got, flat, 0, 1e-12)
 }
