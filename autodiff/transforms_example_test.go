@@ -84,3 +84,23 @@ func ExamplePerExampleGradients() {
 	evalAndPrint(graph.Feeds{x: dense64([]float64{1, 2}, 2, 1)}, per[0])
 	// Output: (2, 1, 1) [1 4]
 }
+
+// A differentially private update clips each example's gradient to norm C
+// before averaging (Abadi et al., 2016), so no single example moves the
+// parameters far: per-example gradients, their norms, a scale of
+// min(1, C/‖g‖), the mean. (The noise DP-SGD adds is left out.)
+func ExamplePerExampleGradients_clipped() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 3, 2)
+	w := g.Param("w", dense64([]float64{1, -1}, 2, 1))
+	losses := ops.Reshape(ops.Square(ops.MatMul(x, w)), 3)
+	per, _ := autodiff.PerExampleGradients(losses, w) // (3, 2, 1)
+	norms := ops.Sqrt(ops.SumKeepDims(ops.Square(per[0]), 1, 2))
+	const c = 1.0
+	scale := ops.Minimum(ops.ScalarLike(norms, 1), ops.Div(ops.ScalarLike(norms, c), norms))
+	update := ops.Mean(ops.Mul(per[0], scale), 0) // (2, 1)
+	evalAndPrint(graph.Feeds{x: dense64([]float64{0.1, 0, 3, 1, 0, 0.2}, 3, 2)}, ops.Reshape(norms, 3), update)
+	// Output:
+	// (3) [0.02 12.65 0.08]
+	// (2, 1) [0.3229 0.07874]
+}
