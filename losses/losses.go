@@ -66,6 +66,34 @@ func BinaryCrossEntropyWithLogits(logits, target *graph.Node) *graph.Node {
 	return ops.Mean(ops.Add(linear, ops.Log1p(ops.Exp(ops.Neg(ops.Abs(z))))))
 }
 
+// BinaryCrossEntropyWithLogitsPosWeight is BinaryCrossEntropyWithLogits
+// with the positive term of each element weighted by posWeight, PyTorch's
+//
+//	F.binary_cross_entropy_with_logits(logits, target, pos_weight=posWeight)
+//
+// per element, for p = posWeight (broadcast against the logits),
+//
+//	-p·t·log σ(z) - (1-t)·log(1-σ(z))  =  p·t·softplus(-z) + (1-t)·softplus(z)
+//
+// averaged over every element. A p above 1 counts the positives more (p =
+// negatives/positives balances a skewed class). Softplus is computed as
+// max(x, 0) + log1p(e^-|x|), so the loss is finite for any finite z and
+// keeps its digits where it is tiny: z = -40, t = 0 costs e⁻⁴⁰, which
+// PyTorch's (1-t)·z + (1+(p-1)·t)·softplus(-z) rounds to 0. The gradient is
+// ((1-t)·σ(z) - p·t·σ(-z))/n with respect to z and t·softplus(-z)/n with
+// respect to p, and both are differentiable again.
+//
+// posWeight has the logits' dtype and a shape that broadcasts to theirs
+// without enlarging it: () for one weight, (classes,) for a weight per
+// column of (batch, classes) logits, as in PyTorch. It may be a parameter.
+func BinaryCrossEntropyWithLogitsPosWeight(logits, target, posWeight *graph.Node) *graph.Node {
+	z := graph.Apply(&sameShape{loss: "BinaryCrossEntropyWithLogitsPosWeight", weight: "pos_weight"}, logits, target, posWeight)
+	one := ops.ScalarLike(z, 1)
+	positive := ops.Mul(ops.Mul(posWeight, target), ops.Softplus(ops.Neg(z)))
+	negative := ops.Mul(ops.Sub(one, target), ops.Softplus(z))
+	return ops.Mean(ops.Add(positive, negative))
+}
+
 // Huber returns the mean Huber loss of the error a = |prediction - target|:
 // a²/2 where a <= delta and delta·(a - delta/2) beyond, quadratic near zero
 // and linear (so robust to outliers) far from it. Keras and PyTorch use
@@ -86,43 +114,30 @@ func Huber(prediction, target *graph.Node, delta float64) *graph.Node {
 	return ops.Mean(ops.Mul(q, ops.Sub(a, ops.Mul(q, ops.ScalarLike(q, 0.5)))))
 }
 
-// SoftmaxCrossEntropy returns the mean over the batch of -log softmax(z)[y]:
-// the cross-entropy between the class distribution softmax(logits) and the
-// true class, computed with LogSoftmax so large logits stay finite. It is
-// Keras' SparseCategoricalCrossentropy(from_logits=True) and PyTorch's
-// CrossEntropyLoss.
+// SmoothL1 returns PyTorch's F.smooth_l1_loss(prediction, target,
+// beta=beta): the mean over every element of, for d = prediction - target,
 //
-// logits has shape (batch, classes). labels has shape (batch,) and the
-// logits' dtype, and holds each row's class index as a whole number from 0
-// to classes-1. A label that is not such a number (3 with 3 classes, 0.5,
-// -1) matches no class; it makes the loss NaN rather than a silently wrong
-// number.
-func SoftmaxCrossEntropy(logits, labels *graph.Node) *graph.Node {
-	z := graph.Apply(&labelCheck{}, logits, labels)
-	if z.Shape().Rank() != 2 {
-		return z // failed: the graph holds the error
+//	0.5·d²/beta   where |d| < beta
+//	|d| - 0.5·beta elsewhere
+//
+// beta must be finite and at least 0; beta = 0 is the L1 loss,
+// MeanAbsoluteError, as in PyTorch. SmoothL1(p, t, beta) equals
+// Huber(p, t, beta)/beta: the same curve, scaled to slope 1 (not beta) far
+// from 0. Close over beta to get a Func.
+func SmoothL1(prediction, target *graph.Node, beta float64) *graph.Node {
+	var bad error
+	if !(beta >= 0) || math.IsInf(beta, 1) {
+		bad = fmt.Errorf("beta is %v; it must be finite and at least 0", beta)
 	}
-	batch, classes := z.Shape()[0], z.Shape()[1]
-	oneHot := ops.Equal(ops.Reshape(labels, batch, 1), classIDs(z, classes))
-	picked := ops.Sum(ops.Mul(oneHot, ops.LogSoftmax(z, 1)), 1)
-	// matches is 1 in a row with a valid label and 0 in a row whose label
-	// names no class, where picked/matches is 0/0 = NaN.
-	matches := ops.Sum(oneHot, 1)
-	return ops.Neg(ops.Mean(ops.Div(picked, matches)))
-}
-
-// classIDs is the constant row 0, 1, ..., classes-1 in the dtype and graph
-// of the logits z, whose last axis has classes entries.
-func classIDs(z *graph.Node, classes int) *graph.Node {
-	ids := make([]float64, classes)
-	for i := range ids {
-		ids[i] = float64(i)
+	p := checked("SmoothL1", prediction, target, bad)
+	a := ops.Abs(ops.Sub(p, target))
+	if beta == 0 {
+		return ops.Mean(a)
 	}
-	t, err := graph.NewTensor(z.DType(), ids, classes)
-	if err != nil { // z built, so classes is a valid size: not expected
-		return graph.Reject("SoftmaxCrossEntropy", err, z)
-	}
-	return z.Graph().Const("class ids", t)
+	// As in Huber, q = min(a, beta) joins the pieces: q·(a - q/2)/beta is
+	// a²/(2·beta) inside and a - beta/2 outside.
+	q := ops.Minimum(a, ops.ScalarLike(a, beta))
+	return ops.Mean(ops.Div(ops.Mul(q, ops.Sub(a, ops.Mul(q, ops.ScalarLike(q, 0.5)))), ops.ScalarLike(q, beta)))
 }
 
 // checked returns prediction unchanged once the target is known to match it
@@ -136,8 +151,9 @@ func checked(loss string, prediction, target *graph.Node, bad error) *graph.Node
 
 type sameShape struct {
 	passThrough
-	loss string
-	bad  error
+	loss   string
+	bad    error
+	weight string // the name of a third input, a weight that broadcasts to the prediction; "" if none
 }
 
 func (op *sameShape) Name() string { return op.loss }
@@ -151,27 +167,27 @@ func (op *sameShape) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 		return nil, graph.DType{}, fmt.Errorf("prediction is %v and target is %v; graft never converts implicitly", p.DType(), t.DType())
 	case !p.Shape().Equal(t.Shape()):
 		return nil, graph.DType{}, errors.New("prediction and target shapes differ; a loss compares them element by element and does not broadcast")
+	case op.weight != "" && in[2].DType() != p.DType():
+		return nil, graph.DType{}, fmt.Errorf("%s is %v and the prediction %v; graft never converts implicitly", op.weight, in[2].DType(), p.DType())
+	case op.weight != "" && !broadcastsInto(in[2].Shape(), p.Shape()):
+		return nil, graph.DType{}, fmt.Errorf("%s has shape %v, which does not broadcast to the prediction's %v without enlarging it", op.weight, in[2].Shape(), p.Shape())
 	}
 	return p.Shape(), p.DType(), nil
 }
 
-// labelCheck is SoftmaxCrossEntropy's first node: logits passed through,
-// once the labels are known to fit them.
-type labelCheck struct{ passThrough }
-
-func (*labelCheck) Name() string { return "SoftmaxCrossEntropy" }
-
-func (*labelCheck) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	z, y := in[0], in[1]
-	switch {
-	case z.DType() != y.DType():
-		return nil, graph.DType{}, fmt.Errorf("logits are %v and labels are %v; labels hold class indices in the logits' dtype", z.DType(), y.DType())
-	case z.Shape().Rank() != 2:
-		return nil, graph.DType{}, errors.New("logits must have shape (batch, classes)")
-	case y.Shape().Rank() != 1 || y.Shape()[0] != z.Shape()[0]:
-		return nil, graph.DType{}, fmt.Errorf("labels must have shape (%d,): one class index per row of the logits", z.Shape()[0])
+// broadcastsInto reports whether a weight of shape w broadcasts against
+// shape s to s itself: aligned at the last axis, each of w's axes is 1 or
+// s's size.
+func broadcastsInto(w, s graph.Shape) bool {
+	if w.Rank() > s.Rank() {
+		return false
 	}
-	return z.Shape(), z.DType(), nil
+	for i := 1; i <= w.Rank(); i++ {
+		if d := w[w.Rank()-i]; d != 1 && d != s[s.Rank()-i] {
+			return false
+		}
+	}
+	return true
 }
 
 // passThrough is the kernel and gradient rule of the checking nodes: the
