@@ -1,0 +1,127 @@
+package losses_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"graft/autodiff"
+	"graft/graph"
+	"graft/internal/graftest"
+	"graft/losses"
+)
+
+// torchNumber is a number of the reference file, where NaN and the
+// infinities are written as strings.
+type torchNumber float64
+
+func (f *torchNumber) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*f = torchNumber(math.NaN())
+	case `"Inf"`:
+		*f = torchNumber(math.Inf(1))
+	case `"-Inf"`:
+		*f = torchNumber(math.Inf(-1))
+	default:
+		return json.Unmarshal(b, (*float64)(f))
+	}
+	return nil
+}
+
+func torchNumbers(v []torchNumber) []float64 {
+	out := make([]float64, len(v))
+	for i, f := range v {
+		out[i] = float64(f)
+	}
+	return out
+}
+
+// torchCase is one case of testdata/torch_reference.json, written by
+// scripts/torch_loss_reference.py.
+type torchCase struct {
+	Name           string
+	Loss           string
+	PredShape      []int         `json:"pred_shape"`
+	Pred           []torchNumber `json:"pred"`
+	TargetShape    []int         `json:"target_shape"`
+	Target         []torchNumber `json:"target"`
+	TargetInt64    bool          `json:"target_int64"`
+	WeightShape    []int         `json:"weight_shape"`
+	Weight         []torchNumber `json:"weight"`
+	Beta           float64       `json:"beta"`
+	LabelSmoothing float64       `json:"label_smoothing"`
+	Want           torchNumber   `json:"want"`
+	WantGradPred   []torchNumber `json:"want_grad_pred"`
+}
+
+// build returns graft's loss for the case, on a prediction of dtype dt.
+func (c torchCase) build(t *testing.T, g *graph.Graph, pred *graph.Node, dt graph.DType) *graph.Node {
+	targetDType := dt
+	if c.TargetInt64 {
+		targetDType = graph.Int64
+	}
+	target := g.Const("target", dense(targetDType, c.TargetShape, torchNumbers(c.Target)))
+	var weight *graph.Node
+	if c.Weight != nil {
+		weight = g.Const("weight", dense(dt, c.WeightShape, torchNumbers(c.Weight)))
+	}
+	switch c.Loss {
+	case "nll":
+		return losses.NegativeLogLikelihood(pred, target)
+	case "ce":
+		return losses.CrossEntropy(pred, target, losses.CrossEntropyOptions{Weights: weight, LabelSmoothing: c.LabelSmoothing})
+	case "kl":
+		return losses.KLDivergence(pred, target)
+	case "kl_log_target":
+		return losses.KLDivergenceLogTarget(pred, target)
+	case "smooth_l1":
+		return losses.SmoothL1(pred, target, c.Beta)
+	case "bce_pos_weight":
+		return losses.BinaryCrossEntropyWithLogitsPosWeight(pred, target, weight)
+	}
+	t.Fatalf("the reference file names an unknown loss %q", c.Loss)
+	return nil
+}
+
+// Every new loss, and its gradient with respect to the prediction, agrees
+// with PyTorch's on the same numbers.
+func TestLossesMatchPyTorch(t *testing.T) {
+	raw, err := os.ReadFile("testdata/torch_reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Torch string
+		Cases []torchCase
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Cases) == 0 {
+		t.Fatal("no reference cases")
+	}
+	for _, dt := range dtypes {
+		tol := 1e-12
+		if dt == tensor.Float32 {
+			tol = 1e-5
+		}
+		for _, c := range file.Cases {
+			t.Run(dt.String()+"/"+c.Name, func(t *testing.T) {
+				g := graph.New()
+				pred := g.Param("pred", dense(dt, c.PredShape, torchNumbers(c.Pred)))
+				loss := c.build(t, g, pred, dt)
+				grads, err := autodiff.Grad(loss, pred)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := graftest.Eval(t, nil, loss, grads[0])
+				graftest.AssertClose(t, "loss", out[0], []float64{float64(c.Want)}, tol, tol)
+				graftest.AssertClose(t, "gradient", out[1], torchNumbers(c.WantGradPred), tol, tol)
+			})
+		}
+	}
+}
