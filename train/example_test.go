@@ -79,6 +79,19 @@ func ExampleSparseCategoricalAccuracy() {
 	// 2 of 3 right <nil>
 }
 
+// The targets may be int64 class ids, as losses.SoftmaxCrossEntropy takes.
+func ExampleSparseCategoricalAccuracy_int64Labels() {
+	scores := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{
+		0.1, 0.7, 0.2, // class 1
+		0.6, 0.3, 0.1, // class 0
+	}))
+	target := tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{1, 2}))
+	correct, total, err := train.SparseCategoricalAccuracy(scores, target)
+	fmt.Printf("%d of %d right %v\n", correct, total, err)
+	// Output:
+	// 1 of 2 right <nil>
+}
+
 // ParamsOf lists the parameters a loss depends on, the ones Fit trains by
 // default; a parameter the loss does not use is left out.
 func ExampleParamsOf() {

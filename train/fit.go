@@ -54,7 +54,9 @@ type History struct {
 }
 
 // Fit trains the model forward on inputs x and targets y (their first axis
-// indexes examples) with the loss and optimizer given. It adds input nodes
+// indexes examples) with the loss and optimizer given. x and y are float32,
+// float64 or graph.Int64 (class ids for losses.SoftmaxCrossEntropy, say),
+// each fed as an input node of its own dtype. It adds input nodes
 // to g and applies forward to one of the batch size, and to one of the last
 // batch's size if that differs, so the model's layers must reuse their
 // parameters when applied again (graft's layers do). The same g then serves
@@ -273,18 +275,24 @@ func batchTensor(t *tensor.Dense, rows int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.Of(t.Dtype()))
 }
 
+// gatherRows copies the given rows of src into dst, which has src's dtype
+// (float32, float64, or int64 for labels and indices) and one row per entry
+// of rows.
 func gatherRows(dst, src *tensor.Dense, rows []int) {
 	width := dst.Shape().TotalSize() / dst.Shape()[0]
-	if dst.Dtype() == tensor.Float32 {
-		d, s := dst.Float32s(), src.Float32s()
-		for i, r := range rows {
-			copy(d[i*width:(i+1)*width], s[r*width:(r+1)*width])
-		}
-		return
+	switch dst.Dtype() {
+	case tensor.Float32:
+		copyRows(dst.Float32s(), src.Float32s(), rows, width)
+	case tensor.Int64:
+		copyRows(dst.Int64s(), src.Int64s(), rows, width)
+	default:
+		copyRows(dst.Float64s(), src.Float64s(), rows, width)
 	}
-	d, s := dst.Float64s(), src.Float64s()
+}
+
+func copyRows[T any](dst, src []T, rows []int, width int) {
 	for i, r := range rows {
-		copy(d[i*width:(i+1)*width], s[r*width:(r+1)*width])
+		copy(dst[i*width:(i+1)*width], src[r*width:(r+1)*width])
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 // BinaryAccuracy counts predictions on the same side of threshold as their
 // 0/1 targets: use 0.5 for probabilities and 0 for logits, as Keras does.
+// The targets may be floats or graph.Int64; a target counts as 1 above 0.5.
 // pred and target are compared element by element, so they must have the
 // same shape, up to axes of size 1: a (batch, 1) sigmoid output and (batch,)
 // targets agree; a (batch, classes) softmax output is an error (count it
@@ -38,10 +39,12 @@ func BinaryAccuracy(threshold float64) Metric {
 
 // SparseCategoricalAccuracy counts rows of pred (batch, classes) whose
 // largest entry is at the class index held in target, of shape (batch,) or
-// (batch, 1). pred needs at least two classes: a (batch, 1) output is one
-// probability per row, which BinaryAccuracy counts (here every row's largest
-// entry would be class 0, a silently wrong accuracy). A target that is not a
-// whole number from 0 to classes-1 is an error naming its row.
+// (batch, 1): graph.Int64 class ids, as losses.SoftmaxCrossEntropy takes
+// them, or whole numbers held as floats. pred needs at least two classes: a
+// (batch, 1) output is one probability per row, which BinaryAccuracy counts
+// (here every row's largest entry would be class 0, a silently wrong
+// accuracy). A target that is not a whole number from 0 to classes-1 is an
+// error naming its row.
 func SparseCategoricalAccuracy(pred, target *tensor.Dense) (int, int, error) {
 	p, t, err := metricOperands("SparseCategoricalAccuracy", pred, target)
 	if err != nil {
@@ -77,8 +80,9 @@ func SparseCategoricalAccuracy(pred, target *tensor.Dense) (int, int, error) {
 }
 
 // metricOperands checks what every metric needs of its tensors and returns
-// views of their values.
-func metricOperands(metric string, pred, target *tensor.Dense) (p, t floatView, err error) {
+// views of their values. pred is float32 or float64; target may also be
+// graph.Int64 (labels).
+func metricOperands(metric string, pred, target *tensor.Dense) (p, t numberView, err error) {
 	for _, op := range []struct {
 		name string
 		t    *tensor.Dense
@@ -86,17 +90,27 @@ func metricOperands(metric string, pred, target *tensor.Dense) (p, t floatView, 
 		switch {
 		case op.t == nil:
 			return p, t, fmt.Errorf("graft: %s: %s is nil", metric, op.name)
-		case op.t.Dtype() != tensor.Float32 && op.t.Dtype() != tensor.Float64:
-			return p, t, fmt.Errorf("graft: %s: %s is %s; graft computes in float32 and float64", metric, op.name, graph.DTypeName(op.t.Dtype()))
+		case !metricDType(op.name, op.t.Dtype()):
+			also := ""
+			if op.name == "target" {
+				also = ", and takes int64 targets"
+			}
+			return p, t, fmt.Errorf("graft: %s: %s is %s; graft computes in float32 and float64%s", metric, op.name, graph.DTypeName(op.t.Dtype()), also)
 		case op.t.RequiresIterator():
 			return p, t, fmt.Errorf("graft: %s: %s is a non-contiguous view; call Materialize() first", metric, op.name)
 		}
 	}
-	p, t = floats(pred), floats(target)
+	p, t = numbers(pred), numbers(target)
 	if p.len == 0 || t.len == 0 {
 		return p, t, errors.New("graft: " + metric + ": pred and target must not be empty")
 	}
 	return p, t, nil
+}
+
+// metricDType reports whether a metric takes the dtype dt for its operand
+// called name: floats for both, int64 labels for the target.
+func metricDType(name string, dt tensor.Dtype) bool {
+	return dt == tensor.Float32 || dt == tensor.Float64 || (name == "target" && dt == graph.Int64)
 }
 
 // sameUpToUnitAxes reports whether a and b are the same shape once their
@@ -120,25 +134,34 @@ func sameUpToUnitAxes(a, b tensor.Shape) bool {
 	}
 }
 
-// floatView reads a float32 or float64 tensor as float64 without copying.
-type floatView struct {
+// numberView reads a float32, float64 or int64 tensor as float64 without
+// copying.
+type numberView struct {
 	f32 []float32
 	f64 []float64
+	i64 []int64
 	len int
 }
 
-func floats(t *tensor.Dense) floatView {
-	if t.Dtype() == tensor.Float32 {
+func numbers(t *tensor.Dense) numberView {
+	switch t.Dtype() {
+	case tensor.Float32:
 		d := t.Float32s()
-		return floatView{f32: d, len: len(d)}
+		return numberView{f32: d, len: len(d)}
+	case tensor.Int64:
+		d := t.Int64s()
+		return numberView{i64: d, len: len(d)}
 	}
 	d := t.Float64s()
-	return floatView{f64: d, len: len(d)}
+	return numberView{f64: d, len: len(d)}
 }
 
-func (v floatView) at(i int) float64 {
-	if v.f32 != nil {
+func (v numberView) at(i int) float64 {
+	switch {
+	case v.f32 != nil:
 		return float64(v.f32[i])
+	case v.i64 != nil:
+		return float64(v.i64[i])
 	}
 	return v.f64[i]
 }
