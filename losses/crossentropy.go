@@ -15,7 +15,8 @@ import (
 //
 //	F.cross_entropy(logits, labels)
 //
-// and equals CrossEntropy(logits, labels, CrossEntropyOptions{}).
+// and, for int64 labels, equals CrossEntropy(logits, labels,
+// CrossEntropyOptions{}).
 //
 // logits has shape (batch, classes). labels has shape (batch,) and holds
 // each row's class id, from 0 to classes-1, in one of two forms:

@@ -31,8 +31,10 @@
 // ids held as floats of the logits' dtype, as it did before graft had
 // integers.
 //
-// Each loss matches a PyTorch function exactly, and says which in its
-// documentation: its formula, its reduction (PyTorch's weighted mean divides
-// by the sum of the targets' weights, KL divergence's batchmean by the batch
-// size), and where graft is more accurate than PyTorch's formula.
+// Each loss says in its documentation which Keras or PyTorch function it
+// is, with its formula and its reduction (PyTorch's weighted mean divides by
+// the sum of the targets' weights, KL divergence's batchmean by the batch
+// size), and where graft differs: BinaryCrossEntropy clips as Keras does,
+// and BinaryCrossEntropyWithLogitsPosWeight keeps digits PyTorch's formula
+// rounds away.
 package losses
