@@ -64,10 +64,10 @@ func (c torchCase) build(t *testing.T, g *graph.Graph, pred *graph.Node, dt grap
 	if c.TargetInt64 {
 		targetDType = graph.Int64
 	}
-	target := g.Const("target", dense(targetDType, c.TargetShape, torchNumbers(c.Target)))
+	target := g.Const("target", graftest.Tensor(targetDType, torchNumbers(c.Target), c.TargetShape...))
 	var weight *graph.Node
 	if c.Weight != nil {
-		weight = g.Const("weight", dense(dt, c.WeightShape, torchNumbers(c.Weight)))
+		weight = g.Const("weight", graftest.Tensor(dt, torchNumbers(c.Weight), c.WeightShape...))
 	}
 	switch c.Loss {
 	case "nll":
@@ -112,7 +112,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 		for _, c := range file.Cases {
 			t.Run(dt.String()+"/"+c.Name, func(t *testing.T) {
 				g := graph.New()
-				pred := g.Param("pred", dense(dt, c.PredShape, torchNumbers(c.Pred)))
+				pred := g.Param("pred", graftest.Tensor(dt, torchNumbers(c.Pred), c.PredShape...))
 				loss := c.build(t, g, pred, dt)
 				grads, err := autodiff.Grad(loss, pred)
 				if err != nil {
