@@ -6,11 +6,18 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// planBuffers gives every op node in order a region of one of two arenas
-// (float32 and float64). A region is handed to a later node once the last
-// step that reads it has run; the outputs keep theirs, so results stay valid
-// until the next run. A node's region is taken before its inputs' regions are
-// released, so an op never writes over what it reads.
+// planBuffers gives every op node in order a region of one of the arenas
+// (float32, float64, int64). A region is handed to a later node once the
+// last step that reads it has run; the outputs keep theirs, so results stay
+// valid until the next run. A node's region is taken before its inputs'
+// regions are released, so an op never writes over what it reads.
+//
+// Free space is kept as regions that are split when a smaller node takes
+// one (the rest stays free) and merged with their free neighbours when
+// released, and a node that fits nowhere extends a free region at the top
+// of its arena before the arena grows: without that, a scalar would hold a
+// whole activation's region and the arena would grow with every such
+// fragment.
 //
 // An arena that would pass MaxArenaElements is an error naming the node that
 // crossed it. Every node holds at most MaxElements, so the sums stay exact.
@@ -23,10 +30,6 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 	}
 	for _, o := range outputs {
 		lastUse[o] = len(order)
-	}
-	type region struct {
-		arena     int // arena32, arena64 or arenaInt
-		off, size int
 	}
 	var free []region
 	live := make(map[*Node]region, len(order))
@@ -44,10 +47,20 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 			}
 		}
 		var r region
-		if best >= 0 {
+		switch top := topFree(free, arena, sizes[arena]); {
+		case best >= 0:
 			r = free[best]
 			free = append(free[:best], free[best+1:]...)
-		} else {
+			if r.size > want { // the rest stays free
+				free = append(free, region{arena: arena, off: r.off + want, size: r.size - want})
+				r.size = want
+			}
+		case top >= 0: // grow the free region at the top of the arena
+			r = free[top]
+			free = append(free[:top], free[top+1:]...)
+			sizes[arena] += want - r.size
+			r.size = want
+		default:
 			r = region{arena: arena, off: sizes[arena], size: want}
 			sizes[arena] += want
 		}
@@ -58,7 +71,7 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 		live[n], placed[n] = r, r
 		for _, in := range n.inputs {
 			if r, ok := live[in]; ok && lastUse[in] == i {
-				free = append(free, r)
+				free = release(free, r)
 				delete(live, in)
 			}
 		}
@@ -78,6 +91,41 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 		}
 	}
 	return nil
+}
+
+// region is a run of elements of one arena.
+type region struct {
+	arena     int // arena32, arena64 or arenaInt
+	off, size int
+}
+
+// topFree returns the index of the free region of arena that ends at its
+// top, or -1.
+func topFree(free []region, arena, top int) int {
+	for j, r := range free {
+		if r.arena == arena && r.off+r.size == top {
+			return j
+		}
+	}
+	return -1
+}
+
+// release returns r to the free list, merged with the free regions next to
+// it.
+func release(free []region, r region) []region {
+	for merged := true; merged; {
+		merged = false
+		for j, f := range free {
+			if f.arena != r.arena || (f.off+f.size != r.off && r.off+r.size != f.off) {
+				continue
+			}
+			r = region{arena: r.arena, off: min(f.off, r.off), size: f.size + r.size}
+			free = append(free[:j], free[j+1:]...)
+			merged = true
+			break
+		}
+	}
+	return append(free, r)
 }
 
 // The arenas, one per dtype.
