@@ -75,6 +75,7 @@ func grad(g *graph.Graph, y *graph.Node, xs []*graph.Node) ([]*graph.Node, error
 // from y down to the first node, returning each node's contributions.
 func backward(g *graph.Graph, y *graph.Node, onPath map[*graph.Node]bool) (map[*graph.Node][]*graph.Node, error) {
 	adjoint := map[*graph.Node][]*graph.Node{y: {ops.OnesLike(y)}}
+	copies := map[*graph.Node]*graph.Node{} // recomputed copies of rematerialized nodes
 	nodes := g.Nodes()
 	for id := y.ID(); id >= 0; id-- {
 		n := nodes[id]
@@ -84,7 +85,7 @@ func backward(g *graph.Graph, y *graph.Node, onPath map[*graph.Node]bool) (map[*
 		var err error
 		// Every node built here is part of n's gradient: Deriving records
 		// n on it, so a NaN in one is reported at the line that built n.
-		g.Deriving(n, func() { err = sendBack(n, sum(adjoint[n]), onPath, adjoint) })
+		g.Deriving(n, func() { err = sendBack(n, sum(adjoint[n]), onPath, adjoint, copies) })
 		if err != nil {
 			return nil, err
 		}
@@ -95,12 +96,15 @@ func backward(g *graph.Graph, y *graph.Node, onPath map[*graph.Node]bool) (map[*
 // sendBack asks n's op for each input's contribution, given dy, the
 // gradient with respect to n, and adds it, summed back to the input's
 // shape, to that input's contributions.
-func sendBack(n, dy *graph.Node, onPath map[*graph.Node]bool, adjoint map[*graph.Node][]*graph.Node) error {
+func sendBack(n, dy *graph.Node, onPath map[*graph.Node]bool, adjoint map[*graph.Node][]*graph.Node, copies map[*graph.Node]*graph.Node) error {
+	// The rule reads n and its inputs; for a rematerialized n it reads a
+	// copy recomputed from the segment's inputs (graph.Rematerialize).
+	rule := recomputed(n, copies)
 	for i, in := range n.Inputs() {
 		if !onPath[in] {
 			continue
 		}
-		c := n.Op().Grad(n, dy, i)
+		c := rule.Op().Grad(rule, dy, i)
 		if c == nil {
 			continue
 		}
@@ -114,6 +118,28 @@ func sendBack(n, dy *graph.Node, onPath map[*graph.Node]bool, adjoint map[*graph
 		adjoint[in] = append(adjoint[in], c)
 	}
 	return nil
+}
+
+// recomputed returns n itself, or for a rematerialized node a copy built
+// again from recomputed copies of its inputs in the same segment (and the
+// original values of the others), made once per differentiation.
+func recomputed(n *graph.Node, copies map[*graph.Node]*graph.Node) *graph.Node {
+	if !n.Rematerialized() {
+		return n
+	}
+	if c, ok := copies[n]; ok {
+		return c
+	}
+	inputs := make([]*graph.Node, len(n.Inputs()))
+	for i, in := range n.Inputs() {
+		inputs[i] = in
+		if in.Segment() == n.Segment() {
+			inputs[i] = recomputed(in, copies)
+		}
+	}
+	c := graph.Reapply(n, inputs...)
+	copies[n] = c
+	return c
 }
 
 func checkArgs(y *graph.Node, xs []*graph.Node) error {

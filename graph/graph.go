@@ -34,6 +34,7 @@ type Graph struct {
 	adding  atomic.Bool           // add is appending a node
 
 	deriving             *Node    // the node whose gradient rule is building, if any (Deriving)
+	segment, segments    int      // the Rematerialize call building (0: none), and how many there were
 	training             bool     // the mode layers build in (SetTraining)
 	updates              []update // state updates, in the order recorded
 	counter, counterNext *Node    // the random-number counter and its successor, once used
@@ -135,6 +136,9 @@ func (g *Graph) add(n *Node) *Node {
 	n.gradient = g.marking.Load()
 	if n.gradient {
 		n.of = g.deriving
+	}
+	if !n.gradient && n.kind == OpNode {
+		n.segment = g.segment
 	}
 	g.nodes = append(g.nodes, n)
 	g.adding.Store(false)
@@ -289,6 +293,41 @@ func (g *Graph) Deriving(n *Node, build func()) {
 	g.deriving = n
 	defer func() { g.deriving = was }()
 	build()
+}
+
+// Rematerialize runs build, marking the op nodes it adds as a segment whose
+// values the backward pass recomputes instead of keeping (gradient
+// checkpointing): autodiff.Grad gives each gradient rule that reads a
+// marked node a copy of it, rebuilt from the segment's inputs (whose values
+// are kept: they are the checkpoints; a segment nested in another is one of
+// its own), so
+// the program computes the segment twice, once forward and once where the
+// backward pass needs it, and the forward values' buffers are free for
+// reuse as soon as the forward pass is done with them. Numbers are the same
+// bit for bit; Program.Memory shows what the arena saves. Random ops inside
+// a segment draw the same numbers again, since a run's draws depend only on
+// the counter the run reads.
+func (g *Graph) Rematerialize(build func()) {
+	if g == nil {
+		build()
+		return
+	}
+	was := g.segment
+	g.segments++
+	g.segment = g.segments
+	defer func() { g.segment = was }()
+	build()
+}
+
+// Reapply adds a node that applies n's op again to inputs of the same
+// shapes and dtypes as n's: a recomputation of n (see Rematerialize). An op
+// may be applied more than once this way, so its Infer must give the same
+// result, and leave the op as it found it, for inputs of the same shapes.
+func Reapply(n *Node, inputs ...*Node) *Node {
+	if n == nil || n.op == nil {
+		return Reject("Reapply", errors.New("the node is not an op node"), inputs...)
+	}
+	return Apply(n.op, inputs...)
 }
 
 // BuildError is a mistake found while building a node: which op, on which

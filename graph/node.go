@@ -50,6 +50,7 @@ type Node struct {
 	origin   string        // file:line of the user's code that built the node
 	gradient bool          // built by reverse-mode differentiation
 	of       *Node         // for a gradient node, the forward node whose gradient rule built it
+	segment  int           // > 0: built inside that call of Rematerialize; gradient rules recompute it
 	failed   bool          // an error was recorded while building this node or an input
 }
 
@@ -151,6 +152,21 @@ func (n *Node) Derives() *Node {
 		return nil
 	}
 	return n.of
+}
+
+// Rematerialized reports whether the node was built inside
+// Graph.Rematerialize, so that the gradient rules that read it read a
+// recomputed copy instead.
+func (n *Node) Rematerialized() bool { return n != nil && n.segment > 0 }
+
+// Segment numbers the call of Graph.Rematerialize that built the node (0:
+// none). A recomputed copy reads the original values of nodes outside its
+// segment: those are the checkpoints that stay in memory.
+func (n *Node) Segment() int {
+	if n == nil {
+		return 0
+	}
+	return n.segment
 }
 
 // String names the node with its shape and dtype, as errors print it.
