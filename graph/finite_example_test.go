@@ -32,3 +32,16 @@ func ExampleProgram_Memory() {
 	fmt.Printf("%+v\n", prog.Memory())
 	// Output: {Arena:5120 Params:31360 Constants:0}
 }
+
+// The same net with its middle layer rematerialized: its activations are
+// recomputed in the backward pass, so the arena holds fewer of them.
+func ExampleGraph_Rematerialize() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float64, 256, 16)
+	w := g.Param("w", tensor.New(tensor.WithShape(16, 16), tensor.WithBacking(make([]float64, 256))))
+	h := ops.Tanh(ops.MatMul(x, w))
+	g.Rematerialize(func() { h = ops.Tanh(ops.MatMul(ops.Tanh(ops.MatMul(h, w)), w)) })
+	h = ops.Tanh(ops.MatMul(h, w))
+	fmt.Println(h.Shape(), "rematerialized:", h.Inputs()[0].Inputs()[0].Rematerialized())
+	// Output: (256, 16) rematerialized: true
+}
