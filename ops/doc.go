@@ -102,4 +102,5 @@
 //	RandomUniform          RandomUniform(g, seed, dt, shape...)       none, by design
 //	RandomNormal           RandomNormal(g, seed, dt, shape...)        none, by design
 //	RandomBernoulli        RandomBernoulli(g, seed, p, dt, shape...)  none, by design
+//	Cumsum                 Cumsum(x, axis)                            the cumsum of dy run from the end of the axis back, the same op reversed, whose gradient is Cumsum
 package ops

@@ -561,6 +561,7 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"RandomBernoulli": func(x *graph.Node) *graph.Node {
 		return ops.RandomBernoulli(graphOf(x), 1, 0.5, tensor.Float64, 2)
 	},
+	"Cumsum": func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 0) },
 }
 
 func twice(f func(a, b *graph.Node) *graph.Node) func(x *graph.Node) *graph.Node {
@@ -687,4 +688,19 @@ func TestFullRefusesSizesItCannotAllocateAtBuildTime(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCumsumRejectsBadInput(t *testing.T) {
+	checkBuildErrors(t, []buildErrorCase{
+		{"Cumsum axis out of range", "Cumsum", []string{"x (2, 3) float64", "axis 2 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Cumsum(in64(g, "x", 2, 3), 2), graftest.CallerLine()
+			}},
+		{"Cumsum of a scalar", "Cumsum", []string{"x () float64", "axis 0 is out of range for rank 0"},
+			func(g *graph.Graph) (*graph.Node, int) { return ops.Cumsum(in64(g, "x"), 0), graftest.CallerLine() }},
+		{"Cumsum of indices", "Cumsum", []string{"input 0 is int64", "ops.Cast"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Cumsum(g.Input("i", graph.Int64, 3), 0), graftest.CallerLine()
+			}},
+	})
 }

@@ -1,0 +1,74 @@
+package ops
+
+import "graft/graph"
+
+// Cumsum returns the inclusive cumulative sum of x along axis, as
+// torch.cumsum(x, axis) and numpy.cumsum(x, axis) compute it:
+//
+//	y[..., i, ...] = x[..., 0, ...] + x[..., 1, ...] + ... + x[..., i, ...]
+//
+// The result has x's shape and dtype. x must have at least one axis (a
+// scalar has none to run along; PyTorch returns it unchanged). Each running
+// sum is kept in float64 whatever the dtype, as PyTorch's CPU kernel keeps
+// float32 sums in double, so a long float32 axis loses no more than its
+// final rounding. The gradient is the cumulative sum of dy taken from the
+// far end of the axis back (dx[i] = Σ_{j≥i} dy[j]), the same op reading the
+// axis backwards, whose own gradient is Cumsum again.
+func Cumsum(x *graph.Node, axis int) *graph.Node {
+	return graph.Apply(&cumsumOp{axis: axis}, x)
+}
+
+type cumsumOp struct {
+	axis    int
+	reverse bool // sum from the last element of the axis back to the first
+	outer   int  // product of the axes before axis
+	length  int  // size of axis
+	inner   int  // product of the axes after axis
+}
+
+func (op *cumsumOp) Name() string {
+	if op.reverse {
+		return "ReverseCumsum"
+	}
+	return "Cumsum"
+}
+
+func (op *cumsumOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	x := in[0].Shape()
+	axis, err := normAxis(op.axis, len(x))
+	if err != nil {
+		return nil, graph.DType{}, err
+	}
+	op.axis = axis
+	op.outer, op.length, op.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
+	return x, in[0].DType(), nil
+}
+
+func (op *cumsumOp) Forward(out *graph.Value, in []*graph.Value) {
+	forEachDType(op, out, in, cumsumKernel[float32], cumsumKernel[float64])
+}
+
+func cumsumKernel[T graph.Float](op *cumsumOp, out []T, in []*graph.Value) {
+	x := floats[T](in[0])
+	first, step := 0, op.inner // offsets within one slice along the axis
+	if op.reverse {
+		first, step = (op.length-1)*op.inner, -op.inner
+	}
+	for o := 0; o < op.outer; o++ {
+		for j := 0; j < op.inner; j++ {
+			at := o*op.length*op.inner + j + first
+			sum := 0.0
+			for k := 0; k < op.length; k++ {
+				sum += float64(x[at])
+				out[at] = T(sum)
+				at += step
+			}
+		}
+	}
+}
+
+// Grad: y is linear in x with y = L·x along the axis, L the lower-triangular
+// matrix of ones, so dx = Lᵀ·dy, the cumulative sum run the other way.
+func (op *cumsumOp) Grad(n, dy *graph.Node, i int) *graph.Node {
+	return graph.Apply(&cumsumOp{axis: op.axis, reverse: !op.reverse}, dy)
+}
