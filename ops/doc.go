@@ -103,4 +103,5 @@
 //	RandomNormal           RandomNormal(g, seed, dt, shape...)        none, by design
 //	RandomBernoulli        RandomBernoulli(g, seed, p, dt, shape...)  none, by design
 //	Cumsum                 Cumsum(x, axis)                            the cumsum of dy run from the end of the axis back, the same op reversed, whose gradient is Cumsum
+//	Einsum                 Einsum(spec, operands...)                  the gradients of the Transpose, Reshape, Pad, Slice, Sum, Mul and MatMulT it is built of
 package ops

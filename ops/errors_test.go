@@ -562,6 +562,7 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 		return ops.RandomBernoulli(graphOf(x), 1, 0.5, tensor.Float64, 2)
 	},
 	"Cumsum": func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 0) },
+	"Einsum": func(x *graph.Node) *graph.Node { return ops.Einsum("ij,jk->ik", x, x) },
 }
 
 func twice(f func(a, b *graph.Node) *graph.Node) func(x *graph.Node) *graph.Node {
@@ -583,6 +584,7 @@ var readFirst = map[string]bool{
 	"ScalarLike": true, "ZerosLike": true, "OnesLike": true, "Mean": true, "MeanKeepDims": true,
 	"Full": true, "Scalar": true, "Dropout": true, "AddChannelBias": true, "IndexSelect": true, "Normalize": true,
 	"RandomUniform": true, "RandomNormal": true, "RandomBernoulli": true,
+	"Einsum": true,
 }
 
 func TestEveryBuilderGivenANilOrZeroNodeFailsWithoutPanicking(t *testing.T) {
@@ -701,6 +703,49 @@ func TestCumsumRejectsBadInput(t *testing.T) {
 		{"Cumsum of indices", "Cumsum", []string{"input 0 is int64", "ops.Cast"},
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.Cumsum(g.Input("i", graph.Int64, 3), 0), graftest.CallerLine()
+			}},
+	})
+}
+
+func TestEinsumRejectsWhatItDoesNotSupport(t *testing.T) {
+	einsum := func(spec string, shapes ...[]int) func(g *graph.Graph) (*graph.Node, int) {
+		return func(g *graph.Graph) (*graph.Node, int) {
+			var xs []*graph.Node
+			for i, s := range shapes {
+				xs = append(xs, in64(g, fmt.Sprint("x", i), s...))
+			}
+			return ops.Einsum(spec, xs...), graftest.CallerLine()
+		}
+	}
+	checkBuildErrors(t, []buildErrorCase{
+		{"Einsum ellipsis", "Einsum", []string{`spec "...ij,...jk->...ik"`, "x0 (2, 3) float64, x1 (3, 4) float64", "ellipsis"},
+			einsum("...ij,...jk->...ik", []int{2, 3}, []int{3, 4})},
+		{"Einsum too few operands", "Einsum", []string{`spec "ij,jk->ik"`, "x0 (2, 3) float64", "subscripts for 2 operands, and 1 were given"},
+			einsum("ij,jk->ik", []int{2, 3})},
+		{"Einsum labels and axes", "Einsum", []string{"x0 (2, 3) float64, x1 (3, 4) float64", "operand 0 has 2 axes and 3 labels \"ijk\""},
+			einsum("ijk,kl->il", []int{2, 3}, []int{3, 4})},
+		{"Einsum sizes of a label", "Einsum", []string{"x0 (2, 3) float64, x1 (4, 2) float64",
+			"label 'j' is axis 1 of operand 0, of size 3, and axis 0 of operand 1, of size 4"},
+			einsum("ij,jk->ik", []int{2, 3}, []int{4, 2})},
+		{"Einsum no stretching of a size-1 axis", "Einsum", []string{"label 'i' is axis 0 of operand 0, of size 1, and axis 0 of operand 1, of size 3"},
+			einsum("ij,ij->ij", []int{1, 2}, []int{3, 2})},
+		{"Einsum sizes of a diagonal", "Einsum", []string{"x0 (2, 3) float64", "label 'i' is axis 0 of operand 0, of size 2, and axis 1 of operand 0, of size 3"},
+			einsum("ii->i", []int{2, 3})},
+		{"Einsum not a letter", "Einsum", []string{`'1' is not a label`}, einsum("i1->i", []int{2, 3})},
+		{"Einsum repeated result label", "Einsum", []string{`label 'i' appears twice in the result`}, einsum("ij->ii", []int{2, 3})},
+		{"Einsum result label in no operand", "Einsum", []string{`label 'k' of the result is in no operand`}, einsum("ij->ik", []int{2, 3})},
+		{"Einsum two arrows", "Einsum", []string{`"->" may appear once`}, einsum("ij->ji->ij", []int{2, 3})},
+		{"Einsum no operands", "Einsum", []string{`spec "ij->ji": no operands`}, einsum("ij->ji")},
+		{"Einsum nil operand", "Einsum", []string{"input 1 is nil"}, func(g *graph.Graph) (*graph.Node, int) {
+			return ops.Einsum("ij,jk->ik", in64(g, "a", 2, 3), nil), graftest.CallerLine()
+		}},
+		{"Einsum dtypes", "Einsum", []string{"a (2, 3) float64, b (3, 4) float32", "operands 0 and 1 have dtypes float64 and float32"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Einsum("ij,jk->ik", in64(g, "a", 2, 3), in32(g, "b", 3, 4)), graftest.CallerLine()
+			}},
+		{"Einsum of indices", "Einsum", []string{"operand 0 is int64", "ops.Cast"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.Einsum("ij->ji", g.Input("i", graph.Int64, 2, 3)), graftest.CallerLine()
 			}},
 	})
 }
