@@ -104,4 +104,7 @@
 //	RandomBernoulli        RandomBernoulli(g, seed, p, dt, shape...)  none, by design
 //	Cumsum                 Cumsum(x, axis)                            the cumsum of dy run from the end of the axis back, the same op reversed, whose gradient is Cumsum
 //	Einsum                 Einsum(spec, operands...)                  the gradients of the Transpose, Reshape, Pad, Slice, Sum, Mul and MatMulT it is built of
+//	CausalMask             CausalMask(g, n, dt)                       none, by design
+//	PaddingMask            PaddingMask(lengths, n, dt)                none, by design
+//	MaskedSoftmax          MaskedSoftmax(x, mask, axis)               Softmax's rule where mask is nonzero, 0 elsewhere (a Softmax between two Wheres); none to mask
 package ops

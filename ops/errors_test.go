@@ -561,8 +561,11 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"RandomBernoulli": func(x *graph.Node) *graph.Node {
 		return ops.RandomBernoulli(graphOf(x), 1, 0.5, tensor.Float64, 2)
 	},
-	"Cumsum": func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 0) },
-	"Einsum": func(x *graph.Node) *graph.Node { return ops.Einsum("ij,jk->ik", x, x) },
+	"Cumsum":        func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 0) },
+	"Einsum":        func(x *graph.Node) *graph.Node { return ops.Einsum("ij,jk->ik", x, x) },
+	"CausalMask":    func(x *graph.Node) *graph.Node { return ops.CausalMask(graphOf(x), 3, tensor.Float64) },
+	"PaddingMask":   func(x *graph.Node) *graph.Node { return ops.PaddingMask(x, 3, tensor.Float64) },
+	"MaskedSoftmax": twice(func(x, m *graph.Node) *graph.Node { return ops.MaskedSoftmax(x, m, -1) }),
 }
 
 func twice(f func(a, b *graph.Node) *graph.Node) func(x *graph.Node) *graph.Node {
@@ -584,7 +587,7 @@ var readFirst = map[string]bool{
 	"ScalarLike": true, "ZerosLike": true, "OnesLike": true, "Mean": true, "MeanKeepDims": true,
 	"Full": true, "Scalar": true, "Dropout": true, "AddChannelBias": true, "IndexSelect": true, "Normalize": true,
 	"RandomUniform": true, "RandomNormal": true, "RandomBernoulli": true,
-	"Einsum": true,
+	"Einsum": true, "CausalMask": true, "MaskedSoftmax": true,
 }
 
 func TestEveryBuilderGivenANilOrZeroNodeFailsWithoutPanicking(t *testing.T) {
@@ -746,6 +749,51 @@ func TestEinsumRejectsWhatItDoesNotSupport(t *testing.T) {
 		{"Einsum of indices", "Einsum", []string{"operand 0 is int64", "ops.Cast"},
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.Einsum("ij->ji", g.Input("i", graph.Int64, 2, 3)), graftest.CallerLine()
+			}},
+	})
+}
+
+func TestMasksRejectBadInput(t *testing.T) {
+	checkBuildErrors(t, []buildErrorCase{
+		{"CausalMask n 0", "CausalMask", []string{"n is 0"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.CausalMask(g, 0, tensor.Float64), graftest.CallerLine()
+			}},
+		{"CausalMask dtype", "CausalMask", []string{"int64"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.CausalMask(g, 3, graph.Int64), graftest.CallerLine()
+			}},
+		{"CausalMask nil graph", "CausalMask", []string{"the graph is nil"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.CausalMask(nil, 3, tensor.Float64), graftest.CallerLine()
+			}},
+		{"PaddingMask float lengths", "PaddingMask", []string{"lengths (2,) float64", "the lengths must be int64, not float64"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.PaddingMask(in64(g, "lengths", 2), 3, tensor.Float64), graftest.CallerLine()
+			}},
+		{"PaddingMask n 0", "PaddingMask", []string{"lengths (2,) int64", "n is 0"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.PaddingMask(g.Input("lengths", graph.Int64, 2), 0, tensor.Float64), graftest.CallerLine()
+			}},
+		{"PaddingMask dtype", "PaddingMask", []string{"lengths (2,) int64", "int64"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.PaddingMask(g.Input("lengths", graph.Int64, 2), 3, graph.Int64), graftest.CallerLine()
+			}},
+		{"MaskedSoftmax mask shape", "MaskedSoftmax", []string{"x (2, 4) float64, m (3,) float64", "the mask does not broadcast to x's shape (2, 4)"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaskedSoftmax(in64(g, "x", 2, 4), in64(g, "m", 3), -1), graftest.CallerLine()
+			}},
+		{"MaskedSoftmax mask larger than x", "MaskedSoftmax", []string{"x (4,) float64, m (2, 4) float64", "does not broadcast to x's shape (4,)"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaskedSoftmax(in64(g, "x", 4), in64(g, "m", 2, 4), -1), graftest.CallerLine()
+			}},
+		{"MaskedSoftmax dtypes", "MaskedSoftmax", []string{"dtypes float64 and float32 differ"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaskedSoftmax(in64(g, "x", 2, 4), in32(g, "m", 2, 4), -1), graftest.CallerLine()
+			}},
+		{"MaskedSoftmax axis", "MaskedSoftmax", []string{"x (2, 4) float64, m (2, 4) float64", "axis 2 is out of range for rank 2"},
+			func(g *graph.Graph) (*graph.Node, int) {
+				return ops.MaskedSoftmax(in64(g, "x", 2, 4), in64(g, "m", 2, 4), 2), graftest.CallerLine()
 			}},
 	})
 }

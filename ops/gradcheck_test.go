@@ -211,6 +211,7 @@ func gradCases() []gradCase {
 	cases = append(cases, gatherGradCases()...)
 	cases = append(cases, cumsumGradCases()...)
 	cases = append(cases, einsumGradCases()...)
+	cases = append(cases, maskGradCases()...)
 	for row, c := range poolGradCases() {
 		data := poolValues(graph.Shape(c.shape).Size())
 		for i := range data { // rows differ by a shift that keeps the values distinct
