@@ -48,19 +48,40 @@ func (op *cumsumOp) Forward(out *graph.Value, in []*graph.Value) {
 	forEachDType(op, out, in, cumsumKernel[float32], cumsumKernel[float64])
 }
 
+// cumsumBlock is how many running sums of neighbouring slices the kernel
+// keeps at once, on the stack: along an outer axis it then reads x row by
+// row rather than one column at a time.
+const cumsumBlock = 64
+
 func cumsumKernel[T graph.Float](op *cumsumOp, out []T, in []*graph.Value) {
 	x := floats[T](in[0])
-	first, step := 0, op.inner // offsets within one slice along the axis
+	first, step := 0, op.inner // offsets of the rows of one slice along the axis
 	if op.reverse {
 		first, step = (op.length-1)*op.inner, -op.inner
 	}
-	for o := 0; o < op.outer; o++ {
-		for j := 0; j < op.inner; j++ {
-			at := o*op.length*op.inner + j + first
-			sum := 0.0
+	if op.inner == 1 { // the last axis: one contiguous run per slice
+		for o := 0; o < op.outer; o++ {
+			at, sum := o*op.length+first, 0.0
 			for k := 0; k < op.length; k++ {
 				sum += float64(x[at])
 				out[at] = T(sum)
+				at += step
+			}
+		}
+		return
+	}
+	var sums [cumsumBlock]float64
+	for o := 0; o < op.outer; o++ {
+		for j := 0; j < op.inner; j += cumsumBlock {
+			acc := sums[:min(cumsumBlock, op.inner-j)]
+			clear(acc)
+			at := o*op.length*op.inner + j + first
+			for k := 0; k < op.length; k++ {
+				src, dst := x[at:at+len(acc)], out[at:at+len(acc)]
+				for t, v := range src {
+					acc[t] += float64(v)
+					dst[t] = T(acc[t])
+				}
 				at += step
 			}
 		}

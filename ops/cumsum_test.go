@@ -1,6 +1,7 @@
 package ops_test
 
 import (
+	"fmt"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -57,6 +58,36 @@ func TestCumsumGradientIsTheReversedCumsumOfDy(t *testing.T) {
 	}
 }
 
+// TestCumsumOfWideRowsAgreesWithARunningSum runs along an outer axis over
+// 130 columns, more than one block of the kernel's running sums, both ways
+// (the gradient is the reversed sum).
+func TestCumsumOfWideRowsAgreesWithARunningSum(t *testing.T) {
+	const rows, cols = 3, 130
+	xs, ws := make([]float64, rows*cols), make([]float64, rows*cols)
+	for i := range xs {
+		xs[i], ws[i] = float64(i%7-3), float64(i%5-2)
+	}
+	want, wantDx := make([]float64, rows*cols), make([]float64, rows*cols)
+	for j := range cols {
+		sum, back := 0.0, 0.0
+		for r := range rows {
+			sum += xs[r*cols+j]
+			want[r*cols+j] = sum
+			back += ws[(rows-1-r)*cols+j]
+			wantDx[(rows-1-r)*cols+j] = back
+		}
+	}
+	for _, dt := range bothDTypes {
+		g := graph.New()
+		x := g.Input("x", dt, rows, cols)
+		y := ops.Cumsum(x, 0)
+		dx := gradNode(t, ops.Sum(ops.Mul(y, constOf(g, dt, ws, rows, cols))), x)
+		out := graftest.Eval(t, graph.Feeds{x: denseOf(dt, xs, rows, cols)}, y, dx)
+		graftest.AssertClose(t, dt.String()+" y", out[0], want, 0, 0)
+		graftest.AssertClose(t, dt.String()+" dx", out[1], wantDx, 0, 0)
+	}
+}
+
 // TestCumsumSumsFloat32InFloat64 shows the running sum is kept in float64:
 // in float32, 2^24 + 1 rounds back to 2^24, so a float32 accumulator would
 // give 2^24 again for the third sum.
@@ -93,4 +124,24 @@ func ExampleCumsum() {
 	runAndPrint(nil, ops.Cumsum(x, -1))
 	// Output:
 	// (2, 4) [1 3 6 10 10 30 60 100]
+}
+
+func BenchmarkCumsum(b *testing.B) {
+	for _, axis := range []int{0, 1} {
+		b.Run(fmt.Sprintf("(512, 512) float32 axis %d", axis), func(b *testing.B) {
+			g := graph.New()
+			x := g.Input("x", tensor.Float32, 512, 512)
+			prog, err := graph.Compile(ops.Cumsum(x, axis))
+			if err != nil {
+				b.Fatal(err)
+			}
+			feeds := graph.Feeds{x: denseOf(tensor.Float32, seq(0, 512*512), 512, 512)}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := prog.Run(feeds); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
