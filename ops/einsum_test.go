@@ -1,11 +1,14 @@
 package ops_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"gorgonia.org/tensor"
 
 	"graft/autodiff"
 	"graft/graph"
@@ -242,4 +245,70 @@ func ExampleEinsum_bilinear() {
 	runAndPrint(nil, ops.Einsum("bi,ij,bj->b", x, w, y))
 	// Output:
 	// (2) [7 22]
+}
+
+// FuzzEinsum builds Einsum of any spec on operands shaped after it (one
+// size per label, drawn from sizes) and checks that it never panics, that
+// a refused spec is a build error, and that an accepted explicit one
+// agrees with the definition.
+func FuzzEinsum(f *testing.F) {
+	for _, spec := range []string{"ij,jk->ik", "bhqd,bhkd->bhqk", "bi,ij,bj->b", "ii->i", "ij", "i,i,i->", "bi,bj,bk->bijk",
+		"aa,ab->ba", "...i->i", "ij->ii", "i->j", "i-->i", ",->", "", "Ab,bA->", "abc,cba,bca->abc"} {
+		f.Add(spec, []byte{2, 3, 1, 2, 3})
+	}
+	f.Fuzz(func(t *testing.T, spec string, sizes []byte) {
+		if len(spec) > 24 {
+			return
+		}
+		lhs, _, _ := strings.Cut(spec, "->")
+		terms := strings.Split(strings.ReplaceAll(lhs, " ", ""), ",")
+		if len(terms) > 4 {
+			return
+		}
+		size, labels := map[byte]int{}, 0
+		g := graph.New()
+		var xs []*graph.Node
+		var shapes [][]int
+		var data [][]float64
+		feeds := graph.Feeds{}
+		for i, term := range terms {
+			var shape []int
+			for j := 0; j < len(term); j++ {
+				c := term[j]
+				if _, ok := size[c]; !ok {
+					size[c] = 2
+					if len(sizes) > 0 {
+						size[c] = 1 + int(sizes[labels%len(sizes)]%3)
+					}
+					labels++
+				}
+				shape = append(shape, size[c])
+			}
+			if graph.Shape(shape).Size() > 4096 {
+				return
+			}
+			d := make([]float64, graph.Shape(shape).Size())
+			for k := range d {
+				d[k] = float64((k*5+i)%7 - 3)
+			}
+			x := g.Input(fmt.Sprint("x", i), tensor.Float64, shape...)
+			feeds[x] = denseOf(tensor.Float64, d, shape...)
+			xs, shapes, data = append(xs, x), append(shapes, shape), append(data, d)
+		}
+		if labels > 8 {
+			return
+		}
+		y := ops.Einsum(spec, xs...)
+		if _, err := graph.Compile(y); err != nil {
+			var be *graph.BuildError
+			if !errors.As(err, &be) || be.Op != "Einsum" {
+				t.Fatalf("Einsum(%q) failed with %v, want a build error of Einsum", spec, err)
+			}
+			return
+		}
+		if explicit := strings.ReplaceAll(spec, " ", ""); strings.Contains(explicit, "->") {
+			got := graftest.Eval(t, feeds, y)[0]
+			graftest.AssertClose(t, spec, got, einsumReference(explicit, shapes, data), 1e-12, 1e-12)
+		}
+	})
 }
