@@ -17,6 +17,7 @@ import (
 // (gradCases), among them a fully masked row, whose zeros must have zero
 // derivatives to second order.
 func maskGradCases() []gradCase {
+	u := func(shape ...int) gradArg { return uniform(-1, 1, shape...) }
 	masked := func(axis int) func(x ...*graph.Node) *graph.Node {
 		return func(x ...*graph.Node) *graph.Node { return ops.MaskedSoftmax(x[0], x[1], axis) }
 	}
@@ -24,6 +25,14 @@ func maskGradCases() []gradCase {
 		{name: "MaskedSoftmax causal, last axis", args: []gradArg{uniform(-2, 2, 3, 3), condition([]float64{1, 0, 0, 1, 1, 0, 1, 1, 1}, 3, 3)}, build: masked(-1)},
 		{name: "MaskedSoftmax with a fully masked row", args: []gradArg{uniform(-2, 2, 3, 4), condition([]float64{1, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1}, 3, 4)}, build: masked(1)},
 		{name: "MaskedSoftmax padding mask (2,1,3) over (2,2,3)", args: []gradArg{uniform(-2, 2, 2, 2, 3), condition([]float64{1, 1, 0, 1, 0, 0}, 2, 1, 3)}, build: masked(-1)},
+		// Attention of q, k, v (batch 1, 2 heads, 3 positions, dim 2)
+		// under a causal mask whose first query sees nothing.
+		{name: "composition: masked attention of Einsum and MaskedSoftmax",
+			args: []gradArg{u(1, 2, 3, 2), u(1, 2, 3, 2), u(1, 2, 3, 2), condition([]float64{0, 0, 0, 1, 1, 0, 1, 1, 1}, 3, 3)},
+			build: func(x ...*graph.Node) *graph.Node {
+				p := ops.MaskedSoftmax(ops.Einsum("bhqd,bhkd->bhqk", x[0], x[1]), x[3], -1)
+				return ops.Einsum("bhqk,bhkd->bhqd", p, x[2])
+			}},
 		{name: "MaskedSoftmax axis 0", args: []gradArg{uniform(-2, 2, 3, 2), condition([]float64{0, 1, 1, 0, 1, 0}, 3, 2)}, build: masked(0)},
 	}
 }
