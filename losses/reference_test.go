@@ -2,7 +2,6 @@ package losses_test
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"testing"
 
@@ -14,48 +13,22 @@ import (
 	"graft/losses"
 )
 
-// torchNumber is a number of the reference file, where NaN and the
-// infinities are written as strings.
-type torchNumber float64
-
-func (f *torchNumber) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"NaN"`:
-		*f = torchNumber(math.NaN())
-	case `"Inf"`:
-		*f = torchNumber(math.Inf(1))
-	case `"-Inf"`:
-		*f = torchNumber(math.Inf(-1))
-	default:
-		return json.Unmarshal(b, (*float64)(f))
-	}
-	return nil
-}
-
-func torchNumbers(v []torchNumber) []float64 {
-	out := make([]float64, len(v))
-	for i, f := range v {
-		out[i] = float64(f)
-	}
-	return out
-}
-
 // torchCase is one case of testdata/torch_reference.json, written by
 // scripts/torch_loss_reference.py.
 type torchCase struct {
 	Name           string
 	Loss           string
-	PredShape      []int         `json:"pred_shape"`
-	Pred           []torchNumber `json:"pred"`
-	TargetShape    []int         `json:"target_shape"`
-	Target         []torchNumber `json:"target"`
-	TargetInt64    bool          `json:"target_int64"`
-	WeightShape    []int         `json:"weight_shape"`
-	Weight         []torchNumber `json:"weight"`
-	Beta           float64       `json:"beta"`
-	LabelSmoothing float64       `json:"label_smoothing"`
-	Want           torchNumber   `json:"want"`
-	WantGradPred   []torchNumber `json:"want_grad_pred"`
+	PredShape      []int             `json:"pred_shape"`
+	Pred           []graftest.Number `json:"pred"`
+	TargetShape    []int             `json:"target_shape"`
+	Target         []graftest.Number `json:"target"`
+	TargetInt64    bool              `json:"target_int64"`
+	WeightShape    []int             `json:"weight_shape"`
+	Weight         []graftest.Number `json:"weight"`
+	Beta           float64           `json:"beta"`
+	LabelSmoothing float64           `json:"label_smoothing"`
+	Want           graftest.Number   `json:"want"`
+	WantGradPred   []graftest.Number `json:"want_grad_pred"`
 }
 
 // build returns graft's loss for the case, on a prediction of dtype dt.
@@ -64,10 +37,10 @@ func (c torchCase) build(t *testing.T, g *graph.Graph, pred *graph.Node, dt grap
 	if c.TargetInt64 {
 		targetDType = graph.Int64
 	}
-	target := g.Const("target", graftest.Tensor(targetDType, torchNumbers(c.Target), c.TargetShape...))
+	target := g.Const("target", graftest.Tensor(targetDType, graftest.Floats(c.Target), c.TargetShape...))
 	var weight *graph.Node
 	if c.Weight != nil {
-		weight = g.Const("weight", graftest.Tensor(dt, torchNumbers(c.Weight), c.WeightShape...))
+		weight = g.Const("weight", graftest.Tensor(dt, graftest.Floats(c.Weight), c.WeightShape...))
 	}
 	switch c.Loss {
 	case "nll":
@@ -112,7 +85,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 		for _, c := range file.Cases {
 			t.Run(dt.String()+"/"+c.Name, func(t *testing.T) {
 				g := graph.New()
-				pred := g.Param("pred", graftest.Tensor(dt, torchNumbers(c.Pred), c.PredShape...))
+				pred := g.Param("pred", graftest.Tensor(dt, graftest.Floats(c.Pred), c.PredShape...))
 				loss := c.build(t, g, pred, dt)
 				grads, err := autodiff.Grad(loss, pred)
 				if err != nil {
@@ -120,7 +93,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 				}
 				out := graftest.Eval(t, nil, loss, grads[0])
 				graftest.AssertClose(t, "loss", out[0], []float64{float64(c.Want)}, tol, tol)
-				graftest.AssertClose(t, "gradient", out[1], torchNumbers(c.WantGradPred), tol, tol)
+				graftest.AssertClose(t, "gradient", out[1], graftest.Floats(c.WantGradPred), tol, tol)
 			})
 		}
 	}

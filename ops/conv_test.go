@@ -2,8 +2,6 @@ package ops_test
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -656,35 +654,7 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 				return ops.AddChannelBias(in64(g, "y", 4), in64(g, "b", 4)), graftest.CallerLine()
 			}},
 	}
-	// As checkBuildErrors in errors_test.go, which looks for that file's
-	// name in the errors.
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var n *graph.Node
-			var line int
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Fatalf("building panicked: %v", r)
-					}
-				}()
-				n, line = c.build(graph.New())
-			}()
-			_, err := graph.Compile(n)
-			var be *graph.BuildError
-			if !errors.As(err, &be) {
-				t.Fatalf("Compile gave %v (%T), want a *graph.BuildError", err, err)
-			}
-			if be.Op != c.op {
-				t.Errorf("error names op %q, want %q: %v", be.Op, c.op, err)
-			}
-			for _, w := range append([]string{"graft: " + c.op + "(", fmt.Sprintf("conv_test.go:%d", line)}, c.want...) {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
-		})
-	}
+	checkBuildErrors(t, cases)
 }
 
 // lenet builds the first layer of a LeNet: y = Conv(x, w) + b with x (64,

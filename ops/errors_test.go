@@ -3,6 +3,8 @@ package ops_test
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"math"
 	"strings"
 	"testing"
@@ -36,9 +38,11 @@ type buildErrorCase struct {
 
 // checkBuildErrors builds each case without panicking and checks the error
 // Compile returns: a *graph.BuildError for the right op, naming the input
-// shapes and the line of this file that built the node.
+// shapes and the line that built the node, in the test file that calls it.
 func checkBuildErrors(t *testing.T, cases []buildErrorCase) {
 	t.Helper()
+	_, file, _, _ := runtime.Caller(1)
+	file = filepath.Base(file)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var n *graph.Node
@@ -66,7 +70,7 @@ func checkBuildErrors(t *testing.T, cases []buildErrorCase) {
 				t.Errorf("error names op %q, want %q: %v", be.Op, c.op, err)
 			}
 			msg := err.Error()
-			want := append([]string{"graft: " + c.op + "(", fmt.Sprintf("errors_test.go:%d", line)}, c.want...)
+			want := append([]string{"graft: " + c.op + "(", fmt.Sprintf("%s:%d", file, line)}, c.want...)
 			for _, w := range want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("error %q does not contain %q", msg, w)

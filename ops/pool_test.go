@@ -2,12 +2,10 @@ package ops_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -146,24 +144,6 @@ func assertNearOrNaN(t *testing.T, got, want []float64, tol float64) {
 	}
 }
 
-// refFloat is a number of the PyTorch reference file, where NaN and the
-// infinities are written as strings.
-type refFloat float64
-
-func (f *refFloat) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"NaN"`:
-		*f = refFloat(math.NaN())
-	case `"Inf"`:
-		*f = refFloat(math.Inf(1))
-	case `"-Inf"`:
-		*f = refFloat(math.Inf(-1))
-	default:
-		return json.Unmarshal(b, (*float64)(f))
-	}
-	return nil
-}
-
 // refInts is a size of the reference file: one int for every axis, or a list.
 type refInts []int
 
@@ -186,16 +166,8 @@ type poolReference struct {
 	Padding, Dilation refInts
 	Ceil              bool
 	CountIncludePad   bool `json:"count_include_pad"`
-	X, Y, Grad, HVP   []refFloat
+	X, Y, Grad, HVP   []graftest.Number
 	YShape            []int `json:"y_shape"`
-}
-
-func refFloats(v []refFloat) []float64 {
-	out := make([]float64, len(v))
-	for i, f := range v {
-		out[i] = float64(f)
-	}
-	return out
 }
 
 // poolRefWeights and poolRefDirection are w and v of the reference
@@ -251,7 +223,7 @@ func TestPoolingMatchesPyTorch(t *testing.T) {
 		for _, r := range file.Cases {
 			t.Run(dt.String()+"/"+r.Name, func(t *testing.T) {
 				g := graph.New()
-				xs, feeds := inputsOf(g, dt, arg(refFloats(r.X), r.Shape...))
+				xs, feeds := inputsOf(g, dt, arg(graftest.Floats(r.X), r.Shape...))
 				x := xs[0]
 				y := r.build(x)
 				w := constOf(g, dt, poolRefWeights(len(r.Y)), r.YShape...)
@@ -265,10 +237,10 @@ func TestPoolingMatchesPyTorch(t *testing.T) {
 				if !res[0].shape.Equal(r.YShape) {
 					t.Fatalf("shape %v, PyTorch %v gives %v", res[0].shape, file.Torch, graph.Shape(r.YShape))
 				}
-				assertNearOrNaN(t, res[0].data, refFloats(r.Y), tol)
-				assertNearOrNaN(t, res[1].data, refFloats(r.Grad), tol)
+				assertNearOrNaN(t, res[0].data, graftest.Floats(r.Y), tol)
+				assertNearOrNaN(t, res[1].data, graftest.Floats(r.Grad), tol)
 				if r.HVP != nil {
-					assertNearOrNaN(t, res[2].data, refFloats(r.HVP), tol)
+					assertNearOrNaN(t, res[2].data, graftest.Floats(r.HVP), tol)
 				}
 			})
 		}
@@ -412,18 +384,9 @@ func TestPoolingProgramsOfOneGraphRunAtTheSameTime(t *testing.T) {
 	}
 }
 
-// poolBuildErrorCase is a pooling node built from bad input and the text its
-// build error must contain besides the op, the input shapes and the line.
-type poolBuildErrorCase struct {
-	name  string
-	op    string
-	want  []string
-	build func(g *graph.Graph) (n *graph.Node, line int)
-}
-
 func TestPoolingRejectsBadInput(t *testing.T) {
 	x4 := func(g *graph.Graph) *graph.Node { return in64(g, "x", 1, 2, 3, 3) }
-	cases := []poolBuildErrorCase{
+	cases := []buildErrorCase{
 		{"rank 2", "MaxPool", []string{"x (4, 5) float64", "at least one spatial axis, got 2-D"},
 			func(g *graph.Graph) (*graph.Node, int) {
 				return ops.MaxPool(in64(g, "x", 4, 5), ops.PoolConfig{Kernel: []int{2}}), graftest.CallerLine()
@@ -503,34 +466,7 @@ func TestPoolingRejectsBadInput(t *testing.T) {
 		{"GlobalAvgPoolKeepDims nil", "GlobalAvgPoolKeepDims", []string{"GlobalAvgPoolKeepDims(nil)"},
 			func(g *graph.Graph) (*graph.Node, int) { return ops.GlobalAvgPoolKeepDims(nil), graftest.CallerLine() }},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var n *graph.Node
-			var line int
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Fatalf("building panicked: %v", r)
-					}
-				}()
-				n, line = c.build(graph.New())
-			}()
-			_, err := graph.Compile(n)
-			var be *graph.BuildError
-			if !errors.As(err, &be) {
-				t.Fatalf("Compile returned %v (%T), want a *graph.BuildError", err, err)
-			}
-			if be.Op != c.op {
-				t.Errorf("error names op %q, want %q: %v", be.Op, c.op, err)
-			}
-			msg := err.Error()
-			for _, w := range append([]string{"graft: " + c.op + "(", fmt.Sprintf("pool_test.go:%d", line)}, c.want...) {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q does not contain %q", msg, w)
-				}
-			}
-		})
-	}
+	checkBuildErrors(t, cases)
 }
 
 // benchmarkPool times one Run of a program computing outputs from a

@@ -1,0 +1,35 @@
+package graftest
+
+import (
+	"encoding/json"
+	"math"
+)
+
+// Number is a number of a reference file written by one of scripts/*.py,
+// where JSON has no NaN or infinities and the scripts write them as the
+// strings "NaN", "Inf" and "-Inf".
+type Number float64
+
+// UnmarshalJSON reads a JSON number or one of the three strings.
+func (f *Number) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*f = Number(math.NaN())
+	case `"Inf"`:
+		*f = Number(math.Inf(1))
+	case `"-Inf"`:
+		*f = Number(math.Inf(-1))
+	default:
+		return json.Unmarshal(b, (*float64)(f))
+	}
+	return nil
+}
+
+// Floats returns v as float64s.
+func Floats(v []Number) []float64 {
+	out := make([]float64, len(v))
+	for i, f := range v {
+		out[i] = float64(f)
+	}
+	return out
+}
