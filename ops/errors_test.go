@@ -3,9 +3,9 @@ package ops_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
-	"math"
 	"strings"
 	"testing"
 
