@@ -18,13 +18,13 @@ import (
 // An index is piecewise constant in x, so ArgMax has no gradient, by design,
 // as in PyTorch: nothing flows back to x through it.
 func ArgMax(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&argOp{axis: axis}, x)
+	return graph.Apply(&argOp{alongAxis: alongAxis{axis: axis}}, x)
 }
 
 // ArgMaxKeepDims is ArgMax that keeps the axis with size 1 (PyTorch's
 // keepdim=True), so the result broadcasts against x.
 func ArgMaxKeepDims(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&argOp{axis: axis, keep: true}, x)
+	return graph.Apply(&argOp{alongAxis: alongAxis{axis: axis}, keep: true}, x)
 }
 
 // ArgMin returns the index of the smallest element of x along axis, as
@@ -32,20 +32,17 @@ func ArgMaxKeepDims(x *graph.Node, axis int) *graph.Node {
 // int64 indices, the first index among ties, the first NaN winning, no
 // gradient.
 func ArgMin(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&argOp{axis: axis, min: true}, x)
+	return graph.Apply(&argOp{alongAxis: alongAxis{axis: axis}, min: true}, x)
 }
 
 // ArgMinKeepDims is ArgMin that keeps the axis with size 1.
 func ArgMinKeepDims(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&argOp{axis: axis, min: true, keep: true}, x)
+	return graph.Apply(&argOp{alongAxis: alongAxis{axis: axis}, min: true, keep: true}, x)
 }
 
 type argOp struct {
-	axis      int
+	alongAxis
 	min, keep bool
-	outer     int // product of the axes before axis
-	length    int // size of axis
-	inner     int // product of the axes after axis
 }
 
 // Name is ArgMax or ArgMin, with or without KeepDims, as the reductions
@@ -59,17 +56,14 @@ func (op *argOp) Name() string {
 
 func (op *argOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	x := in[0].Shape()
-	axis, err := normAxis(op.axis, len(x))
-	if err != nil {
+	if err := op.split(x); err != nil {
 		return nil, graph.DType{}, err
 	}
-	op.axis = axis
-	op.outer, op.length, op.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
 	out := x.Clone()
 	if op.keep {
-		out[axis] = 1
+		out[op.axis] = 1
 	} else {
-		out = append(out[:axis], out[axis+1:]...)
+		out = append(out[:op.axis], out[op.axis+1:]...)
 	}
 	return out, graph.Int64, nil
 }

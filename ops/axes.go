@@ -19,6 +19,27 @@ func normAxis(axis, rank int) (int, error) {
 	return axis, nil
 }
 
+// alongAxis is the view of a tensor that an op working along one axis
+// walks (softmax, cumsum, argmax): outer runs of length elements, inner
+// apart, around axis.
+type alongAxis struct {
+	axis   int
+	outer  int // product of the axes before axis
+	length int // size of axis
+	inner  int // product of the axes after axis
+}
+
+// split normalizes a.axis for a tensor of shape x and works out the view.
+func (a *alongAxis) split(x graph.Shape) error {
+	axis, err := normAxis(a.axis, len(x))
+	if err != nil {
+		return err
+	}
+	a.axis = axis
+	a.outer, a.length, a.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
+	return nil
+}
+
 // normAxes normalises a list of axes; no axes means every axis. It rejects
 // repeats.
 func normAxes(axes []int, rank int) ([]int, error) {

@@ -15,15 +15,12 @@ import "graft/graph"
 // far end of the axis back (dx[i] = Σ_{j≥i} dy[j]), the same op reading the
 // axis backwards, whose own gradient is Cumsum again.
 func Cumsum(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&cumsumOp{axis: axis}, x)
+	return graph.Apply(&cumsumOp{alongAxis: alongAxis{axis: axis}}, x)
 }
 
 type cumsumOp struct {
-	axis    int
+	alongAxis
 	reverse bool // sum from the last element of the axis back to the first
-	outer   int  // product of the axes before axis
-	length  int  // size of axis
-	inner   int  // product of the axes after axis
 }
 
 func (op *cumsumOp) Name() string {
@@ -35,12 +32,9 @@ func (op *cumsumOp) Name() string {
 
 func (op *cumsumOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	x := in[0].Shape()
-	axis, err := normAxis(op.axis, len(x))
-	if err != nil {
+	if err := op.split(x); err != nil {
 		return nil, graph.DType{}, err
 	}
-	op.axis = axis
-	op.outer, op.length, op.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
 	return x, in[0].DType(), nil
 }
 
@@ -91,5 +85,5 @@ func cumsumKernel[T graph.Float](op *cumsumOp, out []T, in []*graph.Value) {
 // Grad: y is linear in x with y = L·x along the axis, L the lower-triangular
 // matrix of ones, so dx = Lᵀ·dy, the cumulative sum run the other way.
 func (op *cumsumOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	return graph.Apply(&cumsumOp{axis: op.axis, reverse: !op.reverse}, dy)
+	return graph.Apply(&cumsumOp{alongAxis: alongAxis{axis: op.axis}, reverse: !op.reverse}, dy)
 }

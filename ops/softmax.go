@@ -11,22 +11,19 @@ import (
 // whose elements are all -Inf (a fully masked row) has no defined softmax
 // and gives NaN, as in PyTorch.
 func Softmax(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&softmaxOp{axis: axis}, x)
+	return graph.Apply(&softmaxOp{alongAxis: alongAxis{axis: axis}}, x)
 }
 
 // LogSoftmax returns x - log(sum(exp(x))) along axis, computed as
 // (x - max) - log(sum(exp(x - max))): finite for any finite logits, and more
 // accurate than Log(Softmax(x)) where a probability underflows.
 func LogSoftmax(x *graph.Node, axis int) *graph.Node {
-	return graph.Apply(&softmaxOp{axis: axis, log: true}, x)
+	return graph.Apply(&softmaxOp{alongAxis: alongAxis{axis: axis}, log: true}, x)
 }
 
 type softmaxOp struct {
-	axis   int
-	log    bool
-	outer  int // product of the axes before axis
-	length int // size of axis
-	inner  int // product of the axes after axis
+	alongAxis
+	log bool
 }
 
 func (op *softmaxOp) Name() string {
@@ -38,12 +35,9 @@ func (op *softmaxOp) Name() string {
 
 func (op *softmaxOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	x := in[0].Shape()
-	axis, err := normAxis(op.axis, len(x))
-	if err != nil {
+	if err := op.split(x); err != nil {
 		return nil, graph.DType{}, err
 	}
-	op.axis = axis
-	op.outer, op.length, op.inner = graph.Shape(x[:axis]).Size(), x[axis], graph.Shape(x[axis+1:]).Size()
 	return x, in[0].DType(), nil
 }
 
