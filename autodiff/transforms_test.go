@@ -138,3 +138,44 @@ func TestTransformsRejectMismatchedTangents(t *testing.T) {
 		t.Errorf("PerExampleGradients: %v", err)
 	}
 }
+
+// Each column of the Jacobian against central differences of f, at a point
+// where f is smooth.
+func TestJacobianAgreesWithCentralDifferences(t *testing.T) {
+	build := func() (*graph.Graph, *graph.Node, *graph.Node) {
+		g := graph.New()
+		x := g.Input("x", tensor.Float64, 3)
+		return g, x, ops.Tanh(ops.Mul(f(x), ops.Exp(x)))
+	}
+	_, x, y := build()
+	j, err := autodiff.Jacobian(y, x, autodiff.Forward)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := graftest.Eval(t, graph.Feeds{x: dense64(fAt, 3)}, j)[0]
+	_, x2, y2 := build()
+	prog, err := graph.Compile(y2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(v []float64) []float64 {
+		out, err := prog.Run(graph.Feeds{x2: dense64(v, 3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float64(nil), out[0].Float64s()...)
+	}
+	const h = 1e-6
+	for col := range 3 {
+		plus, minus := append([]float64(nil), fAt...), append([]float64(nil), fAt...)
+		plus[col] += h
+		minus[col] -= h
+		fp, fm := at(plus), at(minus)
+		for row := range 3 {
+			want := (fp[row] - fm[row]) / (2 * h)
+			if d := got[row*3+col] - want; math.Abs(d) > 1e-8 {
+				t.Errorf("∂y%d/∂x%d: %v, central differences %v", row, col, got[row*3+col], want)
+			}
+		}
+	}
+}
