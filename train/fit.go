@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"sort"
@@ -11,9 +12,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/activations"
-	"graft/autodiff"
 	"graft/graph"
 	"graft/losses"
+	"graft/optim"
 )
 
 // Optimizer updates parameters in place from their gradients. Every
@@ -34,98 +35,235 @@ type Config struct {
 	Seed      uint64 // seeds the shuffle: the same seed visits rows in the same order
 	NoShuffle bool   // visit rows in their stored order
 	Metric    Metric // reported as accuracy; nil reports none
-	// Progress receives the loss and accuracy every LogEvery epochs (0
-	// means every epoch) and after the last one, as ProgressMode says; nil
-	// is quiet.
+	// Metrics are measured on every training batch as it is trained, and
+	// on the validation rows after each epoch, each under its Name in the
+	// History (the validation one with "val_" before it).
+	Metrics []Meter
+	// Progress receives a line per epoch every LogEvery epochs (0 means
+	// every epoch) and after the last one, and on a terminal a live bar
+	// within the epoch, as ProgressMode says; nil or io.Discard is quiet.
 	Progress     io.Writer
 	ProgressMode ProgressMode
 	LogEvery     int
 	// Params are the parameters to train; nil trains every parameter the
 	// loss depends on.
 	Params []*graph.Node
-}
 
-// History holds the mean loss and the accuracy of each epoch, measured on
-// the batches as they were trained (like Keras' fit).
-type History struct {
-	Loss     []float64
-	Accuracy []float64 // empty without a Metric
-	Steps    int       // optimizer steps taken
+	// ValidationX and ValidationY are evaluated, in inference mode, after
+	// every epoch: their loss is "val_loss" in the History, and the
+	// Metric's and Metrics' values are "val_accuracy" and "val_" + Name.
+	ValidationX, ValidationY *tensor.Dense
+	// ValidationSplit, from 0 up to 1, holds out that share of the rows of
+	// x and y as validation data instead: the last ones, before any
+	// shuffle, as Keras' validation_split does. It cannot be combined with
+	// ValidationX.
+	ValidationSplit float64
+	// ValidationBatchSize is the batch size of validation; 0 means
+	// BatchSize.
+	ValidationBatchSize int
+
+	// Callbacks are told of every epoch's end (and, if they implement
+	// TrainBeginner, BatchEnder or TrainEnder, of those moments), in order.
+	Callbacks []Callback
+	// Schedule, if not nil, sets the optimizer's learning rate before each
+	// step; the optimizer needs SetLearningRate (every one in optim has it).
+	Schedule Schedule
+	// ClipNorm, if above 0, scales each step's gradients so that their
+	// global norm is at most ClipNorm (optim.ClipGlobalNorm) before the
+	// optimizer sees them.
+	ClipNorm float64
 }
 
 // Fit trains the model forward on inputs x and targets y (their first axis
 // indexes examples) with the loss and optimizer given. x and y are float32,
-// float64 or graph.Int64 (class ids for losses.SoftmaxCrossEntropy, say),
-// each fed as an input node of its own dtype. It adds input nodes
-// to g and applies forward to one of the batch size, and to one of the last
-// batch's size if that differs, so the model's layers must reuse their
-// parameters when applied again (graft's layers do). The same g then serves
-// to build a prediction program with the trained parameters.
-//
-// forward is applied in the graph's training mode (graph.SetTraining), so
-// dropout drops and batch norm normalizes with, and updates, the batch's
-// statistics; the graph's mode is restored afterwards, so a forward applied
-// after Fit builds the inference form.
-//
-// Each step runs the program, then the metric on its predictions, then the
-// optimizer, so a metric that rejects the predictions stops Fit before that
-// step moves a parameter. See the package documentation for what may run
-// alongside Fit.
+// float64 or graph.Int64 (class ids for losses.SoftmaxCrossEntropy, say).
+// It is
+// NewModel(g, forward, loss).Fit(opt, x, y, cfg); keep a Model of your own
+// to Fit more than once, Predict or Evaluate without building the same
+// programs again.
 func Fit(g *graph.Graph, forward activations.Func, loss losses.Func, opt Optimizer, x, y *tensor.Dense, cfg Config) (History, error) {
 	if err := checkArgs(g, forward, loss, opt); err != nil {
 		return History{}, err
+	}
+	return NewModel(g, forward, loss).Fit(opt, x, y, cfg)
+}
+
+// Fit trains m on inputs x and targets y (their first axis indexes
+// examples) with the optimizer given, as cfg says, and returns the History
+// of every epoch. The training step of each batch size (the full one, and
+// a smaller last batch's) comes from m's program cache, built on first use
+// in training mode (graph.SetTraining): dropout drops and batch norm
+// normalizes with, and updates, the batch's statistics. The graph's mode is
+// restored afterwards. Validation, in inference mode, uses m's evaluation
+// programs, which Evaluate shares.
+//
+// Each step copies its rows into the program's batch, runs the program,
+// adds the predictions to the metrics, clips the gradients if asked and
+// steps the optimizer, so a metric that rejects the predictions stops Fit
+// before that step moves a parameter. A steady-state step allocates
+// nothing. After each epoch Fit validates, records the History and calls
+// the callbacks; one that sets State.Stop ends training after that epoch,
+// and one that returns an error ends it with that error. See the package
+// documentation for what may run alongside Fit.
+func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, error) {
+	if err := m.check("Fit", true); err != nil {
+		return History{}, err
+	}
+	if opt == nil {
+		return History{}, errors.New("graft: Fit: the optimizer is nil")
 	}
 	n, err := checkData(x, y, cfg)
 	if err != nil {
 		return History{}, err
 	}
-	if err := g.Err(); err != nil {
+	vx, vy, vlo, vhi, n, err := validationOf(x, y, n, cfg)
+	if err != nil {
+		return History{}, err
+	}
+	lr, err := checkSchedule(opt, cfg)
+	if err != nil {
 		return History{}, err
 	}
 	full := min(cfg.BatchSize, n)
-	steps := map[int]*stepper{}
-	for _, size := range []int{full, n % full} {
-		if size == 0 || steps[size] != nil {
+	var steps [2]*program // the full batch's and the last batch's
+	for i, size := range []int{full, n % full} {
+		if size == 0 {
 			continue
 		}
-		if steps[size], err = newStepper(g, forward, loss, x, y, size, cfg.Params); err != nil {
+		if steps[i], err = m.program(forTrain, x, y, size, cfg.Params); err != nil {
 			return History{}, err
 		}
+	}
+	meters := append([]Meter(nil), cfg.Metrics...)
+	if cfg.Metric != nil {
+		meters = append([]Meter{Counted("accuracy", cfg.Metric)}, meters...)
 	}
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	var h History
+	h := History{Metrics: map[string][]float64{}}
+	s := &State{Epochs: cfg.Epochs, StepsPerEpoch: (n + full - 1) / full, History: &h, Optimizer: opt, Weights: weightsOf(m.graph)}
 	line := newProgress(cfg.Progress, cfg.ProgressMode)
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	defer line.done()
+	if err := callBegin(cfg.Callbacks, s); err != nil {
+		return h, err
+	}
+	for epoch := 1; epoch <= cfg.Epochs && !s.Stop; epoch++ {
+		s.Epoch = epoch
 		if !cfg.NoShuffle {
 			rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		}
+		for _, mt := range meters {
+			mt.Reset()
+		}
+		line.begin(s.StepsPerEpoch)
 		var lossSum float64
-		var correct, total int
 		for start := 0; start < n; start += full {
 			rows := order[start:min(start+full, n)]
-			s := steps[len(rows)]
-			l, c, t, err := s.run(x, y, rows, opt, cfg.Metric)
+			p := steps[0]
+			if len(rows) != full {
+				p = steps[1]
+			}
+			if cfg.Schedule != nil {
+				lr.SetLearningRate(cfg.Schedule(h.Steps))
+			}
+			l, err := p.step(x, y, rows, opt, meters, cfg.ClipNorm)
 			if err != nil {
 				return h, err
 			}
 			h.Steps++
 			lossSum += l * float64(len(rows))
-			correct, total = correct+c, total+t
+			line.step(l)
+			if err := callBatch(cfg.Callbacks, s); err != nil {
+				return h, err
+			}
 		}
-		h.Loss = append(h.Loss, lossSum/float64(n))
-		if cfg.Metric != nil {
-			h.Accuracy = append(h.Accuracy, float64(correct)/float64(max(total, 1)))
+		h.record("loss", lossSum/float64(n))
+		for _, mt := range meters {
+			h.record(mt.Name(), mt.Value())
 		}
+		if vx != nil {
+			vl, err := m.evaluate(vx, vy, vlo, vhi, orDefault(cfg.ValidationBatchSize, cfg.BatchSize), meters)
+			if err != nil {
+				return h, err
+			}
+			h.record("val_loss", vl)
+			for _, mt := range meters {
+				h.record("val_"+mt.Name(), mt.Value())
+			}
+		}
+		if lr != nil {
+			h.record("lr", lr.LearningRate())
+		}
+		h.Loss = h.Metrics["loss"]
+		h.Accuracy = h.Metrics["accuracy"]
+		h.Epochs = epoch
 		if cfg.LogEvery <= 1 || epoch%cfg.LogEvery == 0 || epoch == cfg.Epochs {
-			line.epoch(epoch, cfg.Epochs, h)
+			line.epoch(epoch, cfg.Epochs, &h)
+		}
+		if err := callEpochEnd(cfg.Callbacks, s); err != nil {
+			return h, err
 		}
 	}
-	line.done()
-	return h, nil
+	return h, callEnd(cfg.Callbacks, s)
+}
+
+// learningRater is an optimizer whose learning rate a schedule can set.
+type learningRater interface {
+	LearningRate() float64
+	SetLearningRate(lr float64)
+}
+
+// checkSchedule returns opt as a learningRater when it is one, and an error
+// when cfg asks for a schedule it cannot follow or a bad clipping norm.
+func checkSchedule(opt Optimizer, cfg Config) (learningRater, error) {
+	lr, _ := opt.(learningRater)
+	switch {
+	case cfg.Schedule != nil && lr == nil:
+		return nil, fmt.Errorf("graft: Fit: the optimizer %T has no SetLearningRate, so Config.Schedule cannot set its learning rate", opt)
+	case cfg.ClipNorm < 0 || math.IsNaN(cfg.ClipNorm) || math.IsInf(cfg.ClipNorm, 0):
+		return nil, fmt.Errorf("graft: Fit: ClipNorm is %v; it must be positive and finite, or 0 for no clipping", cfg.ClipNorm)
+	}
+	return lr, nil
+}
+
+// validationOf returns the validation data (nil for none) as rows [lo, hi)
+// of vx and vy, and the number of training rows, which a validation split
+// takes from the end of x and y.
+func validationOf(x, y *tensor.Dense, n int, cfg Config) (vx, vy *tensor.Dense, lo, hi, train int, err error) {
+	split := cfg.ValidationSplit
+	switch {
+	case !(split >= 0 && split < 1):
+		return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationSplit is %v; it must be at least 0 and below 1", split)
+	case split > 0 && (cfg.ValidationX != nil || cfg.ValidationY != nil):
+		return nil, nil, 0, 0, 0, errors.New("graft: Fit: give ValidationSplit or ValidationX and ValidationY, not both")
+	case cfg.ValidationBatchSize < 0:
+		return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationBatchSize is %d; it must be at least 1, or 0 for BatchSize", cfg.ValidationBatchSize)
+	case split > 0:
+		train := int(float64(n) * (1 - split)) // Keras' split point
+		if train < 1 || train == n {
+			return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationSplit %v of %d rows leaves %d to train on and %d to validate; each needs at least one", split, n, train, n-train)
+		}
+		return x, y, train, n, train, nil
+	case cfg.ValidationX == nil && cfg.ValidationY == nil:
+		return nil, nil, 0, 0, n, nil
+	case cfg.ValidationX == nil || cfg.ValidationY == nil:
+		return nil, nil, 0, 0, 0, errors.New("graft: Fit: ValidationX and ValidationY go together; one of them is nil")
+	}
+	vn, err := checkRows("Fit: validation", cfg.ValidationX, cfg.ValidationY, 0)
+	if err != nil {
+		return nil, nil, 0, 0, 0, err
+	}
+	for _, pair := range [][2]*tensor.Dense{{x, cfg.ValidationX}, {y, cfg.ValidationY}} {
+		a, b := pair[0], pair[1]
+		if a.Dtype() != b.Dtype() || !graph.Shape(a.Shape()[1:]).Equal(graph.Shape(b.Shape()[1:])) {
+			return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: validation rows are %s %v, training rows %s %v; they need one dtype and one row shape",
+				graph.DTypeName(b.Dtype()), graph.Shape(b.Shape()[1:]), graph.DTypeName(a.Dtype()), graph.Shape(a.Shape()[1:]))
+		}
+	}
+	return cfg.ValidationX, cfg.ValidationY, 0, vn, n, nil
 }
 
 // checkArgs rejects the nil arguments that Fit would otherwise trip over.
@@ -163,90 +301,31 @@ func checkData(x, y *tensor.Dense, cfg Config) (int, error) {
 	return x.Shape()[0], nil
 }
 
-// stepper is the compiled training step for one batch size.
-type stepper struct {
-	prog          *graph.Program
-	xIn, yIn      *graph.Node
-	input, target *tensor.Dense // the batch, copied from x and y rows
-	feeds         graph.Feeds
-	params        []*graph.Node
-}
-
-func newStepper(g *graph.Graph, forward activations.Func, loss losses.Func, x, y *tensor.Dense, size int, params []*graph.Node) (*stepper, error) {
-	s := &stepper{
-		input:  batchTensor(x, size),
-		target: batchTensor(y, size),
-	}
-	s.xIn = g.Input("x", x.Dtype(), s.input.Shape()...)
-	s.yIn = g.Input("y", y.Dtype(), s.target.Shape()...)
-	// The step is built in training mode (dropout drops, batch norm uses
-	// and updates batch statistics); the graph's mode is restored after.
-	was := g.Training()
-	g.SetTraining(true)
-	pred := forward(s.xIn)
-	g.SetTraining(was)
-	if err := checkNode("the model function forward", pred, g); err != nil {
-		return nil, err
-	}
-	l := loss(pred, s.yIn)
-	if err := checkNode("the loss function", l, g); err != nil {
-		return nil, err
-	}
-	s.params = params
-	if s.params == nil {
-		s.params = ParamsOf(l)
-	}
-	if len(s.params) == 0 {
-		return nil, errors.New("graft: Fit: the loss depends on no parameter, so there is nothing to train")
-	}
-	grads, err := autodiff.Grad(l, s.params...)
+// step copies the chosen rows into the batch, runs the training program,
+// adds the predictions to the meters, clips the gradients if clip > 0 and
+// updates the parameters. It returns the batch loss.
+func (p *program) step(x, y *tensor.Dense, rows []int, opt Optimizer, meters []Meter, clip float64) (float64, error) {
+	gatherRows(p.xb, x, rows)
+	gatherRows(p.yb, y, rows)
+	out, err := p.prog.Run(p.feeds)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	if s.prog, err = graph.Compile(append([]*graph.Node{l, pred}, grads...)...); err != nil {
-		return nil, err
-	}
-	s.feeds = graph.Feeds{s.xIn: s.input, s.yIn: s.target}
-	return s, nil
-}
-
-// checkNode reports a node that a user function returned and Fit cannot
-// use: nil, or of another graph than g. A build error recorded on g comes
-// first, since it usually explains the rest.
-func checkNode(what string, n *graph.Node, g *graph.Graph) error {
-	if err := g.Err(); err != nil {
-		return err
-	}
-	switch {
-	case n == nil:
-		return fmt.Errorf("graft: Fit: %s returned nil", what)
-	case n.Graph().Err() != nil: // failed on a graph of its own (all its inputs nil)
-		return n.Graph().Err()
-	case n.Graph() != g:
-		return fmt.Errorf("graft: Fit: %s returned %v, a node of another graph than the one given to Fit", what, n)
-	}
-	return nil
-}
-
-// run copies the chosen rows into the batch, runs the step, counts the
-// metric (if any) and updates the parameters. It returns the batch loss and
-// the metric's counts.
-func (s *stepper) run(x, y *tensor.Dense, rows []int, opt Optimizer, metric Metric) (loss float64, correct, total int, err error) {
-	gatherRows(s.input, x, rows)
-	gatherRows(s.target, y, rows)
-	out, err := s.prog.Run(s.feeds)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	if metric != nil {
-		if correct, total, err = metric(out[1], s.target); err != nil {
-			return 0, 0, 0, err
+	for _, mt := range meters {
+		if err := mt.Add(out[1], p.yb); err != nil {
+			return 0, err
 		}
 	}
-	if err := opt.Step(s.params, out[2:]); err != nil {
-		return 0, 0, 0, err
+	grads := out[2:]
+	if clip > 0 {
+		if _, err := optim.ClipGlobalNorm(grads, clip); err != nil {
+			return 0, err
+		}
 	}
-	return scalar(out[0]), correct, total, nil
+	if err := opt.Step(p.params, grads); err != nil {
+		return 0, err
+	}
+	return scalar(out[0]), nil
 }
 
 // ParamsOf returns the parameters that y depends on, in build order.
@@ -268,32 +347,6 @@ func ParamsOf(y *graph.Node) []*graph.Node {
 	}
 	sort.Slice(params, func(i, j int) bool { return params[i].ID() < params[j].ID() })
 	return params
-}
-
-func batchTensor(t *tensor.Dense, rows int) *tensor.Dense {
-	shape := append([]int{rows}, t.Shape()[1:]...)
-	return tensor.New(tensor.WithShape(shape...), tensor.Of(t.Dtype()))
-}
-
-// gatherRows copies the given rows of src into dst, which has src's dtype
-// (float32, float64, or int64 for labels and indices) and one row per entry
-// of rows.
-func gatherRows(dst, src *tensor.Dense, rows []int) {
-	width := dst.Shape().TotalSize() / dst.Shape()[0]
-	switch dst.Dtype() {
-	case tensor.Float32:
-		copyRows(dst.Float32s(), src.Float32s(), rows, width)
-	case tensor.Int64:
-		copyRows(dst.Int64s(), src.Int64s(), rows, width)
-	default:
-		copyRows(dst.Float64s(), src.Float64s(), rows, width)
-	}
-}
-
-func copyRows[T any](dst, src []T, rows []int, width int) {
-	for i, r := range rows {
-		copy(dst[i*width:(i+1)*width], src[r*width:(r+1)*width])
-	}
 }
 
 func scalar(t *tensor.Dense) float64 {
