@@ -209,7 +209,10 @@ func TestModelRejectsBadArguments(t *testing.T) {
 		{"nil x", func() error { _, err := train.NewModel(g, forward, nil).Predict(nil, 1); return err }, "graft: Predict: x is nil"},
 		{"negative batch", func() error { _, err := train.NewModel(g, forward, nil).Predict(x, -1); return err }, "batch size -1"},
 		{"no loss", func() error { _, err := train.NewModel(g, forward, nil).Evaluate(x, y, 1); return err }, "graft: Evaluate: the loss function is nil"},
-		{"row mismatch", func() error { _, err := train.NewModel(g, forward, losses.MeanSquaredError).Evaluate(x, y, 1); return err }, "x has 4 examples"},
+		{"row mismatch", func() error {
+			_, err := train.NewModel(g, forward, losses.MeanSquaredError).Evaluate(x, y, 1)
+			return err
+		}, "x has 4 examples"},
 		{"a model that sums the batch", func() error {
 			_, err := train.NewModel(g, func(n *graph.Node) *graph.Node { return sumAll(forward(n)) }, nil).Predict(x, 2)
 			return err

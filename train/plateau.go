@@ -7,8 +7,10 @@ import (
 // ReduceOnPlateau multiplies the optimizer's learning rate by Factor when a
 // metric has not improved for Patience epochs, as Keras'
 // ReduceLROnPlateau does: an epoch improves when its value beats the best
-// so far by more than MinDelta; after a reduction it waits Cooldown epochs
-// before counting again, and it never sets a rate below MinLR. It works
+// so far by more than MinDelta. After a reduction the next Cooldown epochs
+// are not counted, as in PyTorch's ReduceLROnPlateau (Keras counts the last
+// epoch of its cooldown, so there a Cooldown of 1 changes nothing). It
+// never sets a rate below MinLR. It works
 // with any optimizer that has SetLearningRate (every one in optim). Do not
 // combine it with Config.Schedule, which sets the rate before every step
 // and would undo it.
@@ -54,21 +56,21 @@ func (r *ReduceOnPlateau) OnEpochEnd(s *State) error {
 	if err != nil {
 		return err
 	}
-	if r.cooldown > 0 {
+	if better {
+		r.wait = 0
+	} else {
+		r.wait++
+	}
+	if r.cooldown > 0 { // an epoch of cooldown is not counted
 		r.cooldown--
 		r.wait = 0
 	}
-	switch {
-	case better:
-		r.wait = 0
-	case r.cooldown == 0:
-		r.wait++
-		if r.wait >= r.Patience {
-			if old := lr.LearningRate(); old > r.MinLR {
-				lr.SetLearningRate(max(old*factor, r.MinLR))
-				r.cooldown, r.wait = r.Cooldown, 0
-			}
+	if r.wait >= max(r.Patience, 1) {
+		if old := lr.LearningRate(); old > r.MinLR {
+			lr.SetLearningRate(max(old*factor, r.MinLR))
+			r.cooldown = r.Cooldown
 		}
+		r.wait = 0
 	}
 	return nil
 }
