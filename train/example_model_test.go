@@ -50,7 +50,7 @@ func ExampleModel_Predict() {
 func ExampleModel_Evaluate() {
 	g := graph.New()
 	model := train.NewModel(g, linear(g), mse) // predicts 0; the targets are 2x + 1
-	x, y := lineData(3)                         // targets 1, 1.2 and 1.4
+	x, y := lineData(3)                        // targets 1, 1.2 and 1.4
 	scores, err := model.Evaluate(x, y, 2, train.MeanAbsoluteError())
 	fmt.Printf("loss %.4f, mae %.1f %v\n", scores["loss"], scores["mae"], err)
 	// Output: loss 1.4667, mae 1.2 <nil>
