@@ -1,6 +1,21 @@
-// Package train runs the usual training loop over a graft model:
-// minibatches, seeded shuffling, epochs, the loss and accuracy of each epoch,
-// a progress line on a terminal, and a History the caller can plot.
+// Package train runs the usual training loop over a graft model, and runs
+// a model written once on any number of rows.
+//
+// A Model is a model function forward, its graph and its loss. Its Predict,
+// Evaluate and Fit run data sets of any size in batches; each new input
+// shape gets a program built and compiled on first use and kept in a
+// bounded cache (see Model and docs/architecture.md), so a shape seen
+// before costs nothing and every program shares the model's parameters.
+//
+// Fit adds what a Keras or PyTorch user expects (see docs/training.md):
+// seeded shuffling and a partial last batch, validation data or a
+// validation split, metrics (Metric counts right predictions; Meter
+// accumulates any value: MeanAbsoluteError, Precision, F1 ...), callbacks
+// (EarlyStopping, ReduceOnPlateau, BestCheckpoint, CSVLogger,
+// JSONLinesLogger, or any OnEpochEnd), learning-rate schedules (StepDecay,
+// ExponentialDecay, CosineWithWarmup) for every optimizer, gradient
+// clipping by global norm, a live progress bar on a terminal and a line per
+// epoch in logs, and a History of every metric that plots itself to SVG.
 //
 // Fit is a convenience, not a requirement: the loop it runs is the ten lines
 // a user would write by hand (build the loss, autodiff.Grad, graph.Compile,
@@ -8,13 +23,14 @@
 //
 // Bad arguments are errors, not panics: a nil graph, model, loss or
 // optimizer, a model or loss that returns nil or a node of another graph, and
-// a Metric given predictions it cannot count (BinaryAccuracy of a softmax
-// output, SparseCategoricalAccuracy of a single sigmoid column).
+// a Metric or Meter given predictions it cannot count (BinaryAccuracy of a
+// softmax output, SparseCategoricalAccuracy of a single sigmoid column).
 //
 // # Concurrency
 //
-// Fit uses its graph, its optimizer and the parameters it trains from the
-// goroutine that called it, and nothing in it is locked. While a Fit runs:
+// Fit, Predict and Evaluate use their graph, their Model's cache, the
+// optimizer and the parameters from the goroutine that called them, and
+// nothing in them is locked. While a Fit runs:
 //
 //   - nothing else may build nodes on its graph (Fit adds inputs to it), run a
 //     Program of that graph, Step an optimizer on its parameters, or
