@@ -27,12 +27,35 @@ const (
 // shape of x (and of y, for evaluation and training). Its batch tensors are
 // the feeds: a batch is copied into them, so a run allocates nothing.
 type program struct {
-	prog    *graph.Program
-	x, y    *graph.Node   // y is nil for a prediction program
-	xb, yb  *tensor.Dense // the batch fed to x and y
-	feeds   graph.Feeds
+	prog *graph.Program
+	x, y *graph.Node // y is nil for a prediction program
+	// bufs are the batches fed to x and y: the first made with the
+	// program, the second by Fit, which fills one while a step runs on
+	// the other.
+	bufs    [2]*batch
 	params  []*graph.Node // a training program's trained parameters, in the order of its gradients
 	lastUse uint64
+}
+
+// batch is one set of feeds of a program.
+type batch struct {
+	x, y  *tensor.Dense // y is nil for a prediction program
+	feeds graph.Feeds
+}
+
+// buffer returns the program's batch i (0 or 1), making the second on
+// first use.
+func (p *program) buffer(i int) *batch {
+	if p.bufs[i] == nil {
+		b := &batch{x: batchTensor(p.bufs[0].x, p.bufs[0].x.Shape()[0])}
+		b.feeds = graph.Feeds{p.x: b.x}
+		if p.y != nil {
+			b.y = batchTensor(p.bufs[0].y, p.bufs[0].y.Shape()[0])
+			b.feeds[p.y] = b.y
+		}
+		p.bufs[i] = b
+	}
+	return p.bufs[i]
 }
 
 // programCache keeps at most size programs, evicting the least recently

@@ -147,6 +147,8 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 	s := &State{Epochs: cfg.Epochs, StepsPerEpoch: (n + full - 1) / full, History: &h, Optimizer: opt, Weights: weightsOf(m.graph)}
 	line := newProgress(cfg.Progress, cfg.ProgressMode)
 	defer line.done()
+	pre := newPrefetcher(x, y)
+	defer pre.stop()
 	if err := callBegin(cfg.Callbacks, s); err != nil {
 		return h, err
 	}
@@ -159,17 +161,38 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 			mt.Reset()
 		}
 		line.begin(s.StepsPerEpoch)
-		var lossSum float64
-		for start := 0; start < n; start += full {
-			rows := order[start:min(start+full, n)]
+		// While step k runs on one batch buffer, rows of step k+1 are
+		// gathered into the other.
+		batchOf := func(k int) (*program, *batch, []int) {
+			rows := order[k*full : min((k+1)*full, n)]
 			p := steps[0]
 			if len(rows) != full {
 				p = steps[1]
 			}
+			return p, p.buffer(k % 2), rows
+		}
+		_, b0, rows0 := batchOf(0)
+		gatherRows(b0.x, x, rows0)
+		gatherRows(b0.y, y, rows0)
+		var lossSum float64
+		for k := 0; k < s.StepsPerEpoch; k++ {
+			p, b, rows := batchOf(k)
+			if m.serial && k > 0 {
+				gatherRows(b.x, x, rows)
+				gatherRows(b.y, y, rows)
+			}
+			prefetch := k+1 < s.StepsPerEpoch && !m.serial
+			if prefetch {
+				_, next, nextRows := batchOf(k + 1)
+				pre.gather(next, nextRows)
+			}
 			if cfg.Schedule != nil {
 				lr.SetLearningRate(cfg.Schedule(h.Steps))
 			}
-			l, err := p.step(x, y, rows, opt, meters, cfg.ClipNorm)
+			l, err := p.step(b, opt, meters, cfg.ClipNorm)
+			if prefetch {
+				pre.wait()
+			}
 			if err != nil {
 				return h, err
 			}
@@ -301,18 +324,16 @@ func checkData(x, y *tensor.Dense, cfg Config) (int, error) {
 	return x.Shape()[0], nil
 }
 
-// step copies the chosen rows into the batch, runs the training program,
-// adds the predictions to the meters, clips the gradients if clip > 0 and
-// updates the parameters. It returns the batch loss.
-func (p *program) step(x, y *tensor.Dense, rows []int, opt Optimizer, meters []Meter, clip float64) (float64, error) {
-	gatherRows(p.xb, x, rows)
-	gatherRows(p.yb, y, rows)
-	out, err := p.prog.Run(p.feeds)
+// step runs the training program on the batch b (its rows already
+// copied in), adds the predictions to the meters, clips the gradients if
+// clip > 0 and updates the parameters. It returns the batch loss.
+func (p *program) step(b *batch, opt Optimizer, meters []Meter, clip float64) (float64, error) {
+	out, err := p.prog.Run(b.feeds)
 	if err != nil {
 		return 0, err
 	}
 	for _, mt := range meters {
-		if err := mt.Add(out[1], p.yb); err != nil {
+		if err := mt.Add(out[1], b.y); err != nil {
 			return 0, err
 		}
 	}
@@ -326,6 +347,45 @@ func (p *program) step(x, y *tensor.Dense, rows []int, opt Optimizer, meters []M
 		return 0, err
 	}
 	return scalar(out[0]), nil
+}
+
+// prefetcher copies the rows of the next batch into its buffer on a
+// goroutine of its own while the current step runs, so that the copying,
+// most of what Fit adds to the steps, overlaps them. Channels hand the
+// buffers over, so no step reads a buffer being filled.
+type prefetcher struct {
+	x, y   *tensor.Dense
+	jobs   chan gatherJob
+	done   chan struct{}
+	exited chan struct{}
+}
+
+type gatherJob struct {
+	b    *batch
+	rows []int
+}
+
+func newPrefetcher(x, y *tensor.Dense) *prefetcher {
+	f := &prefetcher{x: x, y: y, jobs: make(chan gatherJob, 1), done: make(chan struct{}, 1), exited: make(chan struct{})}
+	go func() {
+		defer close(f.exited)
+		for j := range f.jobs {
+			gatherRows(j.b.x, f.x, j.rows)
+			gatherRows(j.b.y, f.y, j.rows)
+			f.done <- struct{}{}
+		}
+	}()
+	return f
+}
+
+// gather starts filling b with rows; wait waits until it is filled.
+func (f *prefetcher) gather(b *batch, rows []int) { f.jobs <- gatherJob{b, rows} }
+func (f *prefetcher) wait()                       { <-f.done }
+
+// stop ends the goroutine once its last copy is done.
+func (f *prefetcher) stop() {
+	close(f.jobs)
+	<-f.exited
 }
 
 // ParamsOf returns the parameters that y depends on, in build order.

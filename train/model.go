@@ -37,6 +37,7 @@ type Model struct {
 	forward activations.Func
 	loss    losses.Func
 	cache   *programCache
+	serial  bool // gather each batch before its step instead of during the one before (for BenchmarkFitEpochOverhead)
 }
 
 // NewModel returns the model forward on g, trained and evaluated with loss.
@@ -97,8 +98,9 @@ func (m *Model) Predict(x *tensor.Dense, batchSize int) (*tensor.Dense, error) {
 			}
 		}
 		p := progs[i]
-		copyRows(p.xb, x, start)
-		res, err := p.prog.Run(p.feeds)
+		b := p.bufs[0]
+		copyRows(b.x, x, start)
+		res, err := p.prog.Run(b.feeds)
 		if err != nil {
 			return nil, err
 		}
@@ -159,14 +161,15 @@ func (m *Model) evaluate(x, y *tensor.Dense, lo, hi, batchSize int, meters []Met
 			}
 		}
 		p := progs[i]
-		copyRows(p.xb, x, start)
-		copyRows(p.yb, y, start)
-		res, err := p.prog.Run(p.feeds)
+		b := p.bufs[0]
+		copyRows(b.x, x, start)
+		copyRows(b.y, y, start)
+		res, err := p.prog.Run(b.feeds)
 		if err != nil {
 			return 0, err
 		}
 		for _, mt := range meters {
-			if err := mt.Add(res[1], p.yb); err != nil {
+			if err := mt.Add(res[1], b.y); err != nil {
 				return 0, err
 			}
 		}
@@ -211,9 +214,10 @@ func (m *Model) program(p purpose, x, y *tensor.Dense, rows int, params []*graph
 // build adds the nodes of one program to the graph and compiles them.
 func (m *Model) build(p purpose, x, y *tensor.Dense, rows int, params []*graph.Node) (*program, error) {
 	g := m.graph
-	e := &program{xb: batchTensor(x, rows)}
-	e.x = g.Input("x", x.Dtype(), e.xb.Shape()...)
-	e.feeds = graph.Feeds{e.x: e.xb}
+	b := &batch{x: batchTensor(x, rows)}
+	e := &program{bufs: [2]*batch{b}}
+	e.x = g.Input("x", x.Dtype(), b.x.Shape()...)
+	b.feeds = graph.Feeds{e.x: b.x}
 	was := g.Training()
 	g.SetTraining(p == forTrain)
 	pred := m.forward(e.x)
@@ -229,9 +233,9 @@ func (m *Model) build(p purpose, x, y *tensor.Dense, rows int, params []*graph.N
 	}
 	outputs := []*graph.Node{pred}
 	if p != forPredict {
-		e.yb = batchTensor(y, rows)
-		e.y = g.Input("y", y.Dtype(), e.yb.Shape()...)
-		e.feeds[e.y] = e.yb
+		b.y = batchTensor(y, rows)
+		e.y = g.Input("y", y.Dtype(), b.y.Shape()...)
+		b.feeds[e.y] = b.y
 		l := m.loss(pred, e.y)
 		if err := checkNode(what, "the loss function", l, g); err != nil {
 			return nil, err

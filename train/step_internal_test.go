@@ -12,9 +12,9 @@ import (
 	"graft/optim"
 )
 
-// A steady-state training step (gather the rows, run, count the meters,
-// clip, step Adam) and a cache lookup of a shape seen before allocate
-// nothing.
+// A steady-state training step (gather the next batch's rows on the
+// prefetching goroutine, run, count the meters, clip, step Adam) and a
+// cache lookup of a shape seen before allocate nothing.
 func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 	g := graph.New()
 	m := layers.NewModel(1)
@@ -37,13 +37,19 @@ func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 	opt := optim.NewAdam(0.01)
 	meters := []Meter{Counted("accuracy", BinaryAccuracy(0.5)), MeanAbsoluteError(), F1(0.5), Precision(0.5)}
 	rows := []int{3, 1, 4, 1, 5, 9, 2, 6}
-	if _, err := p.step(x, y, rows, opt, meters, 0.5); err != nil { // makes Adam's slots
+	pre := newPrefetcher(x, y)
+	defer pre.stop()
+	b, next := p.buffer(0), p.buffer(1)
+	if _, err := p.step(b, opt, meters, 0.5); err != nil { // makes Adam's slots
 		t.Fatal(err)
 	}
 	allocs := testing.AllocsPerRun(20, func() {
-		if _, err := p.step(x, y, rows, opt, meters, 0.5); err != nil {
+		pre.gather(next, rows)
+		if _, err := p.step(b, opt, meters, 0.5); err != nil {
 			t.Fatal(err)
 		}
+		pre.wait()
+		b, next = next, b
 		if _, err := model.program(forTrain, x, y, 8, nil); err != nil {
 			t.Fatal(err)
 		}
