@@ -45,7 +45,7 @@ func ExampleModel() {
 	model := train.NewModel(g, linear(g), mse)
 	x, y := lineData(10)
 	model.Fit(optim.NewSGD(0.1), x, y, train.Config{Epochs: 1, BatchSize: 4}) // steps of 4 and 2 rows
-	model.Predict(x, 0)                                                        // one batch of 10
+	model.Predict(x, 0)                                                       // one batch of 10
 	one := tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{0.5}))
 	model.Predict(one, 0) // one row
 	fmt.Println(model.CacheStats().Programs, "programs")
