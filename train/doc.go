@@ -36,6 +36,8 @@
 //     Program of that graph, Step an optimizer on its parameters, or
 //     checkpoint.Save or checkpoint.Load them: each is a data race that graft
 //     does not detect;
+//   - x and y must not change: Fit copies the rows of the next batch on a
+//     goroutine of its own while the current step runs;
 //   - its optimizer must not be used elsewhere; if another goroutine's Step of
 //     the same optimizer overlaps one of Fit's, one of them returns the
 //     optimizer's error (see package optim), but that check does not make the

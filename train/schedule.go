@@ -9,7 +9,9 @@ import (
 // steps taken before it (0 for the first). Fit sets it with the
 // optimizer's SetLearningRate before every step, so a schedule works with
 // every optimizer in package optim. A schedule written in epochs counts
-// steps in multiples of StepsPerEpoch.
+// steps in multiples of StepsPerEpoch. The count starts at 0 in every Fit:
+// a loop that calls Fit once per epoch sets the rate itself, or uses one
+// Fit of many epochs.
 type Schedule func(step int) float64
 
 // StepsPerEpoch is the number of steps an epoch of rows rows takes in
