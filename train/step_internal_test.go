@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -56,5 +57,41 @@ func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("a steady-state step allocates %v times; want 0", allocs)
+	}
+}
+
+// Gathering the next batch during the current step changes no number:
+// Fit with its prefetching goroutine and Fit gathering serially end with
+// the same weights, bit for bit, over epochs with a partial last batch.
+func TestPrefetchingGivesTheSerialNumbers(t *testing.T) {
+	run := func(serial bool) []float64 {
+		g := graph.New()
+		m := layers.NewModel(2)
+		net := layers.Sequential{m.Dense(4, activations.Tanh), m.Dense(1, nil)}
+		xs, ys := make([]float64, 23*2), make([]float64, 23)
+		for i := range xs {
+			xs[i] = float64(i%5) - 2
+		}
+		for i := range ys {
+			ys[i] = float64(i % 3)
+		}
+		x := tensor.New(tensor.WithShape(23, 2), tensor.WithBacking(xs))
+		y := tensor.New(tensor.WithShape(23, 1), tensor.WithBacking(ys))
+		model := NewModel(g, net.Apply, losses.MeanSquaredError)
+		model.serial = serial
+		if _, err := model.Fit(optim.NewAdam(0.01), x, y, Config{Epochs: 3, BatchSize: 5, Seed: 4}); err != nil {
+			t.Fatal(err)
+		}
+		var w []float64
+		for _, p := range m.Params() {
+			w = append(w, p.Value().Float64s()...)
+		}
+		return w
+	}
+	a, b := run(false), run(true)
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			t.Fatalf("weight %d: %v prefetching, %v serially", i, a[i], b[i])
+		}
 	}
 }
