@@ -86,8 +86,9 @@ func trainMNIST(o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	saved := newCheckpointed(g, model, net)
 	if o.load != "" {
-		if err := checkpoint.Load(o.load, model.Params()); err != nil {
+		if err := saved.load(o.load); err != nil {
 			return fmt.Errorf("--load: %w", err)
 		}
 	}
@@ -143,7 +144,51 @@ func trainMNIST(o options, stdout io.Writer) error {
 	if err := report(stdout, s, o.json); err != nil {
 		return err
 	}
-	return writeOutputs(o, model, s)
+	return writeOutputs(o, saved, s)
+}
+
+// checkpointed is what --save writes and --load reads: the model's
+// parameters, its states (batch norm's running statistics), and for a model
+// with dropout the graph's random-number counter "rng/counter", which the
+// dropout masks are drawn from, so that a resumed run goes on with fresh
+// masks rather than the first run's.
+type checkpointed struct {
+	nodes []*graph.Node
+	// counter is the graph's scalar counter, and file the one-element
+	// vector that stands for it in nodes: package checkpoint refuses scalar
+	// tensors (gorgonia's Dense.DataSize is 0 for a scalar), so the count
+	// travels as a vector of shape (1,) under the counter's name.
+	counter, file *graph.Node
+}
+
+// newCheckpointed lists what a checkpoint of model holds. The counter is
+// created here, before any training step reads it, so that --load can fill
+// it.
+func newCheckpointed(g *graph.Graph, model *layers.Model, net layers.Sequential) *checkpointed {
+	c := &checkpointed{nodes: append(append([]*graph.Node(nil), model.Params()...), model.States()...)}
+	if usesRandomness(net) {
+		c.counter, _ = g.RandomCounter()
+		c.file = graph.New().State(c.counter.Name(), tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{0})))
+		c.nodes = append(c.nodes, c.file)
+	}
+	return c
+}
+
+func (c *checkpointed) save(path string) error {
+	if c.counter != nil {
+		c.file.Value().Float64s()[0] = c.counter.Value().Float64s()[0]
+	}
+	return checkpoint.Save(path, c.nodes)
+}
+
+func (c *checkpointed) load(path string) error {
+	if err := checkpoint.Load(path, c.nodes); err != nil {
+		return err
+	}
+	if c.counter != nil {
+		c.counter.Value().Float64s()[0] = c.file.Value().Float64s()[0]
+	}
+	return nil
 }
 
 // epochSeed is the shuffle seed of one epoch, distinct for every epoch of
@@ -266,7 +311,7 @@ func count(n int, noun string) string {
 // tried whatever happened to the other, and their errors are reported
 // together. A model whose loss is not finite is not saved (it would replace
 // a good checkpoint with NaNs); that is an error too.
-func writeOutputs(o options, model *layers.Model, s summary) error {
+func writeOutputs(o options, saved *checkpointed, s summary) error {
 	var errs []error
 	diverged := !finite(float64(s.TestLoss))
 	for _, l := range s.EpochTrainLoss {
@@ -280,7 +325,7 @@ func writeOutputs(o options, model *layers.Model, s summary) error {
 		}
 		errs = append(errs, err)
 	case o.save != "":
-		if err := checkpoint.Save(o.save, model.Params()); err != nil {
+		if err := saved.save(o.save); err != nil {
 			errs = append(errs, fmt.Errorf("--save: %w", err))
 		}
 	}
