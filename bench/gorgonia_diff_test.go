@@ -258,3 +258,31 @@ func TestGorgoniaAddsGradientsAcrossRuns(t *testing.T) {
 		}
 	}
 }
+
+// Without dropout, graft's CNN step (convolutions, bias, ReLU, max pooling,
+// dense layers, softmax cross-entropy) agrees with Gorgonia's in float64:
+// the loss and every gradient. Random images never tie two values of a
+// pooling window, where the frameworks could route the gradient
+// differently.
+func TestCNNMatchesGorgonia(t *testing.T) {
+	s := cnnSpec{batch: 2, dtype: tensor.Float64}
+	d := newCNNData(s, 3)
+	g, err := newGraftCNN(s, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := newGorgoniaCNN(s, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.close()
+	got, err := g.step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := o.step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareSteps(t, got, want, 1e-10)
+}

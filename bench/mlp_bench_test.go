@@ -54,8 +54,24 @@ func BenchmarkMLP784TrainStep(b *testing.B) { benchmarkStep(b, mnistNet(tensor.F
 // step also applies Adam with Keras' defaults.
 func benchmarkStep(b *testing.B, s netSpec, train bool) {
 	d := newNetData(s, 1)
+	benchmarkBoth(b, func() (*graftNet, error) { return newGraftNet(s, d) }, func() (*gorgoniaNet, error) { return newGorgoniaNet(s, d) }, train)
+}
+
+// BenchmarkCNNTrainStep times one training step of the CNN of examples/mnist
+// --model cnn at batch 64 in float32, dropout included: forward, backward
+// and an Adam update of every parameter, as BenchmarkMLP784TrainStep does.
+func BenchmarkCNNTrainStep(b *testing.B) {
+	s := cnnSpec{batch: 64, dtype: tensor.Float32, dropout: true}
+	d := newCNNData(s, 1)
+	benchmarkBoth(b, func() (*graftNet, error) { return newGraftCNN(s, d) }, func() (*gorgoniaNet, error) { return newGorgoniaCNN(s, d) }, true)
+}
+
+// benchmarkBoth times the step of the net each builder makes, as the
+// sub-benchmarks graft and gorgonia; with train, each step also applies
+// Adam with Keras' defaults.
+func benchmarkBoth(b *testing.B, newGraft func() (*graftNet, error), newGorgonia func() (*gorgoniaNet, error), train bool) {
 	b.Run("graft", func(b *testing.B) {
-		n, err := newGraftNet(s, d)
+		n, err := newGraft()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -68,7 +84,7 @@ func benchmarkStep(b *testing.B, s netSpec, train bool) {
 		}
 	})
 	b.Run("gorgonia", func(b *testing.B) {
-		n, err := newGorgoniaNet(s, d)
+		n, err := newGorgonia()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,14 +126,24 @@ func (n *graftNet) stepper(train bool) func() error {
 // A graft step allocates nothing once compiled, small net or large, and
 // neither does a training step once Adam has made its state on the first.
 func TestGraftStepAllocatesNothing(t *testing.T) {
+	type builder struct {
+		name string
+		make func() (*graftNet, error)
+	}
+	var nets []builder
 	for _, net := range []netSpec{xorNet(tensor.Float64), mnistNet(tensor.Float32)} {
+		nets = append(nets, builder{net.name, func() (*graftNet, error) { return newGraftNet(net, newNetData(net, 1)) }})
+	}
+	cnn := cnnSpec{batch: 8, dtype: tensor.Float32, dropout: true} // the step's plan does not depend on the batch size
+	nets = append(nets, builder{"cnn with dropout", func() (*graftNet, error) { return newGraftCNN(cnn, newCNNData(cnn, 1)) }})
+	for _, net := range nets {
 		for _, train := range []bool{false, true} {
 			name := net.name
 			if train {
 				name += ", with Adam"
 			}
 			t.Run(name, func(t *testing.T) {
-				n, err := newGraftNet(net, newNetData(net, 1))
+				n, err := net.make()
 				if err != nil {
 					t.Fatal(err)
 				}
