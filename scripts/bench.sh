@@ -5,13 +5,17 @@
 # and how many times longer Gorgonia's step takes than graft's (the ratio of
 # the medians); then the fastest and slowest run of each, to show the noise.
 #
-# Usage: scripts/bench.sh [count]    (count: runs of each benchmark, default 5)
+# Usage: scripts/bench.sh [count [pattern]]
+#   count: runs of each benchmark, default 5
+#   pattern: the -bench regular expression, default . (all of them);
+#            scripts/bench.sh 5 CNN runs only BenchmarkCNNTrainStep
 # The raw `go test` output goes to stderr, the table to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-5}
+pattern=${2:-.}
 
-go test -run '^$' -bench . -benchmem -count "$count" ./bench/ | tee /dev/stderr | awk -v count="$count" '
+go test -run '^$' -bench "$pattern" -benchmem -count "$count" ./bench/ | tee /dev/stderr | awk -v count="$count" '
 # sorted fills s[1..n] with the runs of key in increasing order and returns n.
 function sorted(key, s,    n, i, j, v) {
 	n = runs[key]

