@@ -309,8 +309,9 @@ func count(n int, noun string) string {
 
 // writeOutputs writes the checkpoint, the plot and the filter grid the
 // flags ask for. Each is tried whatever happened to the others, and their
-// errors are reported together. A model whose loss is not finite is not saved (it would replace
-// a good checkpoint with NaNs); that is an error too.
+// errors are reported together. A model whose loss is not finite is not
+// saved (it would replace a good checkpoint with NaNs); that is an error
+// too.
 func writeOutputs(o options, saved *checkpointed, filters *graph.Node, s summary) error {
 	var errs []error
 	diverged := !finite(float64(s.TestLoss))
