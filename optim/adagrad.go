@@ -2,11 +2,11 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/vecmath"
 )
 
 // Adagrad scales each element's step by the root of its summed squared
@@ -58,10 +58,5 @@ func (o *Adagrad) update32(p, g []float32, s [][]float32, t int) { adagrad(o, p,
 func (o *Adagrad) update64(p, g []float64, s [][]float64, t int) { adagrad(o, p, g, s[0]) }
 
 func adagrad[T graph.Float](o *Adagrad, p, g, a []T) {
-	lr, eps := T(o.lr), T(o.Epsilon)
-	g, a = g[:len(p)], a[:len(p)]
-	for i := range p {
-		a[i] += g[i] * g[i]
-		p[i] -= lr * g[i] / T(math.Sqrt(float64(a[i]+eps)))
-	}
+	vecmath.Adagrad(p, g, a, T(o.lr), T(o.Epsilon))
 }

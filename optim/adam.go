@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/vecmath"
 )
 
 // Adam is the Adam optimizer (Kingma and Ba, 2015) in Keras' formulation,
@@ -38,20 +39,23 @@ type Adam struct {
 	bias biasCorrection
 }
 
-// biasCorrection caches √(1-Beta2ᵗ)/(1-Beta1ᵗ): every parameter of a step
-// usually shares t, and math.Pow costs more than a small layer's update.
+// biasCorrection caches the bias correction of step t: every parameter of
+// a step usually shares t, and math.Pow costs more than a small layer's
+// update.
 type biasCorrection struct {
 	t            int
 	beta1, beta2 float64
-	factor       float64
+	first        float64 // 1-Beta1ᵗ
+	root         float64 // √(1-Beta2ᵗ)
 }
 
-func (c *biasCorrection) at(t int, beta1, beta2 float64) float64 {
+func (c *biasCorrection) at(t int, beta1, beta2 float64) *biasCorrection {
 	if t != c.t || beta1 != c.beta1 || beta2 != c.beta2 {
 		c.t, c.beta1, c.beta2 = t, beta1, beta2
-		c.factor = math.Sqrt(1-math.Pow(beta2, float64(t))) / (1 - math.Pow(beta1, float64(t)))
+		c.first = 1 - math.Pow(beta1, float64(t))
+		c.root = math.Sqrt(1 - math.Pow(beta2, float64(t)))
 	}
-	return c.factor
+	return c
 }
 
 // NewAdam returns Adam with learning rate lr and Keras' defaults: Beta1
@@ -102,19 +106,22 @@ func (o *Adam) slotCount() (int, float64) { return 2, 0 }
 func (o *Adam) update32(p, g []float32, s [][]float32, t int) { adam(o, p, g, s[0], s[1], t) }
 func (o *Adam) update64(p, g []float64, s [][]float64, t int) { adam(o, p, g, s[0], s[1], t) }
 
+// adam runs the update loop of internal/vecmath, whose vector kernels give
+// the bits of the scalar loop.
 func adam[T graph.Float](o *Adam, p, g, m, v []T, t int) {
-	stepSize := o.lr * o.bias.at(t, o.Beta1, o.Beta2)
-	a, b1, b2, eps := T(stepSize), T(o.Beta1), T(o.Beta2), T(o.Epsilon)
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	if o.WeightDecay != 0 {
-		keep := T(1 - o.lr*o.WeightDecay)
-		for i := range p {
-			p[i] *= keep
-		}
+	bias := o.bias.at(t, o.Beta1, o.Beta2)
+	b1, b2 := T(o.Beta1), T(o.Beta2)
+	c := vecmath.AdamCoefficients[T]{
+		// Keep is 1 without weight decay, and p·1 changes no bit. The
+		// product is rounded before the subtraction, as it would not be
+		// if fused.
+		Keep:    T(1 - float64(o.lr*o.WeightDecay)),
+		Beta1:   b1,
+		Beta2:   b2,
+		Epsilon: T(o.Epsilon),
 	}
-	for i := range p {
-		m[i] = b1*m[i] + (1-b1)*g[i]
-		v[i] = b2*v[i] + (1-b2)*g[i]*g[i]
-		p[i] -= a * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
-	}
+	// 1-β in the dtype, as graft always computed it.
+	c.OneMinusBeta1, c.OneMinusBeta2 = 1-b1, 1-b2
+	c.Step = T(o.lr * (bias.root / bias.first))
+	vecmath.Adam(p, g, m, v, c)
 }

@@ -2,11 +2,11 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/vecmath"
 )
 
 // RMSProp divides each step by a running root mean square of the gradient
@@ -68,18 +68,9 @@ func (o *RMSProp) update64(p, g []float64, s [][]float64, t int) { rmsProp(o, p,
 
 func rmsProp[T graph.Float](o *RMSProp, p, g []T, s [][]T) {
 	lr, rho, mu, eps := T(o.lr), T(o.Rho), T(o.Momentum), T(o.Epsilon)
-	g, v := g[:len(p)], s[0][:len(p)]
 	if o.Momentum == 0 {
-		for i := range p {
-			v[i] = rho*v[i] + (1-rho)*g[i]*g[i]
-			p[i] -= lr * g[i] / T(math.Sqrt(float64(v[i]+eps)))
-		}
+		vecmath.RMSProp(p, g, s[0], lr, rho, eps)
 		return
 	}
-	b := s[1][:len(p)]
-	for i := range p {
-		v[i] = rho*v[i] + (1-rho)*g[i]*g[i]
-		b[i] = mu*b[i] + lr*g[i]/T(math.Sqrt(float64(v[i]+eps)))
-		p[i] -= b[i]
-	}
+	vecmath.RMSPropMomentum(p, g, s[0], s[1], lr, rho, mu, eps)
 }

@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/vecmath"
 )
 
 // SGD is stochastic gradient descent, optionally with momentum, in
@@ -63,23 +64,12 @@ func (o *SGD) update64(p, g []float64, s [][]float64, t int) { sgd(o, p, g, s) }
 
 func sgd[T graph.Float](o *SGD, p, g []T, s [][]T) {
 	lr, mu := T(o.lr), T(o.Momentum)
-	g = g[:len(p)]
-	if o.Momentum == 0 {
-		for i := range p {
-			p[i] -= lr * g[i]
-		}
-		return
-	}
-	b := s[0][:len(p)]
-	if o.Nesterov {
-		for i := range p {
-			b[i] = mu*b[i] + g[i]
-			p[i] -= lr * (g[i] + mu*b[i])
-		}
-		return
-	}
-	for i := range p {
-		b[i] = mu*b[i] + g[i]
-		p[i] -= lr * b[i]
+	switch {
+	case o.Momentum == 0:
+		vecmath.SGD(p, g, lr)
+	case o.Nesterov:
+		vecmath.SGDNesterov(p, g, s[0], lr, mu)
+	default:
+		vecmath.SGDMomentum(p, g, s[0], lr, mu)
 	}
 }
