@@ -11,21 +11,25 @@ import (
 )
 
 // Adam is the Adam optimizer (Kingma and Ba, 2015) in Keras' formulation,
-// optionally with AdamW's decoupled weight decay. At step t (the
-// parameter's own count of steps, 1 on its first, as PyTorch counts; Keras
-// counts the optimizer's iterations, the same when every Step is given
-// every parameter), for each element with gradient g and moments m
-// and v (0 before the first step):
+// or PyTorch's with PyTorchEpsilon, optionally with AdamW's decoupled
+// weight decay. At step t (the parameter's own count of steps, 1 on its
+// first, as PyTorch counts; Keras counts the optimizer's iterations, the
+// same when every Step is given every parameter), for each element with
+// gradient g and moments m and v (0 before the first step):
 //
 //	p -= lr·WeightDecay·p                        (only when WeightDecay > 0)
 //	m = Beta1·m + (1-Beta1)·g
 //	v = Beta2·v + (1-Beta2)·g²
-//	p -= lr·√(1-Beta2ᵗ)/(1-Beta1ᵗ) · m/(√v + Epsilon)
+//	p -= lr·√(1-Beta2ᵗ)/(1-Beta1ᵗ) · m/(√v + Epsilon)               (Keras)
+//	p -= lr/(1-Beta1ᵗ) · m/(√v/√(1-Beta2ᵗ) + Epsilon)  (PyTorchEpsilon)
 //
-// The bias correction is folded into the step size, and Epsilon is added to
-// √v rather than to the bias-corrected √v̂ as in PyTorch's Adam (Keras calls
-// it "epsilon hat"): the two agree but for the size of the effective
-// epsilon, which here is Epsilon·√(1-Beta2ᵗ) in PyTorch's terms.
+// In Keras' form the bias correction is folded into the step size, and
+// Epsilon is added to √v rather than to the bias-corrected √v̂ =
+// √v/√(1-Beta2ᵗ) (Keras calls it "epsilon hat"): the two forms agree but for
+// the size of the effective epsilon, which in Keras' form is
+// Epsilon·√(1-Beta2ᵗ) in PyTorch's terms, different at every step. With
+// PyTorchEpsilon, Epsilon 1e-8 and Beta1, Beta2 and the learning rate of
+// torch.optim.Adam (or AdamW), the steps are PyTorch's up to rounding.
 //
 // The weight decay is PyTorch's and Keras' AdamW: it shrinks the parameter
 // directly, before the Adam step, instead of adding WeightDecay·p to the
@@ -35,6 +39,9 @@ type Adam struct {
 	Beta2       float64 // decay of the second moment, in [0, 1)
 	Epsilon     float64 // keeps the step finite where v is 0; positive
 	WeightDecay float64 // decoupled weight decay; 0 for Adam, at least 0
+	// PyTorchEpsilon adds Epsilon to the bias-corrected √v̂, as
+	// torch.optim.Adam does, instead of to √v, as Keras does.
+	PyTorchEpsilon bool
 	state
 	bias biasCorrection
 }
@@ -112,15 +119,23 @@ func adam[T graph.Float](o *Adam, p, g, m, v []T, t int) {
 	bias := o.bias.at(t, o.Beta1, o.Beta2)
 	b1, b2 := T(o.Beta1), T(o.Beta2)
 	c := vecmath.AdamCoefficients[T]{
-		// Keep is 1 without weight decay, and p·1 changes no bit. The
-		// product is rounded before the subtraction, as it would not be
-		// if fused.
+		// Keep is 1 without weight decay, and p·1 changes no bit;
+		// float64() rounds the product, so that no compiler fuses it
+		// with the subtraction.
 		Keep:    T(1 - float64(o.lr*o.WeightDecay)),
 		Beta1:   b1,
 		Beta2:   b2,
 		Epsilon: T(o.Epsilon),
 	}
-	// 1-β in the dtype, as graft always computed it.
+	if o.PyTorchEpsilon {
+		// PyTorch computes 1-β, the step size and the root in float64
+		// and rounds them to the parameter's dtype.
+		c.OneMinusBeta1, c.OneMinusBeta2 = T(1-o.Beta1), T(1-o.Beta2)
+		c.Step, c.Root = T(o.lr/bias.first), T(bias.root)
+		vecmath.AdamPyTorch(p, g, m, v, c)
+		return
+	}
+	// Keras' form as graft always computed it, 1-β in the dtype.
 	c.OneMinusBeta1, c.OneMinusBeta2 = 1-b1, 1-b2
 	c.Step = T(o.lr * (bias.root / bias.first))
 	vecmath.Adam(p, g, m, v, c)

@@ -123,6 +123,20 @@ func ExampleNewAdam() {
 	// [0.8005 0.8000]
 }
 
+// To follow torch.optim.Adam step for step, add Epsilon where PyTorch does
+// and take its epsilon. Where gradients are as small as epsilon the two
+// forms part: here the gradient is 1e-8, so PyTorch's first step is half of
+// lr, while Keras' form, adding 1e-8 to the uncorrected √v = 3.2e-10, would
+// move w by 0.003.
+func ExampleAdam_pyTorchEpsilon() {
+	opt := optim.NewAdam(0.1)
+	opt.Epsilon, opt.PyTorchEpsilon = 1e-8, true
+	w := param(graph.New(), 1, 1)
+	steps(opt, w, grad(1e-8, 1), 1)
+	// Output:
+	// [0.9500 0.9000]
+}
+
 // AdamW's decoupled weight decay shrinks the weights even where the
 // gradient is zero.
 func ExampleNewAdamW() {

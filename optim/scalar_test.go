@@ -59,6 +59,9 @@ func scalarAdagrad[T graph.Float](o *Adagrad, p, g []T, s [][]T) {
 	}
 }
 
+// scalarAdam also has PyTorch's form, written as torch.optim.Adam's
+// single-tensor loop computes it: denom = √v/√(1-β₂ᵗ) + ε;
+// p -= lr/(1-β₁ᵗ) · m/denom.
 func scalarAdam[T graph.Float](o *Adam, p, g []T, s [][]T, t int) {
 	c1 := 1 - math.Pow(o.Beta1, float64(t))
 	c2 := math.Sqrt(1 - math.Pow(o.Beta2, float64(t)))
@@ -71,9 +74,15 @@ func scalarAdam[T graph.Float](o *Adam, p, g []T, s [][]T, t int) {
 		}
 	}
 	for i := range p {
-		m[i] = T(b1*m[i]) + T((1-b1)*g[i])
-		v[i] = T(b2*v[i]) + T(T((1-b2)*g[i])*g[i])
-		p[i] -= T(o.lr*(c2/c1)) * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+		if o.PyTorchEpsilon {
+			m[i] = T(b1*m[i]) + T(T(1-o.Beta1)*g[i])
+			v[i] = T(b2*v[i]) + T(T(T(1-o.Beta2)*g[i])*g[i])
+			p[i] -= T(T(o.lr/c1)*m[i]) / (T(math.Sqrt(float64(v[i])))/T(c2) + eps)
+		} else {
+			m[i] = T(b1*m[i]) + T((1-b1)*g[i])
+			v[i] = T(b2*v[i]) + T(T((1-b2)*g[i])*g[i])
+			p[i] -= T(o.lr*(c2/c1)) * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+		}
 	}
 }
 
@@ -101,9 +110,11 @@ func scalarCases[T graph.Float]() []scalarCase[T] {
 			func(o Optimizer, p, g []T, s [][]T, t int) { scalarRMSProp(o.(*RMSProp), p, g, s) }})
 	}
 	for _, wd := range []float64{0, 0.01} {
-		cases = append(cases, scalarCase[T]{fmt.Sprintf("Adam decay %v", wd),
-			func() Optimizer { o := NewAdam(0.01); o.WeightDecay = wd; return o },
-			func(o Optimizer, p, g []T, s [][]T, t int) { scalarAdam(o.(*Adam), p, g, s, t) }})
+		for _, torch := range []bool{false, true} {
+			cases = append(cases, scalarCase[T]{fmt.Sprintf("Adam decay %v PyTorchEpsilon %v", wd, torch),
+				func() Optimizer { o := NewAdam(0.01); o.WeightDecay, o.PyTorchEpsilon = wd, torch; return o },
+				func(o Optimizer, p, g []T, s [][]T, t int) { scalarAdam(o.(*Adam), p, g, s, t) }})
+		}
 	}
 	return cases
 }
