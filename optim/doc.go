@@ -4,7 +4,8 @@
 //
 // An optimizer writes into each parameter's tensor (the one the graph holds,
 // so the next Program.Run sees the new values) with one fused loop per
-// parameter. Its per-parameter state (moments, velocities, accumulators) is
+// parameter: AVX-512 or AVX kernels on amd64, pure Go elsewhere, with the
+// same bits as the plain scalar loop (internal/vecmath). Its per-parameter state (moments, velocities, accumulators) is
 // made on a parameter's first Step; after that a Step allocates nothing.
 //
 // The usual loop:

@@ -20,6 +20,22 @@
 // the pure-Go path gives those bits on every architecture too. An FMA
 // would be no faster here (the loops wait on memory, not on arithmetic)
 // and would make the numbers depend on the machine.
+//
+// # Speed
+//
+// The loops are bound by memory. BenchmarkLoops' Stream moves Adam's bytes
+// (four loads and three stores per element, 28 a float32 element) with one
+// add; on this machine's Zen 5 cores (2 shared vCPUs, 1 MiB L2 each, 32 MiB
+// L3), best of 8 runs, it took 35.7 µs for the 784-256-128-10 MLP's 235,146
+// float32 parameters (6.6 MB from L3, 184 GB/s) and 1.44 ms for 4M
+// (117 MB from memory, 82 GB/s). optim's Adam Step took 34.2 µs and 1.60 ms
+// in the same runs: 1.0 and 1.1 times Stream (float64: 88.3 µs against
+// 63.7, 1.4 times; 5.85 ms against 4.67, 1.25 times).
+//
+// Every loop runs on the calling goroutine. Splitting one across the two
+// cores was slower below 2M elements and no faster at 4M, where one core
+// already moves the bytes as fast as Stream (BenchmarkTwoCores); nor did
+// unrolling the AVX-512 loops twice make them faster.
 package vecmath
 
 //go:generate sh -c "cd asmgen && go run . -out ../kernel_asm_amd64.s -stubs ../kernel_asm_amd64.go -pkg vecmath -dispatch ../kernel_dispatch_amd64.go"
