@@ -20,8 +20,8 @@ import (
 //	p -= lr·WeightDecay·p                        (only when WeightDecay > 0)
 //	m = Beta1·m + (1-Beta1)·g
 //	v = Beta2·v + (1-Beta2)·g²
-//	p -= lr·√(1-Beta2ᵗ)/(1-Beta1ᵗ) · m/(√v + Epsilon)               (Keras)
-//	p -= lr/(1-Beta1ᵗ) · m/(√v/√(1-Beta2ᵗ) + Epsilon)  (PyTorchEpsilon)
+//	p -= lr·√(1-Beta2ᵗ)/(1-Beta1ᵗ) · m/(√v + Epsilon)   (Keras)
+//	p -= lr/(1-Beta1ᵗ) · m/(√v/√(1-Beta2ᵗ) + Epsilon)   (PyTorchEpsilon)
 //
 // In Keras' form the bias correction is folded into the step size, and
 // Epsilon is added to √v rather than to the bias-corrected √v̂ =
