@@ -110,11 +110,12 @@ func (r *recurrent) check(x *graph.Node, rank int, states ...*graph.Node) error 
 }
 
 // reject records err against x and the states given, and returns the
-// failed node.
+// failed node. A state of another graph is left out of the error's inputs,
+// which must share a graph for the error to be recorded.
 func (r *recurrent) reject(err error, x *graph.Node, states ...*graph.Node) *graph.Node {
 	inputs := []*graph.Node{x}
 	for _, s := range states {
-		if s != nil {
+		if s != nil && x != nil && s.Graph() == x.Graph() {
 			inputs = append(inputs, s)
 		}
 	}
