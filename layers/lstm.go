@@ -101,11 +101,11 @@ func (l *LSTM) Sequence(x *graph.Node, initial LSTMState) (*graph.Node, LSTMStat
 	if l.r.wih == nil {
 		l.r.build(x)
 	}
-	s := initial
+	s, b := initial, l.bias()
 	xs := steps(x)
 	hs := make([]*graph.Node, len(xs))
 	for t, xt := range xs {
-		s = l.cell(xt, s)
+		s = l.cell(xt, s, b)
 		hs[t] = s.H
 	}
 	y := stack(hs)
@@ -125,21 +125,30 @@ func (l *LSTM) Step(x *graph.Node, s LSTMState) LSTMState {
 	if l.r.wih == nil {
 		l.r.build(x)
 	}
-	s = l.cell(x, s)
+	s = l.cell(x, s, l.bias())
 	l.r.record(s.H)
 	return s
 }
 
-// cell is one step of the equations in LSTM's comment. A nil H skips the
-// recurrent product and a nil C the forget term, which is what zeros would
-// give, without computing them.
-func (l *LSTM) cell(x *graph.Node, s LSTMState) LSTMState {
+// bias returns b_ih + b_hh, or nil for a layer made WithoutBias. Both
+// biases only ever appear summed in an LSTM's gates, so a sequence adds
+// them once, not at every step (PyTorch adds them at every step; the sums
+// differ only in rounding).
+func (l *LSTM) bias() *graph.Node {
+	if l.r.bih == nil {
+		return nil
+	}
+	return ops.Add(l.r.bih, l.r.bhh)
+}
+
+// cell is one step of the equations in LSTM's comment, with b = b_ih +
+// b_hh. A nil H skips the recurrent product and a nil C the forget term,
+// which is what zeros would give, without computing them.
+func (l *LSTM) cell(x *graph.Node, s LSTMState, b *graph.Node) LSTMState {
 	r := &l.r
-	z := affine(x, r.wih, r.bih)
+	z := affine(x, r.wih, b)
 	if s.H != nil {
-		z = ops.Add(z, affine(s.H, r.whh, r.bhh))
-	} else if r.bhh != nil {
-		z = ops.Add(z, r.bhh)
+		z = ops.Add(z, ops.MatMulT(s.H, r.whh, false, true))
 	}
 	i, g, o := ops.Sigmoid(r.gate(z, 0)), ops.Tanh(r.gate(z, 2)), ops.Sigmoid(r.gate(z, 3))
 	c := ops.Mul(i, g)
