@@ -28,7 +28,9 @@ import (
 // so loading a PyTorch state_dict is copying each tensor into the
 // parameter of the same key: m.Lookup(layer.Name() + "/" + key). (For a
 // PyTorch LSTM of num_layers > 1, layer k's keys end in _l<k>; apply one
-// graft LSTM per layer and map _l<k> to the k-th.)
+// graft LSTM per layer and map _l<k> to the k-th.) The two biases only
+// ever appear summed, so graft adds b_ih + b_hh once per application where
+// PyTorch adds both at every step; the results differ only in rounding.
 //
 // Every weight and bias starts from U(-1/√hidden, 1/√hidden), PyTorch's
 // initialisation, drawn from the model's seeded generator; WithInit and
