@@ -1,7 +1,6 @@
 package layers_test
 
 import (
-	"fmt"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -72,7 +71,7 @@ func BenchmarkLSTMTrainStep(b *testing.B) {
 // its state on the first step.
 func TestLSTMTrainStepAllocatesNothing(t *testing.T) {
 	for _, cell := range []string{"lstm", "gru"} {
-		t.Run(fmt.Sprint(cell), func(t *testing.T) {
+		t.Run(cell, func(t *testing.T) {
 			step := lstmStep(t, cell)
 			if err := step(); err != nil {
 				t.Fatal(err)

@@ -20,26 +20,22 @@ import (
 // rnn is an LSTM or a GRU applied to x from (h0, c0) (c0 only for an LSTM),
 // so that one test covers both.
 type rnn struct {
-	cell        string // "lstm" or "gru"
-	y, h, c     *graph.Node
-	wih, whh    *graph.Node
-	bih, bhh    *graph.Node
-	gates, size int
+	y, h, c            *graph.Node // c is nil for a GRU
+	wih, whh, bih, bhh *graph.Node
 }
 
 func newRNN(m *layers.Model, cell string, hidden int, x, h0, c0 *graph.Node, opts ...layers.Option) rnn {
-	r := rnn{cell: cell, size: hidden}
+	var r rnn
 	if cell == "lstm" {
 		l := m.LSTM(hidden, opts...)
 		var s layers.LSTMState
 		r.y, s = l.Sequence(x, layers.LSTMState{H: h0, C: c0})
-		r.h, r.c, r.gates = s.H, s.C, 4
+		r.h, r.c = s.H, s.C
 		r.wih, r.whh, r.bih, r.bhh = l.WeightIH(), l.WeightHH(), l.BiasIH(), l.BiasHH()
 		return r
 	}
 	l := m.GRU(hidden, opts...)
 	r.y, r.h = l.Sequence(x, h0)
-	r.gates = 3
 	r.wih, r.whh, r.bih, r.bhh = l.WeightIH(), l.WeightHH(), l.BiasIH(), l.BiasHH()
 	return r
 }
