@@ -7,6 +7,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 	"graft/ops"
 	"graft/optim"
@@ -40,7 +41,7 @@ func lstmStep(tb testing.TB, cell string) func() error {
 	for i := range xs {
 		xs[i] = (float64(i) + 1 - n/2) / n * 4
 	}
-	feeds := graph.Feeds{x: tensorOf(tensor.Float32, xs, B, T, I)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float32, xs, B, T, I)}
 	adam := optim.NewAdam(0.001)
 	return func() error {
 		out, err := prog.Run(feeds)

@@ -116,14 +116,14 @@ func TestLSTMAndGRUMatchTheirEquationsWrittenOut(t *testing.T) {
 						g := graph.New()
 						m := layers.NewModel(11)
 						x := g.Input("x", dt, B, T, I)
-						feeds := graph.Feeds{x: tensorOf(dt, ramp(B*T*I, -1.1), B, T, I)}
+						feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Ramp(B*T*I, -1.1), B, T, I)}
 						var h0, c0 *graph.Node
 						var h0v, c0v []float64
 						if initial {
-							h0v, c0v = ramp(B*H, -0.45), ramp(B*H, -0.6)
+							h0v, c0v = graftest.Ramp(B*H, -0.45), graftest.Ramp(B*H, -0.6)
 							h0, c0 = g.Input("h0", dt, B, H), g.Input("c0", dt, B, H)
-							feeds[h0] = tensorOf(dt, h0v, B, H)
-							feeds[c0] = tensorOf(dt, c0v, B, H)
+							feeds[h0] = graftest.Tensor(dt, h0v, B, H)
+							feeds[c0] = graftest.Tensor(dt, c0v, B, H)
 						}
 						var opts []layers.Option
 						if !bias {
@@ -144,7 +144,7 @@ func TestLSTMAndGRUMatchTheirEquationsWrittenOut(t *testing.T) {
 							}
 							return graph.Float64s(p.Value())
 						}
-						out, h, c := reference(cell, B, T, I, H, ramp(B*T*I, -1.1), values(r.wih), values(r.whh), values(r.bih), values(r.bhh), h0v, c0v)
+						out, h, c := reference(cell, B, T, I, H, graftest.Ramp(B*T*I, -1.1), values(r.wih), values(r.whh), values(r.bih), values(r.bhh), h0v, c0v)
 						tol := 1e-14
 						if dt == tensor.Float32 {
 							tol = 2e-6
@@ -204,14 +204,14 @@ func TestLSTMAndGRUMatchPyTorch(t *testing.T) {
 				g := graph.New()
 				m := layers.NewModel(1)
 				x := g.Input("x", dt, B, T, I)
-				feeds := graph.Feeds{x: tensorOf(dt, c.X, B, T, I)}
+				feeds := graph.Feeds{x: graftest.Tensor(dt, c.X, B, T, I)}
 				var h0, c0 *graph.Node
 				if c.Initial {
 					h0 = g.Input("h0", dt, B, H)
-					feeds[h0] = tensorOf(dt, c.H0, B, H)
+					feeds[h0] = graftest.Tensor(dt, c.H0, B, H)
 					if c.Cell == "lstm" {
 						c0 = g.Input("c0", dt, B, H)
-						feeds[c0] = tensorOf(dt, c.C0, B, H)
+						feeds[c0] = graftest.Tensor(dt, c.C0, B, H)
 					}
 				}
 				r := newRNN(m, c.Cell, H, x, h0, c0)
@@ -229,7 +229,7 @@ func TestLSTMAndGRUMatchPyTorch(t *testing.T) {
 					setValues(p, v)
 				}
 				weigh := func(n *graph.Node, w []float64) *graph.Node {
-					return ops.Sum(ops.Mul(n, g.Const("r", tensorOf(dt, w, n.Shape()...))))
+					return ops.Sum(ops.Mul(n, g.Const("r", graftest.Tensor(dt, w, n.Shape()...))))
 				}
 				loss := ops.Add(weigh(r.y, c.R), weigh(r.h, c.RH))
 				if r.c != nil {
@@ -277,16 +277,16 @@ func TestRecurrentDerivativesFirstAndSecondOrder(t *testing.T) {
 				g := graph.New()
 				m := layers.NewModel(5)
 				x := g.Input("x", tensor.Float64, B, T, I)
-				feeds := graph.Feeds{x: tensorOf(tensor.Float64, ramp(B*T*I, -0.6), B, T, I)}
+				feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(B*T*I, -0.6), B, T, I)}
 				var h0, c0 *graph.Node
 				if initial {
 					h0, c0 = g.Input("h0", tensor.Float64, B, H), g.Input("c0", tensor.Float64, B, H)
-					feeds[h0] = tensorOf(tensor.Float64, ramp(B*H, -0.3), B, H)
-					feeds[c0] = tensorOf(tensor.Float64, ramp(B*H, -0.25), B, H)
+					feeds[h0] = graftest.Tensor(tensor.Float64, graftest.Ramp(B*H, -0.3), B, H)
+					feeds[c0] = graftest.Tensor(tensor.Float64, graftest.Ramp(B*H, -0.25), B, H)
 				}
 				r := newRNN(m, cell, H, x, h0, c0)
 				weigh := func(n *graph.Node, offset float64) *graph.Node {
-					return ops.Sum(ops.Mul(n, g.Const("w", tensorOf(tensor.Float64, ramp(n.Shape().Size(), offset), n.Shape()...))))
+					return ops.Sum(ops.Mul(n, g.Const("w", graftest.Tensor(tensor.Float64, graftest.Ramp(n.Shape().Size(), offset), n.Shape()...))))
 				}
 				loss := ops.Add(weigh(r.y, -0.7), weigh(r.h, -0.2))
 				wrt := append([]*graph.Node{x}, r.params()...)
@@ -325,7 +325,7 @@ func TestStepByStepEqualsTheSequence(t *testing.T) {
 		s, h = lstm.Step(xt, s), gru.Step(xt, h)
 		ys, zs = append(ys, ops.Reshape(s.H, B, 1, H)), append(zs, ops.Reshape(h, B, 1, H))
 	}
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ramp(B*T*I, -0.5), B, T, I)},
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(B*T*I, -0.5), B, T, I)},
 		ySeq, ops.Concat(1, ys...), sSeq.C, s.C, zSeq, ops.Concat(1, zs...), hSeq, h)
 	for i := 0; i < len(got); i += 2 {
 		graftest.AssertClose(t, fmt.Sprint("output ", i/2), got[i+1], got[i], 0, 0)
@@ -504,7 +504,7 @@ func TestRecurrentTrainingStepAllocatesNothing(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				feeds := graph.Feeds{x: tensorOf(dt, ramp(60, -3), 4, 5, 3), h0: tensorOf(dt, ramp(24, -1), 4, 6)}
+				feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Ramp(60, -3), 4, 5, 3), h0: graftest.Tensor(dt, graftest.Ramp(24, -1), 4, 6)}
 				if _, err := prog.Run(feeds); err != nil {
 					t.Fatal(err)
 				}
