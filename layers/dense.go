@@ -38,6 +38,10 @@ func WithoutBias() Option { return func(o *options) { o.noBias = true } }
 // shape (batch, in), a kernel W of shape (in, units) and a bias b of shape
 // (units,). W and b are created on the first Apply, with in and the dtype
 // taken from that input, and named "<layer>/W" and "<layer>/b".
+//
+// An input of higher rank, (..., in), is transformed along its last axis
+// alone, as Keras' Dense and torch.nn.Linear do: (batch, time, in) gives
+// (batch, time, units), every step through the same W and b.
 type Dense struct {
 	model      *Model
 	name       string
@@ -88,7 +92,8 @@ func (d *Dense) Kernel() *graph.Node { return d.w }
 // WithoutBias.
 func (d *Dense) Bias() *graph.Node { return d.b }
 
-// Apply returns act(x·W + b) for x of shape (batch, in).
+// Apply returns act(x·W + b) for x of shape (batch, in), or of shape
+// (..., in) along the last axis.
 func (d *Dense) Apply(x *graph.Node) *graph.Node {
 	if err := d.check(x); err != nil {
 		return graph.Reject("Dense", err, x)
@@ -96,9 +101,21 @@ func (d *Dense) Apply(x *graph.Node) *graph.Node {
 	if d.w == nil {
 		d.build(x)
 	}
-	y := ops.MatMul(x, d.w)
+	s := x.Shape()
+	in := s[len(s)-1]
+	flat := x
+	if len(s) > 2 {
+		// One (rows, in)·(in, units) product over every leading position:
+		// a single large GEMM, where a batched product would run one per
+		// leading index.
+		flat = ops.Reshape(x, -1, in)
+	}
+	y := ops.MatMul(flat, d.w)
 	if d.b != nil {
 		y = ops.Add(y, d.b)
+	}
+	if len(s) > 2 {
+		y = ops.Reshape(y, append(s[:len(s)-1:len(s)-1], d.units)...)
 	}
 	if d.activation != nil {
 		pre := y
@@ -120,9 +137,10 @@ func (d *Dense) check(x *graph.Node) error {
 		return fmt.Errorf("%s is applied to nil", d.name) // graph.Apply reports "input 0 is nil"
 	}
 	s := x.Shape()
-	if len(s) != 2 || s[1] < 1 {
-		return fmt.Errorf("%s wants a 2-D input (batch, features), got shape %v", d.name, s)
+	if len(s) < 2 || s[len(s)-1] < 1 {
+		return fmt.Errorf("%s wants an input of rank 2 or more, (batch, features) or (..., features), got shape %v", d.name, s)
 	}
+	in := s[len(s)-1]
 	if dt := x.DType(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return fmt.Errorf("%s cannot compute in %v", d.name, dt)
 	}
@@ -135,14 +153,14 @@ func (d *Dense) check(x *graph.Node) error {
 				return fmt.Errorf("the model already has a parameter named %q", n)
 			}
 		}
-		kernel := graph.Shape{s[1], d.units}
+		kernel := graph.Shape{in, d.units}
 		if err := graph.CheckShape(kernel); err != nil {
 			return fmt.Errorf("%s's kernel: %w", d.name, err)
 		}
 		return nil
 	}
-	if in := d.w.Shape()[0]; s[1] != in {
-		return fmt.Errorf("%s was built for inputs of width %d; this input has width %d", d.name, in, s[1])
+	if built := d.w.Shape()[0]; in != built {
+		return fmt.Errorf("%s was built for inputs of width %d; this input has width %d", d.name, built, in)
 	}
 	if x.DType() != d.w.DType() {
 		return fmt.Errorf("%s was built for %v inputs; this input is %v", d.name, d.w.DType(), x.DType())
@@ -152,7 +170,8 @@ func (d *Dense) check(x *graph.Node) error {
 
 // build creates W and b for inputs like x.
 func (d *Dense) build(x *graph.Node) {
-	in, dt, g := x.Shape()[1], x.DType(), x.Graph()
+	s := x.Shape()
+	in, dt, g := s[len(s)-1], x.DType(), x.Graph()
 	d.w = d.model.newParam(g, d.name+"/W", dt, graph.Shape{in, d.units}, in, d.units, d.opts.init, d.rng)
 	if !d.opts.noBias {
 		d.b = d.model.newParam(g, d.name+"/b", dt, graph.Shape{d.units}, in, d.units, d.opts.biasInit, d.rng)

@@ -7,6 +7,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"graft/autodiff"
 	"graft/graph"
 	"graft/internal/graftest"
 	"graft/layers"
@@ -189,5 +190,43 @@ func TestDenseAppliedTwiceSharesItsParams(t *testing.T) {
 				t.Fatal("the output was zero before the update too; the test proves nothing")
 			}
 		})
+	}
+}
+
+func TestDenseOverTheLastAxisOfA3DInputActsOnEveryStep(t *testing.T) {
+	// Each (batch, time) position of a (2, 3, 4) input goes through the same
+	// W and b: the result equals the 2-D layer applied to the (6, 4) rows.
+	for _, dt := range dtypes {
+		t.Run(dt.String(), func(t *testing.T) {
+			g := graph.New()
+			m := layers.NewModel(5)
+			d := m.Dense(3, ops.Tanh)
+			x3 := g.Input("x3", dt, 2, 3, 4)
+			x2 := g.Input("x2", dt, 6, 4)
+			y3, y2 := d.Apply(x3), d.Apply(x2)
+			if err := g.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !y3.Shape().Equal(graph.Shape{2, 3, 3}) || !d.Kernel().Shape().Equal(graph.Shape{4, 3}) {
+				t.Fatalf("y is %v with W %v, want (2, 3, 3) with W (4, 3)", y3.Shape(), d.Kernel().Shape())
+			}
+			setValues(d.Bias(), []float64{0.1, -0.2, 0.3})
+			xs := ramp(24, -1.2)
+			out := graftest.Eval(t, graph.Feeds{x3: tensorOf(dt, xs, 2, 3, 4), x2: tensorOf(dt, xs, 6, 4)}, y3, y2)
+			graftest.AssertClose(t, "y (2, 3, 3)", out[0], out[1], 0, 0)
+		})
+	}
+}
+
+func TestDenseOverA4DInputPassesTheGradientCheck(t *testing.T) {
+	g := graph.New()
+	m := layers.NewModel(2)
+	d := m.Dense(2, ops.Tanh)
+	x := g.Input("x", tensor.Float64, 2, 2, 1, 3)
+	loss := ops.Sum(ops.Square(d.Apply(x)))
+	setValues(d.Bias(), []float64{0.2, -0.1})
+	feeds := graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, -0.6), 2, 2, 1, 3)}
+	if err := autodiff.CheckDerivatives(loss, append(m.Params(), x), feeds, autodiff.DefaultTolerance); err != nil {
+		t.Fatal(err)
 	}
 }

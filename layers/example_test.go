@@ -255,3 +255,14 @@ func ExampleZeros() {
 	fmt.Println(d.Kernel().Value().Float64s(), d.Bias().Value().Float64s())
 	// Output: [0 0 0 0 0 0] [0 0]
 }
+
+// A Dense layer applied to a sequence (batch, time, features) transforms
+// every step along the last axis with the same W and b, as torch.nn.Linear.
+func ExampleDense_Apply_sequence() {
+	g := graph.New()
+	m := layers.NewModel(1)
+	d := m.Dense(8, nil)
+	y := d.Apply(g.Input("steps", tensor.Float32, 2, 5, 3))
+	fmt.Println(y.Shape(), d.Kernel())
+	// Output: (2, 5, 8) dense1/W (3, 8) float32
+}
