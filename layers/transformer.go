@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"fmt"
-
 	"graft/activations"
 	"graft/graph"
 	"graft/ops"
@@ -100,10 +98,20 @@ func (b *TransformerBlock) Apply(x *graph.Node) *graph.Node { return b.ApplyPadd
 // masked by keep: the sequences' lengths or a (batch, T) mask, as
 // MultiHeadAttention.Attend takes them, or nil.
 func (b *TransformerBlock) ApplyPadded(x, keep *graph.Node) *graph.Node {
+	y, _ := b.ApplyWeights(x, keep)
+	return y
+}
+
+// ApplyWeights is ApplyPadded that also returns the attention weights,
+// (batch, heads, T, T), as MultiHeadAttention.AttendWeights does: to draw
+// what a trained block attends to.
+func (b *TransformerBlock) ApplyWeights(x, keep *graph.Node) (y, weights *graph.Node) {
 	if b.err != nil {
-		return graph.Reject("TransformerBlock", fmt.Errorf("%w", b.err), x)
+		r := graph.Reject("TransformerBlock", b.err, x)
+		return r, r
 	}
 	n := b.ln1.Apply(x)
-	h := ops.Add(x, b.drop1.Apply(b.attn.Attend(n, n, keep)))
-	return ops.Add(h, b.drop2.Apply(b.mlp2.Apply(b.mlp1.Apply(b.ln2.Apply(h)))))
+	attended, weights := b.attn.AttendWeights(n, n, keep)
+	h := ops.Add(x, b.drop1.Apply(attended))
+	return ops.Add(h, b.drop2.Apply(b.mlp2.Apply(b.mlp1.Apply(b.ln2.Apply(h))))), weights
 }
