@@ -65,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := pflag.NewFlagSet("transformer", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&o.steps, "steps", 0, "Adam steps (0: 300 for the reversal task, 1000 with --text; 0 with --load: only evaluate or sample)")
+	fs.IntVar(&o.steps, "steps", 300, "Adam steps (1000 by default with --text; 0 with --load: only evaluate or sample)")
 	fs.IntVar(&o.batchSize, "batch-size", 64, "sequences per step")
 	fs.Float64Var(&o.lr, "lr", 3e-3, "peak learning rate (linear warm-up over the first 5% of the steps, cosine decay to a tenth)")
 	fs.IntVar(&o.dModel, "d-model", 64, "width of the model")
@@ -97,11 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if o.steps == 0 && o.load == "" {
-		o.steps = 300
-		if o.text != "" {
-			o.steps = 1000
-		}
+	if o.text != "" && !fs.Changed("steps") {
+		o.steps = 1000
 	}
 	if err := checkNumbers(o); err != nil {
 		return o, err
