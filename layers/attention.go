@@ -136,7 +136,8 @@ func (a *MultiHeadAttention) Apply(x *graph.Node) *graph.Node {
 // key positions j < length are attended and the rest masked, or a float
 // mask (batch, Tk) of the layer's dtype, nonzero where a key is attended.
 // (PyTorch's key_padding_mask is the opposite: True where a key is
-// masked.) The causal mask, if the layer has one, applies on top.
+// masked.) A length above Tk attends to every key, and one of 0 or below
+// to none. The causal mask, if the layer has one, applies on top.
 func (a *MultiHeadAttention) Attend(query, context, keep *graph.Node) *graph.Node {
 	out, _ := a.AttendWeights(query, context, keep)
 	return out

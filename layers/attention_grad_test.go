@@ -131,33 +131,40 @@ func TestHessianVectorProductsThroughLayerNormAndAttentionMatchDifferencesOfTheG
 	}
 }
 
-func TestAttentionRunsWithoutAllocating(t *testing.T) {
+func TestAttentionAndTheBlockRunWithoutAllocating(t *testing.T) {
 	// A training step's program (forward and every gradient) allocates
 	// nothing once compiled.
 	for _, dt := range dtypes {
-		t.Run(fmt.Sprint(dt), func(t *testing.T) {
-			g := graph.New()
-			m := layers.NewModel(1)
-			x := g.Input("x", dt, 2, 5, 8)
-			lengths := g.Input("lengths", graph.Int64, 2)
-			g.SetTraining(true)
-			mha := m.MultiHeadAttention(8, layers.AttentionConfig{Heads: 2, Causal: true, Dropout: 0.1})
-			loss := ops.Mean(ops.Square(mha.Attend(x, x, lengths)))
-			grads, err := autodiff.Grad(loss, m.Params()...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			prog, err := graph.Compile(append([]*graph.Node{loss}, grads...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			feeds := graph.Feeds{x: tensorOf(dt, ramp(80, -4), 2, 5, 8), lengths: tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{5, 3}))}
-			if _, err := prog.Run(feeds); err != nil {
-				t.Fatal(err)
-			}
-			if allocs := testing.AllocsPerRun(10, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
-				t.Errorf("a Run allocates %v times, want 0", allocs)
-			}
-		})
+		for _, layer := range []string{"attention", "block"} {
+			t.Run(fmt.Sprint(dt, "/", layer), func(t *testing.T) {
+				g := graph.New()
+				m := layers.NewModel(1)
+				x := g.Input("x", dt, 2, 5, 8)
+				lengths := g.Input("lengths", graph.Int64, 2)
+				g.SetTraining(true)
+				var y *graph.Node
+				if layer == "attention" {
+					y = m.MultiHeadAttention(8, layers.AttentionConfig{Heads: 2, Causal: true, Dropout: 0.1}).Attend(x, x, lengths)
+				} else {
+					y = m.TransformerBlock(8, layers.BlockConfig{Heads: 2, Causal: true, Dropout: 0.1, AttentionDropout: 0.1}).ApplyPadded(x, lengths)
+				}
+				loss := ops.Mean(ops.Square(y))
+				grads, err := autodiff.Grad(loss, m.Params()...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				prog, err := graph.Compile(append([]*graph.Node{loss}, grads...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				feeds := graph.Feeds{x: tensorOf(dt, ramp(80, -4), 2, 5, 8), lengths: tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{5, 3}))}
+				if _, err := prog.Run(feeds); err != nil {
+					t.Fatal(err)
+				}
+				if allocs := testing.AllocsPerRun(10, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
+					t.Errorf("a Run allocates %v times, want 0", allocs)
+				}
+			})
+		}
 	}
 }
