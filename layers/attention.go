@@ -226,7 +226,7 @@ func (a *MultiHeadAttention) softmax(scores, keep *graph.Node) *graph.Node {
 	if padding != nil {
 		// The causal mask alone leaves every row key 0; only padding can
 		// empty a row.
-		w = ops.Mul(w, ops.MaxKeepDims(ops.BroadcastTo(allowed, batch, 1, tq, tk), 3))
+		w = ops.Mul(w, ops.MaxKeepDims(allowed, 3))
 	}
 	return w
 }
@@ -247,11 +247,13 @@ func causalAllowed(g *graph.Graph, tq, tk int, dt graph.DType) *graph.Node {
 	return g.Const(fmt.Sprintf("causal(%d, %d)", tq, tk), t)
 }
 
-// paddingAllowed returns the (batch, Tk) mask of keep: keep itself for a
-// float mask, and position j < length for lengths (batch,).
+// paddingAllowed returns the (batch, Tk) mask of keep, 1 where a key is
+// attended and 0 elsewhere: keep ≠ 0 for a float mask (so that a weight
+// such as 0.5 in it does not scale a row), and position j < length for
+// lengths (batch,).
 func paddingAllowed(keep *graph.Node, tk int, dt graph.DType) *graph.Node {
 	if !graph.IsInteger(keep.DType()) {
-		return keep
+		return ops.NotEqual(keep, ops.ScalarLike(keep, 0))
 	}
 	pos := make([]float64, tk)
 	for j := range pos {

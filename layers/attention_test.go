@@ -167,9 +167,10 @@ func TestMaskedKeysGetExactlyZeroWeightAndEmptyRowsNoNaN(t *testing.T) {
 	// Three sequences of 3 steps: lengths 3, 1 and 0, with and without the
 	// causal mask, as lengths and as a float mask. Keys past a length get
 	// weight exactly 0; the sequence of length 0 has no key at all, so its
-	// rows are all zero (PyTorch gives NaN), and so are its gradients.
+	// rows are all zero (PyTorch gives NaN), and so are its gradients. Any
+	// nonzero value of a float mask keeps its key, and does not scale it.
 	lengths := []int64{3, 1, 0}
-	keepMask := []float64{1, 1, 1, 1, 0, 0, 0, 0, 0}
+	keepMask := []float64{1, 0.5, 2, -3, 0, 0, 0, 0, 0}
 	for _, dt := range dtypes {
 		for _, causal := range []bool{false, true} {
 			for _, form := range []string{"lengths", "mask"} {
