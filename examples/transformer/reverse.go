@@ -105,54 +105,87 @@ type accuracy struct {
 	Forced, Generated, Sequences float64
 }
 
-// evaluate scores tr's model on the held-out sequences, evalBatch at a time.
-func (r *reversal) evaluate(tr *trainer) (accuracy, error) {
-	eb, t, n := tr.dec.cfg.evalBatch, r.context(), r.n
-	b := newBatch(eb, t, r.weight(), tr.dec.cfg.dtype)
-	var forced, generated, sequences, total int
+// heldOutBatches calls score on the held-out sequences, evalBatch at a
+// time, filled into b (the last batch padded with copies of its last
+// sequence); rows is how many of b's rows are real.
+func (r *reversal) heldOutBatches(tr *trainer, score func(b *batch, start, rows int) error) error {
+	eb := tr.dec.cfg.evalBatch
+	b := newBatch(eb, r.context(), r.weight(), tr.dec.cfg.dtype)
 	for start := 0; start < len(r.heldOut); start += eb {
 		rows := min(eb, len(r.heldOut)-start)
 		for i := range eb {
 			r.fill(b.ids, b.targets, i, r.heldOut[start+min(i, rows-1)])
 		}
+		if err := score(b, start, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forcedRight counts the output digits the model predicts right when it is
+// given the true digits before each, in the first rows of b.
+func (r *reversal) forcedRight(tr *trainer, b *batch, rows int) (int, error) {
+	out, err := tr.eval.Run(graph.Feeds{tr.evalIDs: b.idsT})
+	if err != nil {
+		return 0, err
+	}
+	pred, t, right := argmaxLast(out[0]), r.context(), 0
+	for i := range rows {
+		for k := r.n; k < t; k++ {
+			if pred[i*t+k] == b.targets[i*t+k] {
+				right++
+			}
+		}
+	}
+	return right, nil
+}
+
+// generate decodes every row of b greedily from its digits and separator
+// and returns the n digits of each row. The causal mask makes a step's
+// prediction independent of the inputs after it, so one run over the whole
+// padded sequence per generated digit suffices. It overwrites b's ids
+// after the separator.
+func (r *reversal) generate(tr *trainer, b *batch) ([]int64, error) {
+	t, n := r.context(), r.n
+	for i := range b.rows {
+		clear(b.ids[i*t+n+1 : (i+1)*t])
+	}
+	gen := make([]int64, b.rows*n)
+	for k := range n {
 		out, err := tr.eval.Run(graph.Feeds{tr.evalIDs: b.idsT})
 		if err != nil {
-			return accuracy{}, err
+			return nil, err
 		}
 		pred := argmaxLast(out[0])
-		for i := range rows {
-			for k := n; k < t; k++ {
-				if pred[i*t+k] == b.targets[i*t+k] {
-					forced++
-				}
+		for i := range b.rows {
+			gen[i*n+k] = pred[i*t+n+k]
+			if n+k+1 < t {
+				b.ids[i*t+n+k+1] = pred[i*t+n+k]
 			}
 		}
-		// Greedy decoding: the causal mask makes step k's prediction
-		// independent of the inputs after it, so one run per generated
-		// digit over the whole padded sequence suffices.
-		for i := range eb {
-			for k := n + 1; k < t; k++ {
-				b.ids[i*t+k] = 0
-			}
+	}
+	return gen, nil
+}
+
+// evaluate scores tr's model on the held-out sequences.
+func (r *reversal) evaluate(tr *trainer) (accuracy, error) {
+	n := r.n
+	var forced, generated, sequences int
+	err := r.heldOutBatches(tr, func(b *batch, start, rows int) error {
+		right, err := r.forcedRight(tr, b, rows)
+		if err != nil {
+			return err
 		}
-		gen := make([]int64, eb*n)
-		for k := range n {
-			out, err := tr.eval.Run(graph.Feeds{tr.evalIDs: b.idsT})
-			if err != nil {
-				return accuracy{}, err
-			}
-			pred := argmaxLast(out[0])
-			for i := range eb {
-				gen[i*n+k] = pred[i*t+n+k]
-				if n+k+1 < t {
-					b.ids[i*t+n+k+1] = pred[i*t+n+k]
-				}
-			}
+		forced += right
+		gen, err := r.generate(tr, b)
+		if err != nil {
+			return err
 		}
 		for i := range rows {
 			right := 0
 			for k := range n {
-				if gen[i*n+k] == b.targets[i*t+n+k] {
+				if gen[i*n+k] == r.heldOut[start+i][n-1-k] {
 					right++
 				}
 			}
@@ -161,81 +194,54 @@ func (r *reversal) evaluate(tr *trainer) (accuracy, error) {
 				sequences++
 			}
 		}
-		total += rows
-	}
+		return nil
+	})
+	total := float64(len(r.heldOut))
 	return accuracy{
-		Forced:    float64(forced) / float64(total*n),
-		Generated: float64(generated) / float64(total*n),
-		Sequences: float64(sequences) / float64(total),
-	}, nil
+		Forced:    float64(forced) / (total * float64(n)),
+		Generated: float64(generated) / (total * float64(n)),
+		Sequences: float64(sequences) / total,
+	}, err
 }
 
 // evaluateForced is the teacher-forced token accuracy alone: one run per
 // evalBatch held-out sequences, cheap enough to log during training.
 func (r *reversal) evaluateForced(tr *trainer) (float64, error) {
-	eb, t, n := tr.dec.cfg.evalBatch, r.context(), r.n
-	b := newBatch(eb, t, r.weight(), tr.dec.cfg.dtype)
-	right, total := 0, 0
-	for start := 0; start < len(r.heldOut); start += eb {
-		rows := min(eb, len(r.heldOut)-start)
-		for i := range eb {
-			r.fill(b.ids, b.targets, i, r.heldOut[start+min(i, rows-1)])
-		}
-		out, err := tr.eval.Run(graph.Feeds{tr.evalIDs: b.idsT})
-		if err != nil {
-			return 0, err
-		}
-		pred := argmaxLast(out[0])
-		for i := range rows {
-			for k := n; k < t; k++ {
-				if pred[i*t+k] == b.targets[i*t+k] {
-					right++
-				}
-			}
-		}
-		total += rows * n
-	}
-	return float64(right) / float64(total), nil
+	right := 0
+	err := r.heldOutBatches(tr, func(b *batch, _, rows int) error {
+		k, err := r.forcedRight(tr, b, rows)
+		right += k
+		return err
+	})
+	return float64(right) / float64(len(r.heldOut)*r.n), err
 }
 
 // show returns the first k held-out sequences with their greedy outputs.
 func (r *reversal) show(tr *trainer, k int) (string, error) {
-	eb, t, n := tr.dec.cfg.evalBatch, r.context(), r.n
-	b := newBatch(eb, t, r.weight(), tr.dec.cfg.dtype)
-	for i := range eb {
-		r.fill(b.ids, b.targets, i, r.heldOut[min(i, len(r.heldOut)-1)])
-		for j := n + 1; j < t; j++ {
-			b.ids[i*t+j] = 0
-		}
-	}
-	for j := range n {
-		out, err := tr.eval.Run(graph.Feeds{tr.evalIDs: b.idsT})
-		if err != nil {
-			return "", err
-		}
-		pred := argmaxLast(out[0])
-		for i := range eb {
-			if n+j+1 < t {
-				b.ids[i*t+n+j+1] = pred[i*t+n+j]
-			} else {
-				b.targets[i*t+n+j] = pred[i*t+n+j] // the last digit has no input step
-			}
-		}
-	}
 	var s string
-	for i := range min(k, len(r.heldOut)) {
-		got := append(append([]int64(nil), b.ids[i*t+n+1:(i+1)*t]...), b.targets[i*t+t-1])
-		want := make([]int64, n)
-		for j := range n {
-			want[j] = r.heldOut[i][n-1-j]
+	err := r.heldOutBatches(tr, func(b *batch, start, rows int) error {
+		if start > 0 {
+			return nil
 		}
-		mark := "right"
-		if string(digitBytes(got)) != string(digitBytes(want)) {
-			mark = "wrong, want " + string(digitBytes(want))
+		gen, err := r.generate(tr, b)
+		if err != nil {
+			return err
 		}
-		s += fmt.Sprintf("  %s -> %s  (%s)\n", digitBytes(r.heldOut[i]), digitBytes(got), mark)
-	}
-	return s, nil
+		n := r.n
+		for i := range min(k, rows) {
+			want := make([]int64, n)
+			for j := range n {
+				want[j] = r.heldOut[i][n-1-j]
+			}
+			got, mark := digitBytes(gen[i*n:(i+1)*n]), "right"
+			if string(got) != string(digitBytes(want)) {
+				mark = "wrong, want " + string(digitBytes(want))
+			}
+			s += fmt.Sprintf("  %s -> %s  (%s)\n", digitBytes(r.heldOut[i]), got, mark)
+		}
+		return nil
+	})
+	return s, err
 }
 
 // attentionMap returns every block's attention weights (heads, T, T) on
