@@ -18,7 +18,7 @@ import (
 func moveBiases(m *layers.Model) {
 	for i, p := range m.Params() {
 		if p.Shape().Rank() == 1 {
-			setValues(p, ramp(p.Shape()[0], -0.3+0.05*float64(i)))
+			setValues(p, graftest.Ramp(p.Shape()[0], -0.3+0.05*float64(i)))
 		}
 	}
 }
@@ -42,12 +42,12 @@ func TestAttentionPassesTheFirstAndSecondOrderGradientCheck(t *testing.T) {
 			m := layers.NewModel(3)
 			mha := m.MultiHeadAttention(4, c.cfg)
 			x := g.Input("x", tensor.Float64, 2, 3, 4)
-			feeds := graph.Feeds{x: tensorOf(tensor.Float64, ramp(24, -1.1), 2, 3, 4)}
+			feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.1), 2, 3, 4)}
 			context := x
 			wrt := []*graph.Node{x}
 			if c.cross {
 				context = g.Input("context", tensor.Float64, 2, 3, 4)
-				feeds[context] = tensorOf(tensor.Float64, ramp(24, -1.3), 2, 3, 4)
+				feeds[context] = graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.3), 2, 3, 4)
 				wrt = append(wrt, context)
 			}
 			var keep *graph.Node
@@ -58,7 +58,7 @@ func TestAttentionPassesTheFirstAndSecondOrderGradientCheck(t *testing.T) {
 			out := mha.Attend(x, context, keep)
 			// A loss of every output element with its own weight, not just
 			// the sum (whose gradient through the softmax is special).
-			r := g.Const("r", tensorOf(tensor.Float64, ramp(24, -1.0), 2, 3, 4))
+			r := g.Const("r", graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.0), 2, 3, 4))
 			loss := ops.Sum(ops.Mul(ops.Tanh(out), r))
 			moveBiases(m)
 			if err := autodiff.CheckDerivatives(loss, append(m.Params(), wrt...), feeds, autodiff.DefaultTolerance); err != nil {
@@ -76,11 +76,11 @@ func hessianVectorCheck(t *testing.T, loss, x *graph.Node, feeds graph.Feeds) {
 	g := loss.Graph()
 	n := x.Shape().Size()
 	v := g.Input("v", tensor.Float64, x.Shape()...)
-	vs := ramp(n, -0.45)
+	vs := graftest.Ramp(n, -0.45)
 	for i := range vs {
 		vs[i] *= float64(i%3) - 0.7
 	}
-	feeds[v] = tensorOf(tensor.Float64, vs, x.Shape()...)
+	feeds[v] = graftest.Tensor(tensor.Float64, vs, x.Shape()...)
 	grad, err := autodiff.Grad(loss, x)
 	if err != nil {
 		t.Fatal(err)
@@ -124,9 +124,9 @@ func TestHessianVectorProductsThroughLayerNormAndAttentionMatchDifferencesOfTheG
 				y = m.TransformerBlock(4, layers.BlockConfig{Heads: 2, Causal: true}).Apply(x)
 			}
 			moveBiases(m)
-			r := g.Const("r", tensorOf(tensor.Float64, ramp(24, -1.2), 2, 3, 4))
+			r := g.Const("r", graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.2), 2, 3, 4))
 			loss := ops.Sum(ops.Mul(ops.Square(y), r))
-			hessianVectorCheck(t, loss, x, graph.Feeds{x: tensorOf(tensor.Float64, ramp(24, -1.1), 2, 3, 4)})
+			hessianVectorCheck(t, loss, x, graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.1), 2, 3, 4)})
 		})
 	}
 }
@@ -157,7 +157,7 @@ func TestAttentionAndTheBlockRunWithoutAllocating(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				feeds := graph.Feeds{x: tensorOf(dt, ramp(80, -4), 2, 5, 8), lengths: tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{5, 3}))}
+				feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Ramp(80, -4), 2, 5, 8), lengths: tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{5, 3}))}
 				if _, err := prog.Run(feeds); err != nil {
 					t.Fatal(err)
 				}

@@ -211,8 +211,8 @@ func TestDenseOverTheLastAxisOfA3DInputActsOnEveryStep(t *testing.T) {
 				t.Fatalf("y is %v with W %v, want (2, 3, 3) with W (4, 3)", y3.Shape(), d.Kernel().Shape())
 			}
 			setValues(d.Bias(), []float64{0.1, -0.2, 0.3})
-			xs := ramp(24, -1.2)
-			out := graftest.Eval(t, graph.Feeds{x3: tensorOf(dt, xs, 2, 3, 4), x2: tensorOf(dt, xs, 6, 4)}, y3, y2)
+			xs := graftest.Ramp(24, -1.2)
+			out := graftest.Eval(t, graph.Feeds{x3: graftest.Tensor(dt, xs, 2, 3, 4), x2: graftest.Tensor(dt, xs, 6, 4)}, y3, y2)
 			graftest.AssertClose(t, "y (2, 3, 3)", out[0], out[1], 0, 0)
 		})
 	}
@@ -225,7 +225,7 @@ func TestDenseOverA4DInputPassesTheGradientCheck(t *testing.T) {
 	x := g.Input("x", tensor.Float64, 2, 2, 1, 3)
 	loss := ops.Sum(ops.Square(d.Apply(x)))
 	setValues(d.Bias(), []float64{0.2, -0.1})
-	feeds := graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, -0.6), 2, 2, 1, 3)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(12, -0.6), 2, 2, 1, 3)}
 	if err := autodiff.CheckDerivatives(loss, append(m.Params(), x), feeds, autodiff.DefaultTolerance); err != nil {
 		t.Fatal(err)
 	}

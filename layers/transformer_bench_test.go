@@ -7,6 +7,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/layers"
 	"graft/ops"
 	"graft/optim"
@@ -33,7 +34,7 @@ func BenchmarkTransformerBlockTrainingStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	feeds := graph.Feeds{x: tensorOf(tensor.Float32, ramp(batch*steps*width, -50), batch, steps, width)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float32, graftest.Ramp(batch*steps*width, -50), batch, steps, width)}
 	opt := optim.NewAdam(1e-3)
 	step := func() {
 		out, err := prog.Run(feeds)

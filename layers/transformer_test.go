@@ -52,7 +52,7 @@ func TestTransformerBlockIsItsPartsComposed(t *testing.T) {
 			if dt == tensor.Float32 {
 				tol = 1e-5
 			}
-			got := graftest.Eval(t, graph.Feeds{x: tensorOf(dt, ramp(24, -1.1), 2, 3, 4)}, y, want)
+			got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, graftest.Ramp(24, -1.1), 2, 3, 4)}, y, want)
 			graftest.AssertClose(t, "block output", got[0], got[1], tol, 0)
 		})
 	}
@@ -97,16 +97,16 @@ func TestTransformerBlockPassesTheFirstAndSecondOrderGradientCheck(t *testing.T)
 	block := m.TransformerBlock(4, layers.BlockConfig{Heads: 2, Causal: true, Hidden: 6})
 	x := g.Input("x", tensor.Float64, 2, 3, 4)
 	lengths := g.Input("lengths", graph.Int64, 2)
-	r := g.Const("r", tensorOf(tensor.Float64, ramp(24, -1.0), 2, 3, 4))
+	r := g.Const("r", graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.0), 2, 3, 4))
 	loss := ops.Sum(ops.Mul(block.ApplyPadded(x, lengths), r))
 	moveBiases(m)
 	for _, p := range m.Params() { // gamma starts at ones: move it too
 		if strings.HasSuffix(p.Name(), "/gamma") {
-			setValues(p, ramp(4, 0.7))
+			setValues(p, graftest.Ramp(4, 0.7))
 		}
 	}
 	feeds := graph.Feeds{
-		x:       tensorOf(tensor.Float64, ramp(24, -1.1), 2, 3, 4),
+		x:       graftest.Tensor(tensor.Float64, graftest.Ramp(24, -1.1), 2, 3, 4),
 		lengths: tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{3, 2})),
 	}
 	if err := autodiff.CheckDerivatives(loss, append(m.Params(), x), feeds, autodiff.DefaultTolerance); err != nil {
@@ -124,7 +124,7 @@ func TestTransformerBlockDropsInTrainingModeOnly(t *testing.T) {
 	g.SetTraining(true)
 	training := block.Apply(x)
 	g.SetTraining(false)
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, ramp(12, -0.6), 1, 3, 4)}, inference, again, training)
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, graftest.Ramp(12, -0.6), 1, 3, 4)}, inference, again, training)
 	graftest.AssertClose(t, "two inference applications", got[0], got[1], 0, 0)
 	same := true
 	for i := range got[0] {
