@@ -57,10 +57,11 @@ type AttentionConfig struct {
 //
 // # Masks
 //
-// A masked position gets exactly 0 weight. Where a query row has nothing
-// left to attend to (a padding mask of length 0), PyTorch gives NaN; graft
-// gives that row all-zero weights, so its output is bo, and its gradients
-// are zero, never NaN.
+// The masks are ops' keep-masks (ops.CausalMask, ops.PaddingMask), applied
+// by ops.MaskedSoftmax: a masked position gets exactly 0 weight, and where
+// a query row has nothing left to attend to (a sequence of length 0)
+// PyTorch gives NaN but graft gives that row all-zero weights, so its
+// output is bo and its gradients are zero, never NaN.
 type MultiHeadAttention struct {
 	model   *Model
 	name    string
@@ -136,8 +137,9 @@ func (a *MultiHeadAttention) Apply(x *graph.Node) *graph.Node {
 // key positions j < length are attended and the rest masked, or a float
 // mask (batch, Tk) of the layer's dtype, nonzero where a key is attended.
 // (PyTorch's key_padding_mask is the opposite: True where a key is
-// masked.) A length above Tk attends to every key, and one of 0 or below
-// to none. The causal mask, if the layer has one, applies on top.
+// masked.) The lengths become ops.PaddingMask: each must lie in [0, Tk],
+// and Run reports one that does not. The causal mask, if the layer has
+// one, applies on top.
 func (a *MultiHeadAttention) Attend(query, context, keep *graph.Node) *graph.Node {
 	out, _ := a.AttendWeights(query, context, keep)
 	return out
@@ -197,22 +199,24 @@ func (a *MultiHeadAttention) project(x, w, b *graph.Node) *graph.Node {
 }
 
 // softmax returns the weights softmax(scores) along the keys, with the
-// causal and padding masks applied. A masked score is replaced (not
-// offset) by -1e30: after the row's maximum, a real score, is subtracted,
-// its exponential is exactly 0 in float32 and float64. A row with every
-// key masked would come out uniform; it is multiplied by 0 instead, and
-// since no score of it is -Inf no NaN arises, in the values or the
-// gradients.
+// causal and padding masks applied by ops.MaskedSoftmax: exactly 0 at a
+// masked key, and a row of zeros, not NaN, where every key is masked.
 func (a *MultiHeadAttention) softmax(scores, keep *graph.Node) *graph.Node {
 	s := scores.Shape()
-	batch, tq, tk := s[0], s[2], s[3]
-	var allowed *graph.Node // broadcasts to (batch, heads, Tq, Tk)
+	batch, tq, tk, dt := s[0], s[2], s[3], scores.DType()
+	var allowed *graph.Node // a keep-mask that broadcasts to (batch, heads, Tq, Tk)
 	if a.cfg.Causal {
-		allowed = causalAllowed(scores.Graph(), tq, tk, scores.DType())
+		allowed = causalMask(scores.Graph(), tq, tk, dt)
 	}
-	var padding *graph.Node
 	if keep != nil {
-		padding = ops.Reshape(paddingAllowed(keep, tk, scores.DType()), batch, 1, 1, tk)
+		padding := keep
+		if graph.IsInteger(keep.DType()) {
+			padding = ops.PaddingMask(keep, tk, dt)
+		} else {
+			// Any nonzero value keeps its key, and does not scale its row.
+			padding = ops.NotEqual(keep, ops.ScalarLike(keep, 0))
+		}
+		padding = ops.Reshape(padding, batch, 1, 1, tk)
 		if allowed == nil {
 			allowed = padding
 		} else {
@@ -222,50 +226,20 @@ func (a *MultiHeadAttention) softmax(scores, keep *graph.Node) *graph.Node {
 	if allowed == nil {
 		return ops.Softmax(scores, -1)
 	}
-	w := ops.Softmax(ops.Where(allowed, scores, ops.ScalarLike(scores, -1e30)), -1)
-	if padding != nil {
-		// The causal mask alone leaves every row key 0; only padding can
-		// empty a row.
-		w = ops.Mul(w, ops.MaxKeepDims(allowed, 3))
-	}
-	return w
+	return ops.MaskedSoftmax(scores, allowed, -1)
 }
 
-// causalAllowed returns the (Tq, Tk) constant that is 1 where key j ≤
-// query i, and 0 above the diagonal.
-func causalAllowed(g *graph.Graph, tq, tk int, dt graph.DType) *graph.Node {
-	m := make([]float64, tq*tk)
-	for i := range tq {
-		for j := 0; j <= i && j < tk; j++ {
-			m[i*tk+j] = 1
-		}
+// causalMask returns the (Tq, Tk) keep-mask that is 1 where key j ≤ query
+// i: ops.CausalMask, cut to Tq rows and Tk columns when they differ (as
+// PyTorch's attn_mask of torch.triu(ones(Tq, Tk), 1) is).
+func causalMask(g *graph.Graph, tq, tk int, dt graph.DType) *graph.Node {
+	m := ops.CausalMask(g, max(tq, tk), dt)
+	if tq < tk {
+		m = ops.Slice(m, 0, 0, tq)
+	} else if tk < tq {
+		m = ops.Slice(m, 1, 0, tk)
 	}
-	t, err := graph.NewTensor(dt, m, tq, tk)
-	if err != nil {
-		return graph.Reject("MultiHeadAttention", err, ops.Scalar(g, 0, dt))
-	}
-	return g.Const(fmt.Sprintf("causal(%d, %d)", tq, tk), t)
-}
-
-// paddingAllowed returns the (batch, Tk) mask of keep, 1 where a key is
-// attended and 0 elsewhere: keep ≠ 0 for a float mask (so that a weight
-// such as 0.5 in it does not scale a row), and position j < length for
-// lengths (batch,).
-func paddingAllowed(keep *graph.Node, tk int, dt graph.DType) *graph.Node {
-	if !graph.IsInteger(keep.DType()) {
-		return ops.NotEqual(keep, ops.ScalarLike(keep, 0))
-	}
-	pos := make([]float64, tk)
-	for j := range pos {
-		pos[j] = float64(j)
-	}
-	t, err := graph.NewTensor(dt, pos, 1, tk)
-	if err != nil {
-		return graph.Reject("MultiHeadAttention", err, keep)
-	}
-	positions := keep.Graph().Const(fmt.Sprintf("positions(%d)", tk), t)
-	lengths := ops.Reshape(ops.Cast(keep, dt), keep.Shape()[0], 1)
-	return ops.Less(positions, lengths)
+	return m
 }
 
 func (a *MultiHeadAttention) check(query, context, keep *graph.Node) error {

@@ -55,10 +55,10 @@ func TestMultiHeadAttentionMatchesPyTorch(t *testing.T) {
 				mha := m.MultiHeadAttention(c.D, layers.AttentionConfig{Heads: c.Heads, Causal: c.Causal, NoBias: !c.Bias})
 				query := g.Input("query", dt, c.Batch, c.Tq, c.D)
 				context := query
-				feeds := graph.Feeds{query: tensorOf(dt, c.Query, c.Batch, c.Tq, c.D)}
+				feeds := graph.Feeds{query: graftest.Tensor(dt, c.Query, c.Batch, c.Tq, c.D)}
 				if !c.SelfAttention {
 					context = g.Input("context", dt, c.Batch, c.Tk, c.D)
-					feeds[context] = tensorOf(dt, c.Context, c.Batch, c.Tk, c.D)
+					feeds[context] = graftest.Tensor(dt, c.Context, c.Batch, c.Tk, c.D)
 				}
 				var keep *graph.Node
 				if c.Lengths != nil {
@@ -66,7 +66,7 @@ func TestMultiHeadAttentionMatchesPyTorch(t *testing.T) {
 					feeds[keep] = tensor.New(tensor.WithShape(c.Batch), tensor.WithBacking(c.Lengths))
 				}
 				out, weights := mha.AttendWeights(query, context, keep)
-				r := g.Const("r", tensorOf(dt, c.R, c.Batch, c.Tq, c.D))
+				r := g.Const("r", graftest.Tensor(dt, c.R, c.Batch, c.Tq, c.D))
 				wrt := []*graph.Node{query}
 				if !c.SelfAttention {
 					wrt = append(wrt, context)
@@ -155,7 +155,7 @@ func TestAttentionOfATinyCaseMatchesHandComputedValues(t *testing.T) {
 				g := graph.New()
 				x := g.Input("x", dt, 1, 2, 2)
 				out, weights := identityAttention(t, g, x, nil, 2, layers.AttentionConfig{Causal: c.causal})
-				got := graftest.Eval(t, graph.Feeds{x: tensorOf(dt, []float64{1, 0, 1, 1}, 1, 2, 2)}, out, weights)
+				got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, []float64{1, 0, 1, 1}, 1, 2, 2)}, out, weights)
 				graftest.AssertClose(t, "out", got[0], c.wantOut, tol, 0)
 				graftest.AssertClose(t, "weights", got[1], c.wantWts, tol, 0)
 			})
@@ -178,13 +178,13 @@ func TestMaskedKeysGetExactlyZeroWeightAndEmptyRowsNoNaN(t *testing.T) {
 					g := graph.New()
 					x := g.Input("x", dt, 3, 3, 2)
 					var keep *graph.Node
-					feeds := graph.Feeds{x: tensorOf(dt, ramp(18, -0.9), 3, 3, 2)}
+					feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Ramp(18, -0.9), 3, 3, 2)}
 					if form == "lengths" {
 						keep = g.Input("lengths", graph.Int64, 3)
 						feeds[keep] = tensor.New(tensor.WithShape(3), tensor.WithBacking(append([]int64(nil), lengths...)))
 					} else {
 						keep = g.Input("keep", dt, 3, 3)
-						feeds[keep] = tensorOf(dt, keepMask, 3, 3)
+						feeds[keep] = graftest.Tensor(dt, keepMask, 3, 3)
 					}
 					out, weights := identityAttention(t, g, x, keep, 2, layers.AttentionConfig{Causal: causal})
 					grads, err := autodiff.Grad(ops.Sum(ops.Square(out)), x)
@@ -271,7 +271,7 @@ func TestAttentionDropsWeightsInTrainingModeOnly(t *testing.T) {
 	for _, w := range []*graph.Node{wq, wk, wv, wo} {
 		setValues(w, []float64{1, 0, 0, 1})
 	}
-	got := graftest.Eval(t, graph.Feeds{x: tensorOf(tensor.Float64, []float64{1, 1, 1, 1, 1, 1, 1, 1}, 1, 4, 2)}, inference, out)
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float64, []float64{1, 1, 1, 1, 1, 1, 1, 1}, 1, 4, 2)}, inference, out)
 	graftest.AssertClose(t, "inference weights", got[0], []float64{
 		0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25}, 1e-15, 0)
 	distinct := map[float64]bool{}
@@ -347,5 +347,25 @@ func TestSetTorchWeightsRefusesWrongSizesAndAnUnbuiltLayer(t *testing.T) {
 	mha.Apply(g.Input("x", tensor.Float32, 1, 1, 2))
 	if err := mha.SetTorchWeights(make([]float64, 12), make([]float64, 6), make([]float64, 3), make([]float64, 2)); err == nil || !strings.Contains(err.Error(), "out_proj.weight of 4, got 12 and 3") {
 		t.Errorf("wrong size: %v", err)
+	}
+}
+
+func TestALengthOutsideTheSequenceIsARunError(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, 2, 3, 4)
+	lengths := g.Input("lengths", graph.Int64, 2)
+	y := layers.NewModel(1).MultiHeadAttention(4, layers.AttentionConfig{}).Attend(x, x, lengths)
+	prog, err := graph.Compile(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []int64{4, -1} {
+		_, err := prog.Run(graph.Feeds{
+			x:       graftest.Tensor(tensor.Float32, graftest.Ramp(24, 0), 2, 3, 4),
+			lengths: tensor.New(tensor.WithShape(2), tensor.WithBacking([]int64{2, bad})),
+		})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprint(bad)) {
+			t.Errorf("length %d: error %v, want one naming it", bad, err)
+		}
 	}
 }

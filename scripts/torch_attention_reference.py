@@ -32,6 +32,8 @@ CASES = [
     dict(name="causal self-attention, 2 heads", batch=2, tq=4, tk=4, d=4, heads=2, bias=True, causal=True, lengths=None),
     dict(name="causal, padded to lengths 2 and 4, 1 head", batch=2, tq=4, tk=4, d=4, heads=1, bias=True, causal=True, lengths=[2, 4]),
     dict(name="cross-attention padded to lengths 3 and 1, 2 heads", batch=2, tq=2, tk=3, d=4, heads=2, bias=True, causal=False, lengths=[3, 1]),
+    dict(name="causal cross-attention, 3 queries over 5 keys", batch=1, tq=3, tk=5, d=4, heads=2, bias=True, causal=True, lengths=None),
+    dict(name="causal cross-attention, 4 queries over 2 keys", batch=2, tq=4, tk=2, d=4, heads=2, bias=True, causal=True, lengths=None),
 ]
 
 
