@@ -160,26 +160,22 @@ func (a *MultiHeadAttention) AttendWeights(query, context, keep *graph.Node) (ou
 	qs, ks := query.Shape(), context.Shape()
 	batch, tq, tk, heads := qs[0], qs[1], ks[1], a.cfg.Heads
 	dh := a.d / heads
-	// split turns (batch, T, d) into (batch·heads, T, d_head): head h of
-	// sequence b is matrix b·heads + h of one batched product.
-	split := func(x *graph.Node, t int) *graph.Node {
-		x = ops.Transpose(ops.Reshape(x, batch, t, heads, dh), 0, 2, 1, 3)
-		return ops.Reshape(x, batch*heads, t, dh)
-	}
+	// Head h of a step is its h-th run of d_head columns, as in PyTorch:
+	// (batch, T, d) is read as (batch, T, heads, d_head).
+	split := func(x *graph.Node, t int) *graph.Node { return ops.Reshape(x, batch, t, heads, dh) }
 	// The scale goes on Q before the product, as PyTorch applies it: the
 	// same numbers, and fewer of them than the scores when T > d_head.
 	q := ops.Mul(a.project(query, a.wq, a.bq), ops.ScalarLike(query, 1/math.Sqrt(float64(dh))))
 	k := a.project(context, a.wk, a.bk)
 	v := a.project(context, a.wv, a.bv)
-	scores := ops.Reshape(ops.MatMulT(split(q, tq), split(k, tk), false, true), batch, heads, tq, tk)
+	scores := ops.Einsum("bqhd,bkhd->bhqk", split(q, tq), split(k, tk))
 	weights = a.softmax(scores, keep)
 	dropped := weights
 	if a.cfg.Dropout > 0 && query.Graph().Training() {
 		a.applied++
 		dropped = ops.Dropout(weights, a.cfg.Dropout, a.seed+a.applied*0x9e3779b97f4a7c15)
 	}
-	heads4 := ops.Reshape(ops.MatMul(ops.Reshape(dropped, batch*heads, tq, tk), split(v, tk)), batch, heads, tq, dh)
-	concat := ops.Reshape(ops.Transpose(heads4, 0, 2, 1, 3), batch, tq, a.d)
+	concat := ops.Reshape(ops.Einsum("bhqk,bkhd->bqhd", dropped, split(v, tk)), batch, tq, a.d)
 	out = a.project(concat, a.wo, a.bo)
 	if a.out == nil && out.Shape() != nil {
 		a.out = out.Shape().Clone()
