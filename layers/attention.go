@@ -147,7 +147,7 @@ func (a *MultiHeadAttention) Attend(query, context, keep *graph.Node) *graph.Nod
 
 // AttendWeights is Attend that also returns the attention weights of every
 // head, (batch, heads, Tq, Tk), each row summing to 1 (or 0 where it is
-// fully masked), after dropout in training mode: PyTorch's
+// fully masked), before dropout (PyTorch returns them after): its
 // need_weights=True, average_attn_weights=False.
 func (a *MultiHeadAttention) AttendWeights(query, context, keep *graph.Node) (out, weights *graph.Node) {
 	if err := a.check(query, context, keep); err != nil {
