@@ -54,10 +54,10 @@ func TestTheReversalRunPrintsProgressAndWritesItsPictures(t *testing.T) {
 	dir := t.TempDir()
 	svg, dot := filepath.Join(dir, "attention.svg"), filepath.Join(dir, "block.dot")
 	var stdout, stderr bytes.Buffer
-	if code := run(append(small, "--attention", svg, "--dot", dot), &stdout, &stderr); code != 0 {
+	if code := run(append(small, "--steps", "5", "--attention", svg, "--dot", dot), &stdout, &stderr); code != 0 {
 		t.Fatalf("status %d, stderr %q", code, stderr.String())
 	}
-	for _, want := range []string{"reverse 3 digits: 2 blocks, d_model 16, 2 heads", "step 60/60", "held-out token accuracy", "held-out: 40 sequences never trained on", " -> "} {
+	for _, want := range []string{"reverse 3 digits: 2 blocks, d_model 16, 2 heads", "step 5/5", "held-out token accuracy", "held-out: 40 sequences never trained on", " -> "} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
@@ -86,7 +86,7 @@ func TestTextModeTrainsAndSamplesTheSameTextForTheSameSeed(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Repeat("abcabd abcabd\n", 20)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--text", path, "--steps", "40", "--context", "8", "--batch-size", "8", "--d-model", "16", "--heads", "2", "--sample", "30", "--prompt", "ab", "--lr", "0.01", "--log-every", "20"}
+	args := []string{"--text", path, "--steps", "20", "--context", "8", "--batch-size", "8", "--d-model", "16", "--heads", "2", "--sample", "30", "--prompt", "ab", "--lr", "0.01", "--log-every", "10"}
 	a, b := runJSON(t, args...), runJSON(t, args...)
 	if a.Task != "text" || a.Vocab != 6 || len([]rune(a.Sample)) != 30 {
 		t.Fatalf("summary %+v", a)
