@@ -156,13 +156,8 @@ func WriteIDX(w io.Writer, t *tensor.Dense) error {
 	case t.Dtype().Type == nil: // a zero tensor.Dense, whose dtype cannot be printed
 		return errors.New("graft: WriteIDX: the tensor is a zero tensor.Dense, with no dtype")
 	}
-	var code byte
-	for c, typ := range idxTypes {
-		if typ.dtype == t.Dtype() {
-			code = c
-		}
-	}
-	if code == 0 {
+	code, ok := idxDtype(t.Dtype())
+	if !ok {
 		return fmt.Errorf("graft: WriteIDX: IDX has no element type for %v", t.Dtype())
 	}
 	shape := t.Shape()
