@@ -21,15 +21,16 @@ type Spec struct {
 func (s Spec) IsZero() bool { return s.Dtype.Type == nil && len(s.Shape) == 0 }
 
 // Dataset is a set of examples that a training loop reads in batches.
-// Batch copies the examples rows names into tensors the caller allocated
-// once (NewBatch makes them), so a loop allocates nothing per step.
+// Batch copies the examples that rows numbers into tensors the caller
+// allocated once (NewBatch makes them), so a loop allocates nothing per
+// step, and Spec says what those tensors are.
 //
 // Batch fills x, of shape (len(rows), xSpec.Shape...) and xSpec's dtype,
 // and y likewise when y is not nil; a nil y fills the inputs only, as
 // prediction needs, and is the only y a dataset without targets takes. A
 // row outside [0, Len()) or a tensor of another shape or dtype is an error
 // and leaves the batch unspecified. The implementations in this package
-// may be read from several goroutines at once.
+// may be read from several goroutines at once, each into its own tensors.
 type Dataset interface {
 	Len() int
 	Spec() (x, y Spec)

@@ -1,4 +1,3 @@
-// Package data reads data sets into tensors graft can feed.
 package data
 
 import (
