@@ -16,12 +16,13 @@ const splitStream = 0x5350_4c49_545f_7631 // "SPLIT_v1"
 
 // Permutation fills order with a permutation of 0, 1, ..., len(order)-1
 // that depends on seed and epoch alone: the same pair gives the same
-// permutation, bit for bit, on every machine and Go version, so a run
-// resumed at an epoch needs only its number, not a saved random state. It
-// is a Fisher-Yates shuffle driven by math/rand/v2's PCG seeded (seed,
-// epoch), with an unbiased bounded draw written here rather than
-// rand.Shuffle, whose algorithm Go does not promise to keep. It allocates
-// nothing.
+// permutation, bit for bit, on every machine, so a run resumed at an epoch
+// needs only its number, not a saved random state. It is a Fisher-Yates
+// shuffle driven by math/rand/v2's PCG (a 128-bit LCG with the DXSM output
+// function) seeded (seed, epoch), with an unbiased bounded draw written
+// here rather than rand.Shuffle, whose way of drawing Go does not promise
+// to keep; a golden test pins the orders, so a change of either shows. It
+// allocates nothing.
 func Permutation(order []int, seed uint64, epoch int) {
 	permute(order, seed, uint64(epoch))
 }
