@@ -38,14 +38,37 @@ type Dataset interface {
 }
 
 // NewBatch allocates the tensors a batch of the given number of rows of d
-// is read into: y is nil when d has no targets.
-func NewBatch(d Dataset, rows int) (x, y *tensor.Dense) {
-	xs, ys := d.Spec()
-	x = tensor.New(tensor.WithShape(append([]int{rows}, xs.Shape...)...), tensor.Of(xs.Dtype))
-	if !ys.IsZero() {
-		y = tensor.New(tensor.WithShape(append([]int{rows}, ys.Shape...)...), tensor.Of(ys.Dtype))
+// is read into: y is nil when d has no targets. A negative number of rows,
+// or a Spec that describes no tensor, is an error.
+func NewBatch(d Dataset, rows int) (x, y *tensor.Dense, err error) {
+	if d == nil {
+		return nil, nil, errors.New("graft: NewBatch: the dataset is nil")
 	}
-	return x, y
+	if rows < 0 {
+		return nil, nil, fmt.Errorf("graft: NewBatch: a batch of %d rows", rows)
+	}
+	xs, ys := d.Spec()
+	if x, err = batchOf("x", xs, rows); err != nil {
+		return nil, nil, err
+	}
+	if !ys.IsZero() {
+		if y, err = batchOf("y", ys, rows); err != nil {
+			return nil, nil, err
+		}
+	}
+	return x, y, nil
+}
+
+func batchOf(name string, s Spec, rows int) (*tensor.Dense, error) {
+	if s.Dtype.Type == nil {
+		return nil, fmt.Errorf("graft: NewBatch: the dataset's %s Spec has no dtype", name)
+	}
+	for _, d := range s.Shape {
+		if d < 0 {
+			return nil, fmt.Errorf("graft: NewBatch: the dataset's %s Spec has the shape %v", name, s.Shape)
+		}
+	}
+	return tensor.New(tensor.WithShape(append([]int{rows}, s.Shape...)...), tensor.Of(s.Dtype)), nil
 }
 
 // Tensors is an in-memory Dataset over two tensors whose first axis
@@ -152,8 +175,11 @@ func (t *Tensors) Batch(rows []int, x, y *tensor.Dense) error {
 // checkBatch reports a batch tensor dst that cannot hold size rows of src.
 // It allocates only to build its error.
 func checkBatch(name string, dst, src *tensor.Dense, size int) error {
-	if dst == nil {
+	switch {
+	case dst == nil:
 		return fmt.Errorf("graft: Batch: %s is nil", name)
+	case dst.Dtype().Type == nil: // a zero tensor.Dense, whose dtype cannot be printed
+		return fmt.Errorf("graft: Batch: %s is a zero tensor.Dense, with no dtype", name)
 	}
 	ds, ss := dst.Shape(), src.Shape()
 	same := dst.Dtype() == src.Dtype() && len(ds) == len(ss) && ds[0] == size

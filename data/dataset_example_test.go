@@ -35,9 +35,17 @@ func ExampleNewBatch() {
 	x := tensor.New(tensor.WithShape(5, 3), tensor.Of(tensor.Float32))
 	y := tensor.New(tensor.WithShape(5), tensor.Of(tensor.Int64))
 	d, _ := data.FromTensors(x, y)
-	bx, by := data.NewBatch(d, 2)
+	bx, by, err := data.NewBatch(d, 2)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(bx.Shape(), bx.Dtype(), by.Shape(), by.Dtype())
-	// Output: (2, 3) float32 (2) int64
+	_, _, err = data.NewBatch(d, -1)
+	fmt.Println(err)
+	// Output:
+	// (2, 3) float32 (2) int64
+	// graft: NewBatch: a batch of -1 rows
 }
 
 // Batch copies the rows asked for, in that order; a nil y reads the inputs
@@ -46,7 +54,7 @@ func ExampleTensors_Batch() {
 	x := tensor.New(tensor.WithShape(3, 2), tensor.WithBacking([]float64{0, 1, 10, 11, 20, 21}))
 	y := tensor.New(tensor.WithShape(3), tensor.WithBacking([]int64{0, 1, 2}))
 	d, _ := data.FromTensors(x, y)
-	bx, by := data.NewBatch(d, 2)
+	bx, by, _ := data.NewBatch(d, 2)
 	if err := d.Batch([]int{2, 0}, bx, by); err != nil {
 		fmt.Println(err)
 		return
@@ -130,7 +138,7 @@ func (s squares) Batch(rows []int, x, y *tensor.Dense) error {
 // its examples on demand as well as one in memory.
 func ExampleDataset() {
 	var d data.Dataset = squares{n: 100}
-	x, y := data.NewBatch(d, 3)
+	x, y, _ := data.NewBatch(d, 3)
 	if err := d.Batch([]int{2, 9, 4}, x, y); err != nil {
 		fmt.Println(err)
 		return
@@ -148,7 +156,7 @@ func ExampleSubset() {
 		fmt.Println(err)
 		return
 	}
-	bx, _ := data.NewBatch(sub, 3)
+	bx, _, _ := data.NewBatch(sub, 3)
 	_ = sub.Batch([]int{0, 1, 2}, bx, nil)
 	fmt.Println(sub.Len(), bx.Data())
 	// Output: 3 [13 13 10]
@@ -160,8 +168,8 @@ func ExampleSubset() {
 func Example_epochLoop() {
 	x := tensor.New(tensor.WithShape(5), tensor.WithBacking([]float64{0, 1, 2, 3, 4}))
 	d, _ := data.FromTensors(x, nil)
-	full, _ := data.NewBatch(d, 2)
-	last, _ := data.NewBatch(d, d.Len()%2)
+	full, _, _ := data.NewBatch(d, 2)
+	last, _, _ := data.NewBatch(d, d.Len()%2)
 	order := make([]int, d.Len())
 	batches, _ := data.NewBatches(order, 2)
 	for epoch := range 2 {
@@ -248,7 +256,7 @@ func ExampleSplit() {
 		fmt.Println(err)
 		return
 	}
-	bx, _ := data.NewBatch(val, val.Len())
+	bx, _, _ := data.NewBatch(val, val.Len())
 	_ = val.Batch([]int{0, 1}, bx, nil)
 	fmt.Println(train.Len(), val.Len(), bx.Data())
 	_, _, err = data.Split(d, 0.01, 7)

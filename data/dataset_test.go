@@ -24,6 +24,47 @@ func rows3x2(t *testing.T) *data.Tensors {
 	return d
 }
 
+// newBatch is data.NewBatch for a test that expects no error.
+func newBatch(t *testing.T, d data.Dataset, rows int) (x, y *tensor.Dense) {
+	t.Helper()
+	x, y, err := data.NewBatch(d, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, y
+}
+
+func TestNewBatchRejectsWhatMakesNoTensor(t *testing.T) {
+	cases := []struct {
+		name string
+		d    data.Dataset
+		rows int
+		want string
+	}{
+		{"a nil dataset", nil, 1, "the dataset is nil"},
+		{"negative rows", rows3x2(t), -2, "a batch of -2 rows"},
+		{"a Spec without a dtype", badSpec{}, 1, "x Spec has no dtype"},
+		{"a negative axis", badSpec{x: data.Spec{Dtype: tensor.Float64, Shape: []int{2, -1}}}, 1, "x Spec has the shape [2 -1]"},
+		{"a y Spec without a dtype", badSpec{x: data.Spec{Dtype: tensor.Float64}, y: data.Spec{Shape: []int{2}}}, 1, "y Spec has no dtype"},
+	}
+	for _, c := range cases {
+		_, _, err := data.NewBatch(c.d, c.rows)
+		if err == nil || !strings.HasPrefix(err.Error(), "graft: NewBatch: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+	if x, y := newBatch(t, rows3x2(t), 0); x.Shape()[0] != 0 || y.Shape()[0] != 0 {
+		t.Errorf("a batch of 0 rows has shapes %v and %v", x.Shape(), y.Shape())
+	}
+}
+
+// badSpec is a Dataset whose Spec describes no tensor.
+type badSpec struct{ x, y data.Spec }
+
+func (b badSpec) Len() int                                   { return 1 }
+func (b badSpec) Spec() (x, y data.Spec)                     { return b.x, b.y }
+func (b badSpec) Batch(rows []int, x, y *tensor.Dense) error { return nil }
+
 func TestBatchCopiesTheChosenRowsOfEveryDtype(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -40,7 +81,7 @@ func TestBatchCopiesTheChosenRowsOfEveryDtype(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bx, by := data.NewBatch(d, 3)
+		bx, by := newBatch(t, d, 3)
 		if err := d.Batch([]int{2, 0, 2}, bx, by); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -55,7 +96,7 @@ func TestBatchCopiesTheChosenRowsOfEveryDtype(t *testing.T) {
 
 func TestBatchWithANilYFillsTheInputsOnly(t *testing.T) {
 	d := rows3x2(t)
-	bx, _ := data.NewBatch(d, 1)
+	bx, _ := newBatch(t, d, 1)
 	if err := d.Batch([]int{1}, bx, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +110,7 @@ func TestBatchWithANilYFillsTheInputsOnly(t *testing.T) {
 	if _, ys := unlabelled.Spec(); !ys.IsZero() {
 		t.Fatalf("the y Spec of a dataset without targets is %+v", ys)
 	}
-	if bx, by := data.NewBatch(unlabelled, 2); by != nil || bx == nil {
+	if bx, by := newBatch(t, unlabelled, 2); by != nil || bx == nil {
 		t.Fatalf("NewBatch of a dataset without targets gave y %v", by)
 	}
 	y := tensor.New(tensor.WithShape(1), tensor.Of(tensor.Int64))
@@ -80,7 +121,7 @@ func TestBatchWithANilYFillsTheInputsOnly(t *testing.T) {
 
 func TestBatchRejectsRowsAndTensorsThatDoNotFit(t *testing.T) {
 	d := rows3x2(t)
-	bx, by := data.NewBatch(d, 2)
+	bx, by := newBatch(t, d, 2)
 	cases := []struct {
 		name string
 		rows []int
@@ -94,6 +135,7 @@ func TestBatchRejectsRowsAndTensorsThatDoNotFit(t *testing.T) {
 		{"another row shape", []int{0, 1}, tensor.New(tensor.WithShape(2, 3), tensor.Of(tensor.Float64)), by, "shape (2, 3)"},
 		{"another rank", []int{0, 1}, bx, tensor.New(tensor.WithShape(2, 1), tensor.Of(tensor.Int64)), "y is int64 of shape (2, 1), but a batch of 2 rows is int64 of shape (2)"},
 		{"a nil x", []int{0, 1}, nil, by, "x is nil"},
+		{"a zero tensor", []int{0, 1}, bx, &tensor.Dense{}, "y is a zero tensor.Dense"},
 	}
 	for _, c := range cases {
 		err := d.Batch(c.rows, c.x, c.y)
@@ -142,7 +184,7 @@ func TestBatchAllocatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, ds := range map[string]data.Dataset{"Tensors": d, "Subset of Tensors": sub, "Subset of another Dataset": wrapped} {
-		bx, by := data.NewBatch(ds, 2)
+		bx, by := newBatch(t, ds, 2)
 		rows := []int{1, 0}
 		if err := ds.Batch(rows, bx, by); err != nil { // grows the generic subset's buffer
 			t.Fatal(err)
@@ -168,14 +210,14 @@ func TestSubsetReadsItsRowsOfTheDataset(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bx, by := data.NewBatch(subsub, 3)
+		bx, by := newBatch(t, subsub, 3)
 		if err := subsub.Batch([]int{0, 1, 2}, bx, by); err != nil {
 			t.Fatal(err)
 		}
 		if subsub.Len() != 3 || !reflect.DeepEqual(bx.Float64s(), []float64{0, 1, 0, 1, 20, 21}) || !reflect.DeepEqual(by.Int64s(), []int64{0, 0, 2}) {
 			t.Errorf("%s: got %d rows, x %v y %v", name, subsub.Len(), bx.Float64s(), by.Int64s())
 		}
-		one, _ := data.NewBatch(sub, 1)
+		one, _ := newBatch(t, sub, 1)
 		if err := sub.Batch([]int{2}, one, nil); err == nil || !strings.Contains(err.Error(), "rows[0] is 2, outside the dataset's 2 rows") {
 			t.Errorf("%s: a row past the subset's end was accepted", name)
 		}
@@ -199,7 +241,7 @@ func TestBatchMayBeReadFromSeveralGoroutines(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				bx, by := data.NewBatch(ds, 1)
+				bx, by := newBatch(t, ds, 1)
 				for i := range 50 {
 					r := (g + i) % 3
 					if err := ds.Batch([]int{r}, bx, by); err != nil || by.Int64s()[0] != int64(r) || bx.Float64s()[0] != float64(10*r) {

@@ -110,8 +110,8 @@ func TestAnEpochLoopAllocatesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fullX, fullY := data.NewBatch(d, 4)
-	lastX, lastY := data.NewBatch(d, 2)
+	fullX, fullY := newBatch(t, d, 4)
+	lastX, lastY := newBatch(t, d, 2)
 	order := make([]int, d.Len())
 	batches, err := data.NewBatches(order, 4)
 	if err != nil {
@@ -150,7 +150,7 @@ func column10(t *testing.T) *data.Tensors {
 // rowsOf reads every row of d, in order, as the row numbers column10 holds.
 func rowsOf(t *testing.T, d data.Dataset) []int {
 	t.Helper()
-	x, _ := data.NewBatch(d, d.Len())
+	x, _ := newBatch(t, d, d.Len())
 	all := make([]int, d.Len())
 	for i := range all {
 		all[i] = i
