@@ -254,3 +254,33 @@ func TestBatchMayBeReadFromSeveralGoroutines(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// BenchmarkEpochOfBatches reads one epoch of an MNIST-shaped float32 set
+// (10,000 rows of 784) in shuffled batches of 64: the copying a training
+// loop adds to its steps.
+func BenchmarkEpochOfBatches(b *testing.B) {
+	x := tensor.New(tensor.WithShape(10000, 784), tensor.Of(tensor.Float32))
+	y := tensor.New(tensor.WithShape(10000), tensor.Of(tensor.Int64))
+	d, err := data.FromTensors(x, y)
+	if err != nil {
+		b.Fatal(err)
+	}
+	full, fullY, _ := data.NewBatch(d, 64)
+	last, lastY, _ := data.NewBatch(d, d.Len()%64)
+	order := make([]int, d.Len())
+	batches, _ := data.NewBatches(order, 64)
+	b.ReportAllocs()
+	for epoch := 0; b.Loop(); epoch++ {
+		data.Permutation(order, 1, epoch)
+		for i := range batches.Len() {
+			rows := batches.At(i)
+			bx, by := full, fullY
+			if len(rows) < 64 {
+				bx, by = last, lastY
+			}
+			if err := d.Batch(rows, bx, by); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
