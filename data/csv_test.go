@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -136,4 +137,36 @@ func TestReadCSVFileNamesTheFileItCannotRead(t *testing.T) {
 	if _, err := data.ReadCSVFile(bad, data.CSVOptions{}); err == nil || !strings.Contains(err.Error(), bad+":1: column 2") {
 		t.Errorf("got %v", err)
 	}
+}
+
+// FuzzReadCSV: any bytes, read with a header or not and the last column
+// as int64 labels or not, give either an error that names the reader's
+// file or a dataset whose rows agree and whose numbers are finite.
+func FuzzReadCSV(f *testing.F) {
+	for _, seed := range []string{"a,b\n1,2\n", "1,2\n3,4\n", "1,\"2\"\n3,4\r\n", "\ufeff1\n", "x\n1e400\n", "1,2\n3\n", "#c\n1,nan\n", "1,\"2\n\",3\n"} {
+		f.Add([]byte(seed), false, true)
+		f.Add([]byte(seed), true, false)
+	}
+	f.Fuzz(func(t *testing.T, text []byte, header, labels bool) {
+		opt := data.CSVOptions{Header: header, Comment: '#'}
+		if labels {
+			opt.Labels, opt.LabelDtype = []int{-1}, tensor.Int64
+		}
+		d, err := data.ReadCSV(bytes.NewReader(text), "f.csv", opt)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "graft: ReadCSV: ") || !strings.Contains(err.Error(), "f.csv") {
+				t.Fatalf("error %q does not name ReadCSV and the file", err)
+			}
+			return
+		}
+		n := d.X().Shape()[0]
+		if d.Len() != n || labels && d.Y().Shape()[0] != n || !labels && d.Y() != nil {
+			t.Fatalf("%d rows, x %v, y %v", d.Len(), d.X().Shape(), d.Y())
+		}
+		for _, v := range d.X().Float64s() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("a non-finite input %v was kept", v)
+			}
+		}
+	})
 }
