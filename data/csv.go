@@ -39,6 +39,11 @@ type CSVOptions struct {
 	// float64. LabelDtype is y's, and defaults to Dtype; int64 (graph.Int64)
 	// holds class ids, which must then be written as whole numbers.
 	Dtype, LabelDtype tensor.Dtype
+	// LabelClasses, when set, are the names a label column holds (iris'
+	// "setosa", "versicolor", "virginica"): each label becomes the int64
+	// index of its name in the list, and a name not in it is an error.
+	// LabelDtype must then be int64 or left zero.
+	LabelClasses []string
 	// KeepLabelAxis gives a single label column the shape (rows, 1), as
 	// a regression loss against a (rows, 1) prediction wants, rather than
 	// the (rows,) of class ids.
@@ -50,11 +55,12 @@ type CSVOptions struct {
 
 // ReadCSV reads a CSV table of numbers (RFC 4180, as encoding/csv reads it,
 // with a UTF-8 byte-order mark ignored and spaces around a number trimmed)
-// into an in-memory dataset. name is the file's name for error messages,
+// into an in-memory dataset; label columns may hold class names instead
+// (CSVOptions.LabelClasses). name is the file's name for error messages,
 // which give it, the line and the column: a field that is not a number, or
 // not a whole number for int64, an empty field, a row with another number
-// of fields than the first, a number beyond the dtype's range, or a
-// non-finite number unless AllowNonFinite.
+// of fields than the first, a number beyond the dtype's range, a
+// non-finite number unless AllowNonFinite, or a class name not listed.
 func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Tensors, error) {
 	cr := csv.NewReader(skipBOM(r))
 	cr.Comma, cr.Comment = opt.Comma, opt.Comment
@@ -89,13 +95,18 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Tensors, error) {
 	if xd.Type == nil {
 		xd = tensor.Float64
 	}
-	if yd.Type == nil {
+	switch {
+	case yd.Type == nil && opt.LabelClasses != nil:
+		yd = tensor.Int64
+	case yd.Type == nil:
 		yd = xd
+	case opt.LabelClasses != nil && yd != tensor.Int64:
+		return nil, fmt.Errorf("graft: ReadCSV: LabelClasses makes class ids, which are int64, but LabelDtype is %v", yd)
 	}
 	if !rowDtype(xd) || !rowDtype(yd) {
 		return nil, fmt.Errorf("graft: ReadCSV: Dtype is %v and LabelDtype %v; each must be float32, float64 or int64", xd, yd)
 	}
-	xs, ys := &column{dtype: xd}, &column{dtype: yd}
+	xs, ys := &column{dtype: xd}, &column{dtype: yd, classes: opt.LabelClasses}
 	rows := 0
 	if opt.Header {
 		record, err = cr.Read()
@@ -252,6 +263,8 @@ type column struct {
 	f32   []float32
 	f64   []float64
 	i64   []int64
+
+	classes []string // the names of the class ids, for a label column of names
 }
 
 // add parses s and appends it, or returns why s is not a number of the
@@ -259,6 +272,14 @@ type column struct {
 func (c *column) add(s string, allowNonFinite bool) string {
 	if s == "" {
 		return "the field is empty (a missing value?)"
+	}
+	if c.classes != nil {
+		id := slices.Index(c.classes, s)
+		if id < 0 {
+			return fmt.Sprintf("%q is not one of LabelClasses %q", s, c.classes)
+		}
+		c.i64 = append(c.i64, int64(id))
+		return ""
 	}
 	if c.dtype == tensor.Int64 {
 		v, err := strconv.ParseInt(s, 10, 64)

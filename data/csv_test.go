@@ -81,6 +81,27 @@ func TestReadCSVChoosesColumnsByNumber(t *testing.T) {
 	}
 }
 
+func TestReadCSVTurnsClassNamesIntoIDs(t *testing.T) {
+	text := "sepal,species\n5.1,setosa\n7.0, versicolor\n6.3,virginica\n5.0,setosa\n"
+	d, err := data.ReadCSV(strings.NewReader(text), "iris.csv", data.CSVOptions{
+		Header: true, LabelNames: []string{"species"}, LabelClasses: []string{"setosa", "versicolor", "virginica"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(d.Y().Data(), []int64{0, 1, 2, 0}) || !reflect.DeepEqual(d.X().Data(), []float64{5.1, 7.0, 6.3, 5.0}) {
+		t.Fatalf("got x %v y %v", d.X().Data(), d.Y().Data())
+	}
+	_, err = data.ReadCSV(strings.NewReader(text), "iris.csv", data.CSVOptions{Header: true, Labels: []int{1}, LabelClasses: []string{"setosa"}})
+	if err == nil || !strings.Contains(err.Error(), `iris.csv:3: column 2 ("species"): "versicolor" is not one of LabelClasses ["setosa"]`) {
+		t.Errorf("an unknown name: got %v", err)
+	}
+	_, err = data.ReadCSV(strings.NewReader(text), "iris.csv", data.CSVOptions{Header: true, Labels: []int{1}, LabelClasses: []string{"setosa"}, LabelDtype: tensor.Float32})
+	if err == nil || !strings.Contains(err.Error(), "LabelClasses makes class ids, which are int64, but LabelDtype is float32") {
+		t.Errorf("float class ids: got %v", err)
+	}
+}
+
 func TestReadCSVKeepsNonFiniteNumbersOnlyWhenAsked(t *testing.T) {
 	d, err := data.ReadCSV(strings.NewReader("NaN,+Inf,-inf,1e-320\n"), "t.csv", data.CSVOptions{AllowNonFinite: true})
 	if err != nil {

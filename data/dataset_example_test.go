@@ -432,3 +432,20 @@ func ExampleIDXOptions() {
 	fmt.Println(d.X().Shape(), d.X().Data(), d.Y().Dtype(), d.Y().Data())
 	// Output: (1, 1, 2) [1 0] float64 [4]
 }
+
+// LabelClasses reads a label column of class names as int64 ids, each the
+// index of its name in the list.
+func ExampleCSVOptions_classNames() {
+	table := "petal,species\n" +
+		"1.4,setosa\n" +
+		"4.7,versicolor\n" +
+		"6.0,virginica\n"
+	opt := data.CSVOptions{Header: true, LabelNames: []string{"species"}, LabelClasses: []string{"setosa", "versicolor", "virginica"}}
+	d, err := data.ReadCSV(strings.NewReader(table), "iris.csv", opt)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.Y().Dtype(), d.Y().Data())
+	// Output: int64 [0 1 2]
+}
