@@ -146,8 +146,17 @@ func ReadCSV(r io.Reader, name string, opt CSVOptions) (*Tensors, error) {
 }
 
 // ReadCSVFile reads the CSV file at path as ReadCSV does, naming the path
-// in its errors.
+// in its errors. Like ReadIDXFile it refuses anything but a regular file,
+// so that a FIFO or a device cannot make it wait or read without end.
 func ReadCSVFile(path string, opt CSVOptions) (*Tensors, error) {
+	// Stat before Open: opening a FIFO waits for a writer.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("graft: ReadCSVFile: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("graft: ReadCSVFile: %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("graft: ReadCSVFile: %w", err)

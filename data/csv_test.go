@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -153,6 +154,12 @@ func TestReadCSVFileNamesTheFileItCannotRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "missing.csv")
 	if _, err := data.ReadCSVFile(path, data.CSVOptions{}); err == nil || !strings.Contains(err.Error(), "graft: ReadCSVFile: ") || !strings.Contains(err.Error(), path) {
 		t.Errorf("got %v", err)
+	}
+	fifo := filepath.Join(t.TempDir(), "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err == nil {
+		if _, err := data.ReadCSVFile(fifo, data.CSVOptions{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO: got %v, want a refusal", err)
+		}
 	}
 	bad := writeFile(t, "bad.csv", []byte("1,x\n"))
 	if _, err := data.ReadCSVFile(bad, data.CSVOptions{}); err == nil || !strings.Contains(err.Error(), bad+":1: column 2") {
