@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -49,21 +51,61 @@ func Write(w io.Writer, params []*graph.Node) error {
 
 // write is Write without the prefix, which Save adds once.
 func write(w io.Writer, params []*graph.Node) error {
-	order, err := sorted(params)
+	ts, err := checkParams(params)
 	if err != nil {
 		return err
 	}
+	return writeTensors(w, ts, nil)
+}
+
+// named is a tensor as a file holds it: under a name, with its dtype and
+// shape. A parameter's tensor is its value; an optimizer slot's, a copy.
+type named struct {
+	name  string
+	dtype graph.DType
+	shape graph.Shape
+	value *tensor.Dense
+}
+
+// writeTensors writes ts, whose names are unique and valid, and the
+// metadata (nil for none) as a safetensors file. The header holds
+// __metadata__ first, its keys sorted, as the reference implementation
+// writes it first, then the tensors widest dtype first and then by name.
+func writeTensors(w io.Writer, ts []named, meta map[string]string) error {
+	order := append([]named(nil), ts...)
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if a.dtype != b.dtype {
+			return a.dtype == tensor.Float64
+		}
+		return a.name < b.name
+	})
 	var h bytes.Buffer
 	h.WriteByte('{')
+	if len(meta) > 0 {
+		h.WriteString(`"__metadata__":{`)
+		for i, k := range slices.Sorted(maps.Keys(meta)) {
+			if i > 0 {
+				h.WriteByte(',')
+			}
+			writeString(&h, k)
+			h.WriteByte(':')
+			writeString(&h, meta[k])
+		}
+		h.WriteByte('}')
+		if len(order) > 0 {
+			h.WriteByte(',')
+		}
+	}
 	offset := 0
-	for i, p := range order {
+	for i, t := range order {
 		if i > 0 {
 			h.WriteByte(',')
 		}
-		size := p.Shape().Size() * int(p.DType().Size())
-		writeString(&h, p.Name())
-		h.WriteString(`:{"dtype":"` + fileDType(p.DType()) + `","shape":[`)
-		for j, d := range p.Shape() {
+		size := t.shape.Size() * int(t.dtype.Size())
+		writeString(&h, t.name)
+		h.WriteString(`:{"dtype":"` + fileDType(t.dtype) + `","shape":[`)
+		for j, d := range t.shape {
 			if j > 0 {
 				h.WriteByte(',')
 			}
@@ -85,8 +127,8 @@ func write(w io.Writer, params []*graph.Node) error {
 		return err
 	}
 	buf := make([]byte, 0, chunk)
-	for _, p := range order {
-		if err := writeData(w, p.Value(), buf); err != nil {
+	for _, t := range order {
+		if err := writeData(w, t.value, buf); err != nil {
 			return err
 		}
 	}
@@ -124,10 +166,12 @@ func writeValues[T float32 | float64](w io.Writer, vs []T, buf []byte) error {
 	return nil
 }
 
-// sorted checks params and returns them in the order the reference
-// implementation writes tensors: widest dtype first, then by name.
-func sorted(params []*graph.Node) ([]*graph.Node, error) {
+// checkParams checks that params can be written to a file and read back
+// (each holds a float tensor that still fits its node, under a unique name
+// a header can hold) and returns them as named tensors, in their order.
+func checkParams(params []*graph.Node) ([]named, error) {
 	seen := make(map[string]bool, len(params))
+	ts := make([]named, len(params))
 	for i, p := range params {
 		switch {
 		case p == nil:
@@ -142,25 +186,27 @@ func sorted(params []*graph.Node) ([]*graph.Node, error) {
 		if err := p.CheckValue(p.Value()); err != nil {
 			return nil, fmt.Errorf("%w; it was replaced or reshaped behind the graph", err)
 		}
-		switch {
-		case !utf8.ValidString(p.Name()):
-			return nil, fmt.Errorf("parameter %d's name %q is not valid UTF-8, which a safetensors header needs", i, p.Name())
-		case p.Name() == "__metadata__":
-			return nil, fmt.Errorf("parameter %d is named %q, which a safetensors file reserves", i, p.Name())
-		case seen[p.Name()]:
-			return nil, fmt.Errorf("two parameters are named %q", p.Name())
+		if err := checkName(p.Name(), fmt.Sprintf("parameter %d", i), seen); err != nil {
+			return nil, err
 		}
-		seen[p.Name()] = true
+		ts[i] = named{p.Name(), p.DType(), p.Shape(), p.Value()}
 	}
-	order := append([]*graph.Node(nil), params...)
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.DType() != b.DType() {
-			return a.DType() == tensor.Float64
-		}
-		return a.Name() < b.Name()
-	})
-	return order, nil
+	return ts, nil
+}
+
+// checkName reports a name a safetensors header cannot hold, or one seen
+// before, and adds it to seen. what says whose name it is.
+func checkName(name, what string, seen map[string]bool) error {
+	switch {
+	case !utf8.ValidString(name):
+		return fmt.Errorf("%s's name %q is not valid UTF-8, which a safetensors header needs", what, name)
+	case name == "__metadata__":
+		return fmt.Errorf("%s is named %q, which a safetensors file reserves", what, name)
+	case seen[name]:
+		return fmt.Errorf("two parameters are named %q", name)
+	}
+	seen[name] = true
+	return nil
 }
 
 // writeString writes s as a JSON string, escaping only what JSON requires

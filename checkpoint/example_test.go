@@ -45,8 +45,8 @@ func ExampleSave() {
 	// Output: true
 }
 
-// Loading into a model of another shape names the parameter and both shapes,
-// and leaves the model as it was.
+// Loading into a model of another shape names each parameter that differs
+// and both shapes, and leaves the model as it was.
 func ExampleLoad_mismatch() {
 	var file bytes.Buffer
 	checkpoint.Write(&file, xorNet(1).Params())
@@ -55,7 +55,7 @@ func ExampleLoad_mismatch() {
 	m := layers.NewModel(1)
 	layers.Sequential{m.Dense(16, ops.ReLU), m.Dense(1, ops.Sigmoid)}.Apply(g.Input("x", tensor.Float32, 4, 2))
 	fmt.Println(checkpoint.Read(&file, m.Params()))
-	// Output: graft: checkpoint: the checkpoint does not match the parameters: parameter "dense1/W" has shape (2, 16) in the model and (2, 10) in the file
+	// Output: graft: checkpoint: the checkpoint does not match the parameters: parameter "dense1/W" has shape (2, 16) in the model and (2, 10) in the file; parameter "dense1/b" has shape (16,) in the model and (10,) in the file; parameter "dense2/W" has shape (16, 1) in the model and (10, 1) in the file
 }
 
 // Write produces the bytes of a safetensors file: the header's length, the

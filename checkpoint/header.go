@@ -39,47 +39,48 @@ func mismatch(format string, args ...any) error {
 }
 
 // parseHeader decodes the JSON header into its tensor entries, in the order
-// they appear. Duplicate names are an error.
-func parseHeader(header []byte) ([]entry, error) {
+// they appear, and its metadata (nil if it has none). Duplicate names are an
+// error.
+func parseHeader(header []byte) ([]entry, map[string]string, error) {
 	if !utf8.Valid(header) {
-		return nil, formatError("the header is not valid UTF-8")
+		return nil, nil, formatError("the header is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(header))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, formatError("the header is not a JSON object")
+		return nil, nil, formatError("the header is not a JSON object")
 	}
 	var entries []entry
+	var metadata map[string]string
 	seen := make(map[string]bool)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, formatError("the header is not valid JSON: %s", quoteError(err))
+			return nil, nil, formatError("the header is not valid JSON: %s", quoteError(err))
 		}
 		name := tok.(string) // an object's keys are always strings
 		if seen[name] {
-			return nil, formatError("the header names %s twice", quoteName(name))
+			return nil, nil, formatError("the header names %s twice", quoteName(name))
 		}
 		seen[name] = true
 		if name == "__metadata__" {
-			var meta map[string]string
-			if err := dec.Decode(&meta); err != nil {
-				return nil, formatError("__metadata__ must map strings to strings: %s", quoteError(err))
+			if err := dec.Decode(&metadata); err != nil {
+				return nil, nil, formatError("__metadata__ must map strings to strings: %s", quoteError(err))
 			}
 			continue
 		}
 		e, err := decodeEntry(dec, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		entries = append(entries, e)
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, formatError("the header is not valid JSON: %s", quoteError(err))
+		return nil, nil, formatError("the header is not valid JSON: %s", quoteError(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, formatError("the header has more after its JSON object")
+		return nil, nil, formatError("the header has more after its JSON object")
 	}
-	return entries, nil
+	return entries, metadata, nil
 }
 
 // decodeEntry decodes the description of tensor name.

@@ -30,10 +30,16 @@ const newFileMode fs.FileMode = 0o644
 // a device) is an error: Save writes regular files, and Write writes to any
 // io.Writer.
 func Save(path string, params []*graph.Node) error {
-	if _, err := sorted(params); err != nil { // fail before touching the disk
+	ts, err := checkParams(params) // fail before touching the disk
+	if err != nil {
 		return wrap(err)
 	}
-	err := atomicfile.Replace(path, newFileMode, func(w io.Writer) error { return write(w, params) })
+	return save(path, ts, nil)
+}
+
+// save writes checked tensors and metadata to path as Save does.
+func save(path string, ts []named, meta map[string]string) error {
+	err := atomicfile.Replace(path, newFileMode, func(w io.Writer) error { return writeTensors(w, ts, meta) })
 	if errors.Is(err, atomicfile.ErrNotRegular) {
 		err = fmt.Errorf("%w; Save writes files (use Write for a stream)", err)
 	}
