@@ -38,7 +38,9 @@ type Tensor struct {
 	Shape graph.Shape
 }
 
-func (t Tensor) String() string { return fmt.Sprintf("%s %s %s", quoteName(t.Name), t.DType, quoteShape(t.Shape)) }
+func (t Tensor) String() string {
+	return fmt.Sprintf("%s %s %s", quoteName(t.Name), t.DType, quoteShape(t.Shape))
+}
 
 // Mismatch is a parameter and the tensor of the file named for it, which
 // differ in dtype or shape (or which cannot be transposed).
