@@ -38,6 +38,8 @@ type Tensor struct {
 	Shape graph.Shape
 }
 
+// String prints the tensor as a Report lists it: its quoted name, its dtype
+// and its shape.
 func (t Tensor) String() string {
 	return fmt.Sprintf("%s %s %s", quoteName(t.Name), t.DType, quoteShape(t.Shape))
 }
