@@ -27,7 +27,7 @@ var torchNames = map[string]string{
 	"2.weight": "batchnorm1/gamma", "2.bias": "batchnorm1/beta",
 	"2.running_mean": "batchnorm1/running_mean", "2.running_var": "batchnorm1/running_var",
 	"2.num_batches_tracked": "",
-	"3.weight": "dense2/W", "3.bias": "dense2/b",
+	"3.weight":              "dense2/W", "3.bias": "dense2/b",
 }
 
 func torchOptions(strict bool) checkpoint.Options {
