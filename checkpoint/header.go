@@ -38,49 +38,100 @@ func mismatch(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMismatch}, args...)...)
 }
 
+// metadata is a header's __metadata__: its entries, and its keys in the
+// order the file gives them, so that whatever reads them does so in an
+// order that does not change from run to run (a fuzzer's coverage must
+// not depend on a map's random order).
+type metadata struct {
+	values map[string]string
+	keys   []string
+}
+
 // parseHeader decodes the JSON header into its tensor entries, in the order
-// they appear, and its metadata (nil if it has none). Duplicate names are an
-// error.
-func parseHeader(header []byte) ([]entry, map[string]string, error) {
+// they appear, and its metadata. Duplicate names are an error.
+func parseHeader(header []byte) ([]entry, metadata, error) {
+	var meta metadata
 	if !utf8.Valid(header) {
-		return nil, nil, formatError("the header is not valid UTF-8")
+		return nil, meta, formatError("the header is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(header))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, nil, formatError("the header is not a JSON object")
+		return nil, meta, formatError("the header is not a JSON object")
 	}
 	var entries []entry
-	var metadata map[string]string
 	seen := make(map[string]bool)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, nil, formatError("the header is not valid JSON: %s", quoteError(err))
+			return nil, meta, formatError("the header is not valid JSON: %s", quoteError(err))
 		}
 		name := tok.(string) // an object's keys are always strings
 		if seen[name] {
-			return nil, nil, formatError("the header names %s twice", quoteName(name))
+			return nil, meta, formatError("the header names %s twice", quoteName(name))
 		}
 		seen[name] = true
 		if name == "__metadata__" {
-			if err := dec.Decode(&metadata); err != nil {
-				return nil, nil, formatError("__metadata__ must map strings to strings: %s", quoteError(err))
+			if meta, err = decodeMetadata(dec); err != nil {
+				return nil, meta, err
 			}
 			continue
 		}
 		e, err := decodeEntry(dec, name)
 		if err != nil {
-			return nil, nil, err
+			return nil, meta, err
 		}
 		entries = append(entries, e)
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, nil, formatError("the header is not valid JSON: %s", quoteError(err))
+		return nil, meta, formatError("the header is not valid JSON: %s", quoteError(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, formatError("the header has more after its JSON object")
+		return nil, meta, formatError("the header has more after its JSON object")
 	}
-	return entries, metadata, nil
+	return entries, meta, nil
+}
+
+// decodeMetadata decodes __metadata__, which must map strings to strings
+// (or be null), keeping its keys' order.
+func decodeMetadata(dec *json.Decoder) (metadata, error) {
+	var meta metadata
+	fail := func(what string) (metadata, error) {
+		return metadata{}, formatError("__metadata__ must map strings to strings: %s", what)
+	}
+	tok, err := dec.Token()
+	switch {
+	case err != nil:
+		return fail(quoteError(err))
+	case tok == nil:
+		return meta, nil
+	case tok != json.Delim('{'):
+		return fail("it is not a JSON object")
+	}
+	meta.values = make(map[string]string)
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return fail(quoteError(err))
+		}
+		key := k.(string) // an object's keys are always strings
+		v, err := dec.Token()
+		if err != nil {
+			return fail(quoteError(err))
+		}
+		value, ok := v.(string)
+		if !ok {
+			return fail(fmt.Sprintf("the value of %s is not a string", quoteName(key)))
+		}
+		if _, dup := meta.values[key]; dup {
+			return fail(fmt.Sprintf("it names %s twice", quoteName(key)))
+		}
+		meta.values[key] = value
+		meta.keys = append(meta.keys, key)
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return fail(quoteError(err))
+	}
+	return meta, nil
 }
 
 // decodeEntry decodes the description of tensor name.

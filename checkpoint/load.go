@@ -130,7 +130,7 @@ func targetsOf(params []*graph.Node, opts Options) ([]target, error) {
 // held apart until commit copies them in.
 type staged struct {
 	report Report
-	meta   map[string]string
+	meta   metadata
 	loads  []stagedTensor
 }
 
@@ -181,7 +181,7 @@ func stage(r io.Reader, size int64, targets []target, opts Options) (*staged, er
 	}
 	st := &staged{meta: meta}
 	plan, err := match(entries, targets, opts, &st.report)
-	st.report.Metadata = meta
+	st.report.Metadata = meta.values
 	if err != nil {
 		return st, err
 	}
@@ -203,40 +203,40 @@ func stage(r io.Reader, size int64, targets []target, opts Options) (*staged, er
 // readHeader reads the header's length and the header, and returns its
 // entries sorted by offset once they are known to tile the data. When size
 // is known it also checks that the data is exactly as long as the header says.
-func readHeader(r io.Reader, size int64) ([]entry, map[string]string, error) {
+func readHeader(r io.Reader, size int64) ([]entry, metadata, error) {
 	var lenBytes [8]byte
 	if k, err := io.ReadFull(r, lenBytes[:]); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, nil, formatError("the file is %d bytes long; it must start with an 8-byte header length", k)
+			return nil, metadata{}, formatError("the file is %d bytes long; it must start with an 8-byte header length", k)
 		}
-		return nil, nil, err
+		return nil, metadata{}, err
 	}
 	n := binary.LittleEndian.Uint64(lenBytes[:])
 	rest := uint64(max(size-8, 0)) // bytes after the length, if size is known
 	switch {
 	case n > maxHeader:
-		return nil, nil, formatError("the header length %d is over the limit of %d bytes", n, maxHeader)
+		return nil, metadata{}, formatError("the header length %d is over the limit of %d bytes", n, maxHeader)
 	case size >= 0 && n > rest:
-		return nil, nil, formatError("the header length %d is larger than the rest of the file (%d bytes)", n, rest)
+		return nil, metadata{}, formatError("the header length %d is larger than the rest of the file (%d bytes)", n, rest)
 	}
 	header, err := readN(r, n, size >= 0)
 	if err != nil {
-		return nil, nil, err
+		return nil, metadata{}, err
 	}
 	entries, meta, err := parseHeader(header)
 	if err != nil {
-		return nil, nil, err
+		return nil, metadata{}, err
 	}
 	dataLen, err := validate(entries)
 	if err != nil {
-		return nil, nil, err
+		return nil, metadata{}, err
 	}
 	if size >= 0 {
 		switch have := rest - n; {
 		case have < dataLen:
-			return nil, nil, formatError("the data is cut short: the header describes %d bytes, the file holds %d", dataLen, have)
+			return nil, metadata{}, formatError("the data is cut short: the header describes %d bytes, the file holds %d", dataLen, have)
 		case have > dataLen:
-			return nil, nil, formatError("%d bytes follow the last tensor", have-dataLen)
+			return nil, metadata{}, formatError("%d bytes follow the last tensor", have-dataLen)
 		}
 	}
 	return entries, meta, nil

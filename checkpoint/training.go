@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -292,9 +290,12 @@ func (s *TrainingState) read(r io.Reader, size int64) error {
 		}
 		perParam[i].Steps = steps
 	}
-	if len(restore.steps) > 0 {
-		name := slices.Sorted(maps.Keys(restore.steps))[0]
-		return mismatch("the file holds %s, and no parameter is named %s", quoteName(metaSteps+name), quoteName(name))
+	for _, k := range st.meta.keys { // in the file's order, not the map's
+		if name, ok := strings.CutPrefix(k, metaSteps); ok {
+			if _, left := restore.steps[name]; left {
+				return mismatch("the file holds %s, and no parameter is named %s", quoteName(k), quoteName(name))
+			}
+		}
 	}
 	if s.RNG != nil {
 		if err := s.RNG.UnmarshalBinary(restore.rng); err != nil {
@@ -324,7 +325,8 @@ type restored struct {
 }
 
 // parseMeta reads and checks a training state's metadata against s.
-func (s *TrainingState) parseMeta(meta map[string]string) (restored, error) {
+func (s *TrainingState) parseMeta(md metadata) (restored, error) {
+	meta := md.values
 	out := restored{steps: map[string]int{}, user: map[string]string{}}
 	if meta[metaFormat] != trainingFormat {
 		if v, ok := meta[metaFormat]; ok {
@@ -370,7 +372,8 @@ func (s *TrainingState) parseMeta(meta map[string]string) (restored, error) {
 			return out, formatError("%s is not hexadecimal: %s", metaRNG, quoteError(err))
 		}
 	}
-	for k, v := range meta {
+	for _, k := range md.keys {
+		v := meta[k]
 		switch {
 		case strings.HasPrefix(k, metaSteps):
 			n, err := count(k)

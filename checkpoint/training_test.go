@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -318,5 +319,88 @@ func TestSaveTrainingRefusesWhatItCannotSave(t *testing.T) {
 				t.Fatalf("WriteTraining: %v (%d bytes written), want an error containing %q", err, b.Len(), c.want)
 			}
 		})
+	}
+}
+
+// smallState is a training state without a program: the parameters of
+// model(), a state, an Adam that has stepped once and a generator.
+func smallState(t testing.TB) *checkpoint.TrainingState {
+	params := model()
+	g := params[0].Graph()
+	counter, _ := g.RandomCounter()
+	opt := optim.NewAdam(0.01)
+	w := params[0] // only "w": a training state may hold slots for some parameters
+	if err := opt.Step([]*graph.Node{w}, []*tensor.Dense{tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, -1}))}); err != nil {
+		t.Fatal(err)
+	}
+	return &checkpoint.TrainingState{Params: params, States: []*graph.Node{counter}, Optimizer: opt, RNG: rand.NewPCG(1, 2)}
+}
+
+// FuzzReadTraining feeds ReadTraining and a non-strict ReadWith corrupt
+// training states: neither may panic, and on an error neither may change
+// anything, the optimizer and the generator included. The state is built
+// once and reset for each input, so that the fuzzer's coverage comes from
+// the reading alone.
+func FuzzReadTraining(f *testing.F) {
+	s := smallState(f)
+	var valid bytes.Buffer
+	if err := checkpoint.WriteTraining(&valid, s); err != nil {
+		f.Fatal(err)
+	}
+	good := valid.Bytes()
+	f.Add(good)
+	for _, cut := range []int{0, 8, 100, len(good) - 1} {
+		f.Add(good[:cut])
+	}
+	for _, at := range []int{9, 40, 80, 160, 240, len(good) - 1} {
+		flipped := append([]byte(nil), good...)
+		flipped[at] ^= 0x5a
+		f.Add(flipped)
+	}
+	w := s.Params[0]
+	slots, _ := s.Optimizer.Slots(w)
+	nodes := append(slices.Clone(s.Params), s.States...)
+	s.Params[0].Value().Float32s()[0] = 42
+	start := bits(nodes)
+	src := s.RNG.(*rand.PCG)
+	plain := model()
+	plainStart := bits(plain)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Reset what a successful read of the last input changed.
+		setBits(nodes, start)
+		if err := s.Optimizer.SetSlots(w, slots); err != nil {
+			t.Fatal(err)
+		}
+		s.Optimizer.SetLearningRate(0.01)
+		src.Seed(1, 2)
+		if err := checkpoint.ReadTraining(bytes.NewReader(data), s); err != nil {
+			if !errors.Is(err, checkpoint.ErrFormat) && !errors.Is(err, checkpoint.ErrMismatch) {
+				t.Fatalf("error of neither kind: %v", err)
+			}
+			mustEqualBits(t, "after a failed ReadTraining", bits(nodes), start)
+			after, _ := s.Optimizer.Slots(w)
+			mustEqualBits(t, "slots after a failed ReadTraining", [][]uint64{tensorBits(after.Vectors[0]), {uint64(after.Steps)}},
+				[][]uint64{tensorBits(slots.Vectors[0]), {uint64(slots.Steps)}})
+			if s.Optimizer.LearningRate() != 0.01 || src.Uint64() != rand.NewPCG(1, 2).Uint64() {
+				t.Fatal("a failed ReadTraining changed the optimizer's rate or the generator")
+			}
+		}
+		setBits(plain, plainStart)
+		if _, err := checkpoint.ReadWith(bytes.NewReader(data), plain, checkpoint.Options{Rename: strings.ToLower}); err != nil {
+			mustEqualBits(t, "after a failed ReadWith", bits(plain), plainStart)
+		}
+	})
+}
+
+// setBits writes bit patterns that bits returned back into the nodes.
+func setBits(nodes []*graph.Node, b [][]uint64) {
+	for i, n := range nodes {
+		for j, v := range b[i] {
+			if n.DType() == tensor.Float32 {
+				n.Value().Float32s()[j] = math.Float32frombits(uint32(v))
+			} else {
+				n.Value().Float64s()[j] = math.Float64frombits(v)
+			}
+		}
 	}
 }
