@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -193,6 +194,10 @@ func (s *TrainingState) check() error {
 	switch {
 	case s.Epoch < 0 || s.Step < 0:
 		return fmt.Errorf("Epoch %d and Step %d must not be negative", s.Epoch, s.Step)
+	case nilPointer(s.Optimizer):
+		return fmt.Errorf("the Optimizer is a nil %s; make one (optim.NewAdam ...) or leave Optimizer nil", optimizerName(s.Optimizer))
+	case nilPointer(s.RNG):
+		return fmt.Errorf("the RNG is a nil %T; make one (rand.NewPCG ...) or leave RNG nil", s.RNG)
 	}
 	for k, v := range s.Metadata {
 		switch {
@@ -203,6 +208,13 @@ func (s *TrainingState) check() error {
 		}
 	}
 	return nil
+}
+
+// nilPointer reports whether v is an interface holding a nil pointer, such
+// as a *optim.Adam declared and never made, whose methods would panic.
+func nilPointer(v any) bool {
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
 }
 
 // optimizerName is what a file calls an optimizer: its Go type.

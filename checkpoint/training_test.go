@@ -305,6 +305,9 @@ func TestSaveTrainingRefusesWhatItCannotSave(t *testing.T) {
 		{"graft's metadata", func(s *checkpoint.TrainingState) { s.Metadata = map[string]string{"graft.epoch": "9"} },
 			`Metadata key "graft.epoch" begins with "graft."`},
 		{"a negative epoch", func(s *checkpoint.TrainingState) { s.Epoch = -1 }, "Epoch -1 and Step 0 must not be negative"},
+		{"a nil optimizer", func(s *checkpoint.TrainingState) { var o *optim.Adam; s.Optimizer = o },
+			"the Optimizer is a nil *optim.Adam; make one"},
+		{"a nil generator", func(s *checkpoint.TrainingState) { var src *rand.PCG; s.RNG = src }, "the RNG is a nil *rand.PCG"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
