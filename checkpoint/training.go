@@ -17,27 +17,8 @@ import (
 	"graft/optim"
 )
 
-// A training state is a safetensors file like any other, so any safetensors
-// reader can open it (and LoadWith can take the model's parameters out of
-// it). It holds these tensors:
-//
-//	NAME              each parameter and each state, under its own name
-//	optim/NAME/SLOT   each slot vector the optimizer keeps for parameter NAME
-//	                  (optim/dense1/W/m, optim/dense1/W/v for Adam)
-//
-// and these __metadata__ entries, every number in decimal:
-//
-//	graft.format         "training-state/1"
-//	graft.epoch          TrainingState.Epoch
-//	graft.step           TrainingState.Step
-//	graft.optimizer      the optimizer's Go type ("*optim.Adam"), if any
-//	graft.learning_rate  its learning rate, printed so that it reads back exactly
-//	graft.steps/NAME     the steps the optimizer has taken on parameter NAME
-//	                     (Adam's t), for each parameter it has seen
-//	graft.rng            the generator's MarshalBinary, in hex, if any
-//
-// beside the caller's own entries (TrainingState.Metadata), whose keys must
-// not begin with "graft.".
+// The names of a training state's metadata entries and slot tensors; see
+// TrainingState.
 const (
 	trainingFormat = "training-state/1"
 	metaPrefix     = "graft."
@@ -65,6 +46,35 @@ type RNG interface {
 // LoadTraining restores it into a freshly built model (the same layers in the
 // same order, so the same names), a fresh optimizer of the same type and a
 // fresh generator.
+//
+// Save at the end of an epoch, or keep what the loop derived from the
+// generator yourself: an epoch's shuffled order, drawn at its start, is the
+// loop's and not in the state, so a run stopped mid-epoch resumes exactly
+// only if its order is saved too (in Metadata, say) or drawn anew from a
+// generator saved before the draw. The graph's random-number counter makes
+// dropout's masks resume exactly wherever the run stops.
+//
+// The file is a safetensors file like any other, so any safetensors reader
+// can open it (and LoadWith can take the model's parameters out of it). It
+// holds these tensors:
+//
+//	NAME              each parameter and each state, under its own name
+//	optim/NAME/SLOT   each slot vector the optimizer keeps for parameter NAME
+//	                  (optim/dense1/W/m, optim/dense1/W/v for Adam)
+//
+// and these __metadata__ entries, every number in decimal:
+//
+//	graft.format         "training-state/1"
+//	graft.epoch          TrainingState.Epoch
+//	graft.step           TrainingState.Step
+//	graft.optimizer      the optimizer's Go type ("*optim.Adam"), if any
+//	graft.learning_rate  its learning rate, printed so that it reads back exactly
+//	graft.steps/NAME     the steps the optimizer has taken on parameter NAME
+//	                     (Adam's t), for each parameter it has seen
+//	graft.rng            the generator's MarshalBinary, in hex, if any
+//
+// beside the caller's own entries (Metadata), whose keys must not begin
+// with "graft.".
 type TrainingState struct {
 	// Params are the trainable parameters, layers.Model.Params().
 	Params []*graph.Node
