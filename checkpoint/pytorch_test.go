@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -43,16 +44,6 @@ func torchOptions(strict bool) checkpoint.Options {
 	}
 }
 
-// torchMLP builds the graft model torchNames describes, in inference mode,
-// for batches of n rows.
-func torchMLP(n int) (*layers.Model, *graph.Node, *graph.Node) {
-	g := graph.New()
-	m := layers.NewModel(1)
-	x := g.Input("x", tensor.Float32, n, 4)
-	y := layers.Sequential{m.Dense(8, ops.ReLU), m.BatchNorm(layers.BatchNormConfig{}), m.Dense(3, nil)}.Apply(x)
-	return m, x, y
-}
-
 // A state_dict with a batch norm loads into graft's layers, its running
 // statistics into the layer's states; the int64 counter PyTorch keeps is
 // listed, skipped by Rename or unexpected without it, never loaded
@@ -84,7 +75,8 @@ func TestPyTorchStateDictWithBatchNormLoadsAndReportsTheCounter(t *testing.T) {
 	header.WriteString("}")
 	f := file(header.String(), data...)
 
-	m, _, _ := torchMLP(2)
+	m := layers.NewModel(1)
+	layers.Sequential{m.Dense(8, ops.ReLU), m.BatchNorm(layers.BatchNormConfig{}), m.Dense(3, nil)}.Apply(graph.New().Input("x", tensor.Float32, 2, 4))
 	nodes := append(append([]*graph.Node(nil), m.Params()...), m.States()...)
 	report, err := checkpoint.ReadWith(bytes.NewReader(f), nodes, torchOptions(true))
 	if err != nil {
@@ -117,47 +109,75 @@ func TestPyTorchStateDictWithBatchNormLoadsAndReportsTheCounter(t *testing.T) {
 }
 
 // A manual check against PyTorch itself: scripts/torch_state_dict.py writes
-// a state_dict with a fixed input and PyTorch's output on it; the same
-// model in graft, loaded from the file, must give that output.
+// two state_dicts, each with a fixed input and PyTorch's output on it; the
+// same models in graft, loaded from the files, must give those outputs.
+// The convolution's weight loads as it is, the Linear weights transposed.
 //
-//	/usr/bin/python3 scripts/torch_state_dict.py /tmp/torch_mlp.safetensors
-//	GRAFT_TORCH_STATE_DICT=/tmp/torch_mlp.safetensors go test -run PyTorchStateDict -v ./checkpoint
+//	/usr/bin/python3 scripts/torch_state_dict.py /tmp/torch
+//	GRAFT_TORCH_STATE_DICTS=/tmp/torch go test -run PyTorchStateDict -v ./checkpoint
 func TestPyTorchStateDictGivesPyTorchsOutputs(t *testing.T) {
-	path := os.Getenv("GRAFT_TORCH_STATE_DICT")
-	if path == "" {
-		t.Skip("set GRAFT_TORCH_STATE_DICT to a file scripts/torch_state_dict.py wrote")
+	dir := os.Getenv("GRAFT_TORCH_STATE_DICTS")
+	if dir == "" {
+		t.Skip("set GRAFT_TORCH_STATE_DICTS to a directory scripts/torch_state_dict.py wrote")
 	}
-	probe, _, _ := torchMLP(1)
-	report, err := checkpoint.LoadWith(path, probe.Params(), checkpoint.Options{})
-	if err == nil {
-		t.Fatalf("loading without renaming matched something:\n%s", report)
+	cnnNames := map[string]string{"0.weight": "conv1/W", "0.bias": "conv1/b", "3.weight": "dense1/W", "3.bias": "dense1/b"}
+	cases := []struct {
+		file  string
+		build func(x *graph.Node) (*layers.Model, *graph.Node)
+		opts  checkpoint.Options
+	}{
+		{"mlp.safetensors", func(x *graph.Node) (*layers.Model, *graph.Node) {
+			m := layers.NewModel(1)
+			return m, layers.Sequential{m.Dense(8, ops.ReLU), m.BatchNorm(layers.BatchNormConfig{}), m.Dense(3, nil)}.Apply(x)
+		}, torchOptions(true)},
+		{"cnn.safetensors", func(x *graph.Node) (*layers.Model, *graph.Node) {
+			m := layers.NewModel(1)
+			conv := m.Conv2D(3, 3, ops.ReLU, ops.ConvConfig{Padding: ops.SymmetricPadding(1)})
+			return m, layers.Sequential{conv, m.Flatten(), m.Dense(2, nil)}.Apply(x)
+		}, checkpoint.Options{
+			Strict:    true,
+			Rename:    func(name string) string { return cnnNames[name] },
+			Transpose: func(param string) bool { return param == "dense1/W" },
+		}},
 	}
-	var input, output [][]float64
-	if err := json.Unmarshal([]byte(report.Metadata["input"]), &input); err != nil {
-		t.Fatalf("the file's input: %v", err)
-	}
-	if err := json.Unmarshal([]byte(report.Metadata["output"]), &output); err != nil {
-		t.Fatalf("the file's output: %v", err)
-	}
-	m, x, y := torchMLP(len(input))
-	report, err = checkpoint.LoadWith(path, append(slices.Clone(m.Params()), m.States()...), torchOptions(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("report:\n%s", report)
-	prog, err := graph.Compile(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	xs, _ := graph.NewTensor(tensor.Float32, slices.Concat(input...), len(input), 4)
-	out, err := prog.Run(graph.Feeds{x: xs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := out[0].Float32s()
-	for i, want := range slices.Concat(output...) {
-		if math.Abs(float64(got[i])-want) > 1e-5*(1+math.Abs(want)) {
-			t.Errorf("output %d: graft %v, PyTorch %v", i, got[i], want)
-		}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			path := filepath.Join(dir, c.file)
+			// A first read, matching nothing, gives the metadata.
+			report, _ := checkpoint.LoadWith(path, nil, checkpoint.Options{})
+			var input, output []float64
+			var shape []int
+			for key, v := range map[string]any{"input": &input, "output": &output, "input_shape": &shape} {
+				if err := json.Unmarshal([]byte(report.Metadata[key]), v); err != nil {
+					t.Fatalf("the file's %s: %v", key, err)
+				}
+			}
+			g := graph.New()
+			x := g.Input("x", tensor.Float32, shape...)
+			m, y := c.build(x)
+			report, err := checkpoint.LoadWith(path, append(slices.Clone(m.Params()), m.States()...), c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("report:\n%s", report)
+			prog, err := graph.Compile(y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs, _ := graph.NewTensor(tensor.Float32, input, shape...)
+			out, err := prog.Run(graph.Feeds{x: xs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := out[0].Float32s()
+			if len(got) != len(output) {
+				t.Fatalf("%d outputs, PyTorch gave %d", len(got), len(output))
+			}
+			for i, want := range output {
+				if math.Abs(float64(got[i])-want) > 1e-5*(1+math.Abs(want)) {
+					t.Errorf("output %d: graft %v, PyTorch %v", i, got[i], want)
+				}
+			}
+		})
 	}
 }

@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
-"""Writes a PyTorch model's state_dict as a safetensors file, for a manual
+"""Writes two PyTorch models' state_dicts as safetensors files, for a manual
 check of checkpoint.LoadWith against PyTorch (TestPyTorchStateDictGivesPyTorchsOutputs
 in checkpoint/pytorch_test.go, which no test run needs torch for):
 
-    /usr/bin/python3 scripts/torch_state_dict.py /tmp/torch_mlp.safetensors
-    GRAFT_TORCH_STATE_DICT=/tmp/torch_mlp.safetensors go test -run PyTorchStateDict -v ./checkpoint
+    /usr/bin/python3 scripts/torch_state_dict.py /tmp/torch
+    GRAFT_TORCH_STATE_DICTS=/tmp/torch go test -run PyTorchStateDict -v ./checkpoint
 
-The model is nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.BatchNorm1d(8),
-nn.Linear(8, 3)), seeded, with running statistics from a few batches in
-training mode. The file's __metadata__ holds a fixed input and the model's
-output on it in eval mode, as JSON, so the Go test needs nothing but the
-file. The file is written by safetensors.torch.save_file when the safetensors
+mlp.safetensors holds nn.Sequential(nn.Linear(4, 8), nn.ReLU(),
+nn.BatchNorm1d(8), nn.Linear(8, 3)), with running statistics from a few
+batches in training mode; cnn.safetensors holds nn.Sequential(nn.Conv2d(2,
+3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(48, 2)). Both are
+seeded. Each file's __metadata__ holds a fixed input and the model's output
+on it in eval mode, as JSON, so the Go test needs nothing but the files. The file is written by safetensors.torch.save_file when the safetensors
 package is installed, and otherwise by hand: an 8-byte little-endian header
 length, the JSON header padded with spaces to a multiple of 8, then each
 tensor's little-endian bytes.
 """
 import json
 import math
+import os
 import struct
 import sys
 
@@ -41,18 +43,12 @@ def write_by_hand(tensors, metadata, path):
         f.write(data)
 
 
-def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "torch_mlp.safetensors"
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.BatchNorm1d(8), nn.Linear(8, 3))
-    model.train()
-    for _ in range(3):
-        model(torch.randn(16, 4))
+def save(model, x, path):
     model.eval()
-    x = torch.tensor([[math.sin(0.7 * i + j) for j in range(4)] for i in range(5)], dtype=torch.float32)
     with torch.no_grad():
         y = model(x)
-    metadata = {"format": "pt", "input": json.dumps(x.tolist()), "output": json.dumps(y.tolist())}
+    metadata = {"format": "pt", "input": json.dumps(x.flatten().tolist()),
+                "input_shape": json.dumps(list(x.shape)), "output": json.dumps(y.flatten().tolist())}
     tensors = {k: v.detach() for k, v in model.state_dict().items()}
     try:
         from safetensors.torch import save_file
@@ -60,6 +56,24 @@ def main():
     except ImportError:
         write_by_hand(tensors, metadata, path)
     print("wrote", path, "with", ", ".join(f"{k} {tuple(v.shape)}" for k, v in tensors.items()))
+
+
+def fixed(*shape):
+    n = math.prod(shape)
+    return torch.tensor([math.sin(0.7 * i + 0.3) for i in range(n)], dtype=torch.float32).reshape(shape)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "."
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.BatchNorm1d(8), nn.Linear(8, 3))
+    mlp.train()
+    for _ in range(3):
+        mlp(torch.randn(16, 4))
+    save(mlp, fixed(5, 4), os.path.join(out, "mlp.safetensors"))
+    cnn = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(48, 2))
+    save(cnn, fixed(2, 2, 4, 4), os.path.join(out, "cnn.safetensors"))
 
 
 if __name__ == "__main__":
