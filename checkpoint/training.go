@@ -80,7 +80,7 @@ type TrainingState struct {
 	Params []*graph.Node
 	// States are the non-trainable states: batch norm's running statistics
 	// (layers.Model.States()) and the graph's random-number counter
-	// "rng/counter", which dropout reads; GraphStates(g) lists them all.
+	// "rng/counter", which dropout reads; g.States() lists them all.
 	States []*graph.Node
 	// Optimizer's slots for each of Params and its learning rate are
 	// saved; nil saves none. Its hyperparameters (Beta1, Momentum ...) are
@@ -97,18 +97,6 @@ type TrainingState struct {
 	Metadata map[string]string
 }
 
-// GraphStates returns every state of g, in the order they were made:
-// batch norm's running statistics, the random-number counter "rng/counter"
-// once a random op such as dropout has made it, and any other.
-func GraphStates(g *graph.Graph) []*graph.Node {
-	var states []*graph.Node
-	for _, n := range g.Nodes() {
-		if n.Kind() == graph.State {
-			states = append(states, n)
-		}
-	}
-	return states
-}
 
 // slotName is the name of parameter p's slot vector called slot.
 func slotName(p, slot string) string { return slotPrefix + p + "/" + slot }

@@ -38,14 +38,14 @@ func ExampleSaveTraining() {
 	opt := optim.NewAdam(0.001)
 	// ... train: Run the program, opt.Step, shuffle with rand.New(shuffle) ...
 	err := checkpoint.SaveTraining(path, &checkpoint.TrainingState{
-		Params: m.Params(), States: checkpoint.GraphStates(g), Optimizer: opt,
+		Params: m.Params(), States: g.States(), Optimizer: opt,
 		Epoch: 3, Step: 120, RNG: shuffle,
 	})
 	fmt.Println(err)
 
 	g2, m2 := build()
 	resumed := &checkpoint.TrainingState{
-		Params: m2.Params(), States: checkpoint.GraphStates(g2), Optimizer: optim.NewAdam(0.001),
+		Params: m2.Params(), States: g2.States(), Optimizer: optim.NewAdam(0.001),
 		RNG: rand.NewPCG(0, 0),
 	}
 	fmt.Println(checkpoint.LoadTraining(path, resumed))

@@ -77,7 +77,7 @@ func newRun(t *testing.T, dt graph.DType, opt optim.Stateful) *run {
 // state is the run's training state.
 func (r *run) state() *checkpoint.TrainingState {
 	return &checkpoint.TrainingState{
-		Params: r.model.Params(), States: checkpoint.GraphStates(r.g), Optimizer: r.opt,
+		Params: r.model.Params(), States: r.g.States(), Optimizer: r.opt,
 		Epoch: r.epoch, Step: r.step, RNG: r.src, Metadata: map[string]string{"data": "sin-cos"},
 	}
 }
@@ -133,7 +133,7 @@ func copyRows(dst, src *tensor.Dense, rows []int) {
 
 // everything is the bits of every number the run's future depends on.
 func (r *run) everything() [][]uint64 {
-	out := bits(append(append([]*graph.Node(nil), r.model.Params()...), checkpoint.GraphStates(r.g)...))
+	out := bits(append(append([]*graph.Node(nil), r.model.Params()...), r.g.States()...))
 	for _, p := range r.model.Params() {
 		sl, _ := r.opt.Slots(p)
 		out = append(out, []uint64{uint64(sl.Steps)})

@@ -126,6 +126,19 @@ func (p *Program) applyUpdates() {
 	}
 }
 
+// States returns every state of g (batch-norm statistics, the random-number
+// counter), in the order they were made: what a checkpoint of a whole
+// training state saves beside the parameters.
+func (g *Graph) States() []*Node {
+	var states []*Node
+	for _, n := range g.Nodes() {
+		if n.kind == State {
+			states = append(states, n)
+		}
+	}
+	return states
+}
+
 // SetTraining sets the form that layers build while it holds: true builds
 // their training form (dropout drops, batch norm normalizes with the batch's
 // statistics and updates its running ones), false, the default, their
