@@ -97,7 +97,6 @@ type TrainingState struct {
 	Metadata map[string]string
 }
 
-
 // slotName is the name of parameter p's slot vector called slot.
 func slotName(p, slot string) string { return slotPrefix + p + "/" + slot }
 
