@@ -122,16 +122,15 @@ func (p Padding) String() string {
 // than the padded input, a stride or dilation below 1, negative padding, an
 // output too large for an int) is a build error that Compile reports.
 //
-// Memory: the kernels turn each image into a matrix of patches (im2col)
-// and multiply it with the weight in internal/gemm. The node keeps the
-// buffer for the patch matrices (those of as many images as fit in 2^17
-// elements, at least one) in a small stock: the first runs fill it and
-// later runs reuse it, so a steady-state Run allocates nothing. Programs
-// compiled from one graph that run the node at the same time each borrow a
-// buffer of their own, so that is safe, and up to four at once allocate
-// nothing either. A 1×1 kernel with stride 1 and no padding needs no buffer.
-// The gradient nodes (ConvTranspose and a filter-gradient op) work the same
-// way.
+// Memory: the kernels multiply each image's matrix of patches (im2col)
+// with the weight in internal/gemm, whose packing reads the patches
+// straight from the image, so Conv and the filter-gradient op keep no
+// buffer of patches; ConvTranspose keeps one (the patch matrices of as many
+// images as fit in 2^17 elements, at least one). Each node keeps its
+// scratch in a small stock: the first runs fill it and later runs reuse
+// it, so a steady-state Run allocates nothing. Programs compiled from one
+// graph that run the node at the same time each borrow scratch of their
+// own, so that is safe, and up to four at once allocate nothing either.
 func Conv(x, w *graph.Node, cfg ConvConfig) *graph.Node {
 	op := &convOp{}
 	op.resolve = func(x, w graph.Shape) (convGeometry, error) { return convGeometryOf(x, w, cfg) }
@@ -158,7 +157,7 @@ func Conv(x, w *graph.Node, cfg ConvConfig) *graph.Node {
 // positions at the start of an axis and pad_after at the end. SamePadding
 // is refused, as in PyTorch.
 //
-// Its kernels and their scratch memory are those of Conv (see there).
+// Its kernels and their scratch memory are described in conv_kernels.go.
 func ConvTranspose(x, w *graph.Node, cfg ConvTransposeConfig) *graph.Node {
 	op := &convTransposeOp{}
 	op.resolve = func(x, w graph.Shape) (convGeometry, error) { return convTransposeGeometryOf(x, w, cfg) }
@@ -475,17 +474,18 @@ func (c *convBase) infer(in []*graph.Node, aShape, bShape, outShape func(*convGe
 	return outShape(&c.geom), a.DType(), nil
 }
 
-// convKernel computes an op's output from its two inputs with scratch
-// memory of the size the op's stock lends (empty when it needs none).
-type convKernel[T graph.Float] func(g *convGeometry, out, a, b, scratch []T)
+// convKernel computes an op's output from its two inputs with the scratch
+// the op's stock lends: memory of the op's size (empty when it needs none)
+// and the GEMM operands that read the patch matrices from the images.
+type convKernel[T graph.Float] func(g *convGeometry, out, a, b []T, s *convScratch[T])
 
 // run borrows a scratch buffer and runs the kernel of out's dtype.
 func (c *convBase) run(out *graph.Value, in []*graph.Value, k32 convKernel[float32], k64 convKernel[float64]) {
 	b := c.scratch.borrow()
 	if out.F32 != nil {
-		k32(&c.geom, out.F32, in[0].F32, in[1].F32, b.f32Buffer(c.scratch))
+		k32(&c.geom, out.F32, in[0].F32, in[1].F32, b.f32Scratch(c.scratch))
 	} else {
-		k64(&c.geom, out.F64, in[0].F64, in[1].F64, b.f64Buffer(c.scratch))
+		k64(&c.geom, out.F64, in[0].F64, in[1].F64, b.f64Scratch(c.scratch))
 	}
 	c.scratch.giveBack(b)
 }
@@ -496,7 +496,7 @@ type convOp struct{ convBase }
 func (*convOp) Name() string { return "Conv" }
 
 func (op *convOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).xShape, (*convGeometry).wShape, (*convGeometry).yShape, (*convGeometry).patchScratch)
+	return op.infer(in, (*convGeometry).xShape, (*convGeometry).wShape, (*convGeometry).yShape, noScratch)
 }
 
 func (op *convOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -546,7 +546,7 @@ type convFilterGradOp struct{ convBase }
 func (*convFilterGradOp) Name() string { return "ConvFilterGrad" }
 
 func (op *convFilterGradOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).xShape, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).filterGradScratch)
+	return op.infer(in, (*convGeometry).xShape, (*convGeometry).yShape, (*convGeometry).wShape, noScratch)
 }
 
 func (op *convFilterGradOp) Forward(out *graph.Value, in []*graph.Value) {

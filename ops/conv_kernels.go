@@ -19,21 +19,27 @@ import (
 //	ConvFilterGrad: dW_g = Σ_images dy_g · col(x)ᵀ
 //
 // A 1×1 kernel with stride 1 and no padding has col(x) = x, and needs no
-// patch matrix at all. Otherwise the patch matrices of a chunk of images
-// are built at once, so that one batched GEMM (which internal/gemm spreads
-// over the cores) covers the chunk.
+// patch matrix at all. Otherwise Conv and ConvFilterGrad never build the
+// patch matrix: the GEMM's packing reads it straight from the images
+// (gemm.GemmPacked with imagePatches and batchPatches, "implicit im2col"),
+// which saves a pass over memory and, for ConvFilterGrad, the transposed
+// copy. When no tap falls in the padding that packing is a branch-free
+// gather through two offset tables (setOffsets). ConvFilterGrad sums over
+// the images inside one product whose k runs over every image's output
+// positions. ConvTranspose still writes the patch matrices of a chunk of
+// images and adds them back with col2im.
 //
-// Why scratch rather than a scratch-free direct loop: Go does not
+// Why the GEMM rather than a scratch-free direct loop: Go does not
 // vectorise a direct loop, while the GEMM runs AVX-512 or AVX2 kernels. On
 // the LeNet layer of BenchmarkConvLeNet (float32 forward) a plain direct
-// loop (an axpy along each output row) took 3.0 ms, im2col and GEMM 0.6 ms;
-// the patch matrix costs one pass over memory that stays in cache.
+// loop (an axpy along each output row) took 3.0 ms, im2col and GEMM 0.6 ms.
 
-// convScratchLimit bounds the scratch a node keeps, in elements: the patch
-// matrices of as many images as fit (at least one). 2^17 elements (512 KiB
-// in float32) stay in a core's L2 cache between im2col and the GEMM's
-// packing; on the LeNet benchmark it took 0.55 ms of CPU per forward pass
-// where 2^20 took 0.66 ms, and a node keeps 8 times less memory.
+// convScratchLimit bounds the scratch a ConvTranspose node keeps, in
+// elements: the patch matrices of as many images as fit (at least one).
+// 2^17 elements (512 KiB in float32) stay in a core's L2 cache between the
+// GEMM and col2im; when Conv used the same scratch for im2col, the LeNet
+// forward pass took 0.55 ms of CPU with it where 2^20 took 0.66 ms, and a
+// node keeps 8 times less memory.
 const convScratchLimit = 1 << 17
 
 // pointwise reports whether the patch matrix is the input itself: a 1×1
@@ -76,7 +82,7 @@ func (g *convGeometry) chunk(perImage int) int {
 // A channel keeps the stock rather than a sync.Pool, which the garbage
 // collector empties (refilling it would allocate now and then).
 type scratchStock struct {
-	size  int // elements per buffer
+	size  int // elements of memory per buffer
 	spare chan *scratchBuffer
 }
 
@@ -85,41 +91,40 @@ type scratchStock struct {
 const scratchKept = 4
 
 type scratchBuffer struct {
-	f32 []float32
-	f64 []float64
+	f32 convScratch[float32]
+	f64 convScratch[float64]
 }
 
-// newScratchStock returns a stock of buffers of size elements, nil if size
-// is 0.
+// convScratch is what one run of a kernel borrows: memory, and the GEMM
+// operands that read patch matrices from the images. The operands live
+// here, in memory the stock keeps, so that passing them to the GEMM as
+// interfaces allocates nothing.
+type convScratch[T graph.Float] struct {
+	mem      []T
+	offsets  []int // tap and position offsets of an unpadded geometry (setOffsets)
+	weights  gemm.Matrix[T]
+	patches  imagePatches[T]
+	taps     batchPatches[T]
+	channels batchChannels[T]
+}
+
+// newScratchStock returns a stock of buffers of size elements of memory
+// (possibly 0) each.
 func newScratchStock(size int) *scratchStock {
-	if size == 0 {
-		return nil
-	}
 	return &scratchStock{size: size, spare: make(chan *scratchBuffer, scratchKept)}
 }
 
-// patchScratch is the scratch Conv and ConvTranspose need: the patch
-// matrices of a chunk of images.
+// noScratch is the memory size of an op that needs none.
+func noScratch(*convGeometry) int { return 0 }
+
+// patchScratch is the scratch ConvTranspose needs: the patch matrices of
+// a chunk of images.
 func (g *convGeometry) patchScratch() int {
 	per := g.patchPerImage()
 	return g.chunk(per) * per
 }
 
-// filterGradPerImage is the scratch ConvFilterGrad needs per image: its
-// patch matrix and its part of the gradient.
-func (g *convGeometry) filterGradPerImage() int {
-	return g.patchPerImage() + g.outC/g.groups*g.colRows()
-}
-
-func (g *convGeometry) filterGradScratch() int {
-	per := g.filterGradPerImage()
-	return g.chunk(per) * per
-}
-
 func (s *scratchStock) borrow() *scratchBuffer {
-	if s == nil {
-		return nil
-	}
 	select {
 	case b := <-s.spare:
 		return b
@@ -129,29 +134,22 @@ func (s *scratchStock) borrow() *scratchBuffer {
 }
 
 func (s *scratchStock) giveBack(b *scratchBuffer) {
-	if s == nil {
-		return
-	}
 	select {
 	case s.spare <- b:
 	default: // more buffers than the stock keeps: leave it to the collector
 	}
 }
 
-// f32Buffer and f64Buffer return the buffer's memory in one dtype, made on
-// first use; nil for a nil buffer (no scratch needed).
-func (b *scratchBuffer) f32Buffer(s *scratchStock) []float32 {
-	if b == nil {
-		return nil
-	}
-	return grown(&b.f32, s.size)
+// f32Scratch and f64Scratch return the buffer's scratch in one dtype, its
+// memory made on first use.
+func (b *scratchBuffer) f32Scratch(s *scratchStock) *convScratch[float32] {
+	grown(&b.f32.mem, s.size)
+	return &b.f32
 }
 
-func (b *scratchBuffer) f64Buffer(s *scratchStock) []float64 {
-	if b == nil {
-		return nil
-	}
-	return grown(&b.f64, s.size)
+func (b *scratchBuffer) f64Scratch(s *scratchStock) *convScratch[float64] {
+	grown(&b.f64.mem, s.size)
+	return &b.f64
 }
 
 // grown returns *buf, replaced by a new slice first if it is shorter than n.
@@ -162,32 +160,32 @@ func grown[T any](buf *[]T, n int) []T {
 	return *buf
 }
 
-// convForward computes y = Conv(x, w); col is the scratch (empty when
-// pointwise).
-func convForward[T graph.Float](g *convGeometry, y, x, w, col []T) {
+// convForward computes y = Conv(x, w): for each group, a batch of products
+// W_g · col(x_n), one per image, whose patch matrices the GEMM packs
+// straight from the images (imagePatches).
+func convForward[T graph.Float](g *convGeometry, y, x, w []T, s *convScratch[T]) {
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
-	chunk := g.chunk(g.patchPerImage())
 	for grp := range g.groups {
 		wg := w[grp*coutG*rows:]
-		for n0 := 0; n0 < g.batch; n0 += chunk {
-			count := min(chunk, g.batch-n0)
-			b, ldb, strideB := x[(n0*g.inC+grp*cinG)*inP:], inP, g.inC*inP
-			if len(col) > 0 {
-				for j := range count {
-					im2col(g, col[j*rows*outP:(j+1)*rows*outP], x[((n0+j)*g.inC+grp*cinG)*inP:])
-				}
-				b, ldb, strideB = col, outP, rows*outP
-			}
+		yg := y[grp*coutG*outP:]
+		if g.pointwise() {
 			gemm.GemmBatched(false, false, coutG, outP, rows, 1, wg, rows, 0,
-				b, ldb, strideB, 0, y[(n0*g.outC+grp*coutG)*outP:], outP, g.outC*outP, count)
+				x[grp*cinG*inP:], inP, g.inC*inP, 0, yg, outP, g.outC*outP, g.batch)
+			continue
 		}
+		s.weights = gemm.Matrix[T]{Data: wg, Ld: rows}
+		tapOff, posOff := s.setOffsets(g)
+		s.patches = imagePatches[T]{g: g, x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
+		gemm.GemmPacked(coutG, outP, rows, 1, &s.weights, &s.patches, 0, yg, outP, g.outC*outP, g.batch)
+		s.weights, s.patches = gemm.Matrix[T]{}, imagePatches[T]{} // keep no reference to the user's tensors
 	}
 }
 
 // convTransposeForward computes x = ConvTranspose(y, w), the adjoint of
 // convForward in its input.
-func convTransposeForward[T graph.Float](g *convGeometry, x, y, w, col []T) {
+func convTransposeForward[T graph.Float](g *convGeometry, x, y, w []T, s *convScratch[T]) {
+	col := s.mem
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
 	chunk := g.chunk(g.patchPerImage())
@@ -214,35 +212,254 @@ func convTransposeForward[T graph.Float](g *convGeometry, x, y, w, col []T) {
 }
 
 // convFilterGradForward computes dw = ConvFilterGrad(x, dy): for each group,
-// the sum over images of dy_g · col(x)ᵀ. The products of a chunk of images
-// go to one batched GEMM, which spreads them over the cores, each into its
-// own part of the scratch; the parts are then added up in image order, so
-// the result does not depend on how the GEMM split the work.
-func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy, scratch []T) {
+// dW_g = Σ_images dy_g · col(x)ᵀ as one product whose sum runs over the
+// output positions of every image, the GEMM packing dy (batchChannels) and
+// the patch matrices (batchPatches) straight from the tensors. The GEMM
+// sums in the same order however it splits the work, so the result does
+// not depend on the number of cores.
+func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy []T, s *convScratch[T]) {
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
-	chunk := g.chunk(g.filterGradPerImage())
-	col, parts := scratch[:chunk*g.patchPerImage()], scratch[chunk*g.patchPerImage():]
 	part := coutG * rows
 	for grp := range g.groups {
-		dwg := dw[grp*part : (grp+1)*part]
-		clear(dwg)
-		for n0 := 0; n0 < g.batch; n0 += chunk {
-			count := min(chunk, g.batch-n0)
-			b, strideB := x[(n0*g.inC+grp*cinG)*inP:], g.inC*inP
-			if len(col) > 0 {
-				for j := range count {
-					im2col(g, col[j*rows*outP:(j+1)*rows*outP], x[((n0+j)*g.inC+grp*cinG)*inP:])
-				}
-				b, strideB = col, rows*outP
+		s.channels = batchChannels[T]{data: dy, channels: g.outC, size: outP, first: grp * coutG}
+		tapOff, posOff := s.setOffsets(g)
+		s.taps = batchPatches[T]{g: g, x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
+		gemm.GemmPacked(coutG, rows, g.batch*outP, 1, &s.channels, &s.taps, 0, dw[grp*part:(grp+1)*part], rows, 0, 1)
+		s.channels, s.taps = batchChannels[T]{}, batchPatches[T]{}
+	}
+}
+
+// imagePatches is the patch matrix of one image for a GEMM, item n of the
+// batch being image n: x holds the group's first channel of image 0 and
+// images lie imageStride apart. Seen as the GEMM's rows × k, its rows are
+// the output positions and its k the (input channel, kernel tap) pairs.
+type imagePatches[T graph.Float] struct {
+	g              *convGeometry
+	x              []T
+	imageStride    int
+	tapOff, posOff []int // nil unless unpadded (see setOffsets)
+}
+
+// Sliver implements gemm.Packer: each (channel, tap) gives a run of
+// consecutive output positions, read from the image by tapValues.
+func (p *imagePatches[T]) Sliver(dst []T, item, i0, rows, width, l0, kc int) {
+	g := p.g
+	x, inP := p.x[item*p.imageStride:], g.inSize()
+	if p.tapOff != nil {
+		pos := p.posOff[i0 : i0+rows]
+		for l, at := range p.tapOff[l0 : l0+kc] {
+			row := dst[l*width : l*width+width]
+			xt := x[at:]
+			for i, o := range pos {
+				row[i] = xt[o]
 			}
-			gemm.GemmBatched(false, true, coutG, rows, outP, 1, dy[(n0*g.outC+grp*coutG)*outP:], outP, g.outC*outP,
-				b, outP, strideB, 0, parts, rows, part, count)
-			for j := range count {
-				for i, v := range parts[j*part : (j+1)*part] {
-					dwg[i] += v
+			clear(row[rows:])
+		}
+		return
+	}
+	t := g.tapAt(l0)
+	for l := range kc {
+		row := dst[l*width : l*width+width]
+		tapValues(g, row, 1, x[t.c*inP:(t.c+1)*inP], t, i0, rows)
+		clear(row[rows:])
+		g.nextTap(&t)
+	}
+}
+
+// batchPatches is the transposed patch matrices of every image side by
+// side, for a GEMM that sums over the whole batch: seen as rows × k, its
+// rows are the (input channel, kernel tap) pairs and its k the (image,
+// output position) pairs. x and imageStride are as in imagePatches.
+type batchPatches[T graph.Float] struct {
+	g              *convGeometry
+	x              []T
+	imageStride    int
+	tapOff, posOff []int // nil unless unpadded (see setOffsets)
+}
+
+// Sliver implements gemm.Packer: for each tap, the run of positions of
+// each image the sliver covers, written down a column of dst.
+func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
+	g := p.g
+	inP, outP := g.inSize(), g.outSize()
+	if p.tapOff != nil {
+		taps := p.tapOff[i0 : i0+rows]
+		for l := range kc {
+			n, q := (l0+l)/outP, (l0+l)%outP
+			row := dst[l*width : l*width+width]
+			xq := p.x[n*p.imageStride+p.posOff[q]:]
+			for i, o := range taps {
+				row[i] = xq[o]
+			}
+			clear(row[rows:])
+		}
+		return
+	}
+	t := g.tapAt(i0)
+	for i := range rows {
+		for l := l0; l < l0+kc; {
+			n, q := l/outP, l%outP
+			run := min(outP-q, l0+kc-l)
+			x := p.x[n*p.imageStride+t.c*inP:]
+			tapValues(g, dst[(l-l0)*width+i:], width, x[:inP], t, q, run)
+			l += run
+		}
+		g.nextTap(&t)
+	}
+	if rows < width {
+		for l := range kc {
+			clear(dst[l*width+rows : l*width+width])
+		}
+	}
+}
+
+// batchChannels is an (N, C, size) tensor for a GEMM that sums over the
+// batch: seen as rows × k, its rows are channels first, first+1, ... and
+// its k the (image, position) pairs.
+type batchChannels[T graph.Float] struct {
+	data                  []T
+	channels, size, first int
+}
+
+// Sliver implements gemm.Packer.
+func (p *batchChannels[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
+	for i := range rows {
+		ch := p.first + i0 + i
+		for l := l0; l < l0+kc; {
+			n, q := l/p.size, l%p.size
+			src := p.data[(n*p.channels+ch)*p.size+q:]
+			src = src[:min(p.size-q, l0+kc-l)]
+			to := dst[(l-l0)*width+i:]
+			for j, v := range src {
+				to[j*width] = v
+			}
+			l += len(src)
+		}
+	}
+	if rows < width {
+		for l := range kc {
+			clear(dst[l*width+rows : l*width+width])
+		}
+	}
+}
+
+// setOffsets returns, when no tap of g ever falls in the padding, where
+// each row of a patch matrix and each output position start in an image:
+// the patch matrix entry of row r and position q is x[tapOff[r] + posOff[q]],
+// a gather the packers run without a branch. It returns nil, nil when some
+// tap meets the padding. The tables live in s, written before the GEMM
+// that reads them.
+func (s *convScratch[T]) setOffsets(g *convGeometry) (tapOff, posOff []int) {
+	for a := range maxSpatial {
+		if lo, _ := g.axisRange(a, 0); lo != 0 {
+			return nil, nil
+		}
+		if _, hi := g.axisRange(a, g.kernel[a]-1); hi != g.out[a] {
+			return nil, nil
+		}
+	}
+	rows, outP := g.colRows(), g.outSize()
+	offsets := grown(&s.offsets, rows+outP)
+	tapOff, posOff = offsets[:rows], offsets[rows:rows+outP]
+	H, W := g.in[1], g.in[2]
+	for r := range tapOff {
+		t := g.tapAt(r)
+		tapOff[r] = t.c*g.inSize() + (t.kd*g.dilation[0]*H+t.kh*g.dilation[1])*W + t.kw*g.dilation[2]
+	}
+	q := 0
+	for od := range g.out[0] {
+		for oh := range g.out[1] {
+			for ow := range g.out[2] {
+				posOff[q] = (od*g.stride[0]*H+oh*g.stride[1])*W + ow*g.stride[2]
+				q++
+			}
+		}
+	}
+	return tapOff, posOff
+}
+
+// tap is one row of a patch matrix: an input channel of the group and a
+// kernel tap.
+type tap struct{ c, kd, kh, kw int }
+
+// tapAt returns row r of a patch matrix.
+func (g *convGeometry) tapAt(r int) tap {
+	kw := r % g.kernel[2]
+	r /= g.kernel[2]
+	kh := r % g.kernel[1]
+	r /= g.kernel[1]
+	return tap{c: r / g.kernel[0], kd: r % g.kernel[0], kh: kh, kw: kw}
+}
+
+// nextTap moves t to the next row of the patch matrix.
+func (g *convGeometry) nextTap(t *tap) {
+	if t.kw++; t.kw < g.kernel[2] {
+		return
+	}
+	t.kw = 0
+	if t.kh++; t.kh < g.kernel[1] {
+		return
+	}
+	t.kh = 0
+	if t.kd++; t.kd < g.kernel[0] {
+		return
+	}
+	t.kd = 0
+	t.c++
+}
+
+// tapValues writes the values that tap t meets in xc (one channel of one
+// image) at count consecutive output positions from q, to dst[j·stride]
+// for j < count: 0 where the tap falls in the padding.
+func tapValues[T graph.Float](g *convGeometry, dst []T, stride int, xc []T, t tap, q, count int) {
+	H, W := g.in[1], g.in[2]
+	OH, OW := g.out[1], g.out[2]
+	sw := g.stride[2]
+	lo, hi := g.axisRange(2, t.kw)
+	ow := q % OW
+	q /= OW
+	oh, od := q%OH, q/OH
+	for j := 0; j < count; {
+		seg := min(OW-ow, count-j)
+		id := od*g.stride[0] + t.kd*g.dilation[0] - g.pad[0]
+		ih := oh*g.stride[1] + t.kh*g.dilation[1] - g.pad[1]
+		a, b := max(ow, lo), min(ow+seg, hi) // the positions that read inside x
+		if id < 0 || id >= g.in[0] || ih < 0 || ih >= H || a >= b {
+			a, b = ow+seg, ow+seg
+		}
+		var src []T
+		if a < b {
+			src = xc[(id*H+ih)*W+a*sw+t.kw*g.dilation[2]-g.pad[2]:]
+		}
+		if stride == 1 {
+			out := dst[j : j+seg]
+			clear(out[:a-ow])
+			run := out[a-ow : b-ow]
+			if sw == 1 {
+				copy(run, src[:len(run)])
+			} else {
+				for k := range run {
+					run[k] = src[k*sw]
 				}
 			}
+			clear(out[b-ow:])
+		} else {
+			for k := ow; k < a; k++ {
+				dst[(j+k-ow)*stride] = 0
+			}
+			for k := a; k < b; k++ {
+				dst[(j+k-ow)*stride] = src[(k-a)*sw]
+			}
+			for k := b; k < ow+seg; k++ {
+				dst[(j+k-ow)*stride] = 0
+			}
+		}
+		j += seg
+		ow = 0
+		if oh++; oh == OH {
+			oh = 0
+			od++
 		}
 	}
 }

@@ -657,22 +657,34 @@ func TestConvRejectsBadInputNamingOpShapesAndLine(t *testing.T) {
 	checkBuildErrors(t, cases)
 }
 
-// lenet builds the first layer of a LeNet: y = Conv(x, w) + b with x (64,
-// 1, 28, 28), w (8, 1, 5, 5) and b (8,), the loss Σ r ⊙ y for a fixed r (so
-// that dy = r costs one multiplication), and the loss's gradients with
-// respect to w, b and x.
-func lenet(dt graph.DType) (y *graph.Node, grads []*graph.Node, feeds graph.Feeds) {
+// convLayer is a conv layer of a benchmark: y = Conv(x, w) + b with x
+// (batch, inC, size, size) and w (outC, inC, k, k), padded by pad on every
+// side, the loss Σ r ⊙ y for a fixed r (so that dy = r costs one
+// multiplication), and the loss's gradients with respect to w, b and x.
+type convLayer struct{ batch, inC, outC, size, k, pad int }
+
+// lenetLayer is the first layer of a LeNet: 64 images of 28×28, 1 → 8
+// channels, a 5×5 kernel.
+var lenetLayer = convLayer{batch: 64, inC: 1, outC: 8, size: 28, k: 5}
+
+// mnistSecondLayer is the second conv layer of examples/mnist's CNN (see
+// scripts/torch_mnist.py), the one that dominates its epoch: 64 images of
+// 14×14 (after the first 2×2 pool), 16 → 32 channels, a 5×5 kernel.
+var mnistSecondLayer = convLayer{batch: 64, inC: 16, outC: 32, size: 14, k: 5}
+
+func (l convLayer) build(dt graph.DType) (y *graph.Node, grads []*graph.Node, feeds graph.Feeds) {
 	g := graph.New()
-	x := g.Input("x", dt, 64, 1, 28, 28)
-	w := g.Param("w", denseOf(dt, randomData(1, 8*25), 8, 1, 5, 5))
-	b := g.Param("b", denseOf(dt, randomData(2, 8), 8))
-	y = ops.AddChannelBias(ops.Conv(x, w, ops.ConvConfig{}), b)
-	r := constOf(g, dt, randomData(4, 64*8*24*24), 64, 8, 24, 24)
+	x := g.Input("x", dt, l.batch, l.inC, l.size, l.size)
+	w := g.Param("w", denseOf(dt, randomData(1, l.outC*l.inC*l.k*l.k), l.outC, l.inC, l.k, l.k))
+	b := g.Param("b", denseOf(dt, randomData(2, l.outC), l.outC))
+	y = ops.AddChannelBias(ops.Conv(x, w, ops.ConvConfig{Padding: ops.SymmetricPadding(l.pad)}), b)
+	out := l.size + 2*l.pad - l.k + 1
+	r := constOf(g, dt, randomData(4, l.batch*l.outC*out*out), l.batch, l.outC, out, out)
 	grads, err := autodiff.Grad(ops.Sum(ops.Mul(y, r)), w, b, x)
 	if err != nil {
 		panic(err)
 	}
-	return y, grads, graph.Feeds{x: denseOf(dt, randomData(3, 64*28*28), 64, 1, 28, 28)}
+	return y, grads, graph.Feeds{x: denseOf(dt, randomData(3, l.batch*l.inC*l.size*l.size), l.batch, l.inC, l.size, l.size)}
 }
 
 func TestConvRunAllocatesNothingAndRepeatsBitForBit(t *testing.T) {
@@ -764,22 +776,30 @@ func TestConvNodesRunFromTwoProgramsAtOnceGiveTheSameNumbers(t *testing.T) {
 	}
 }
 
-// BenchmarkConvLeNet measures the first layer of a LeNet (see lenet): the
-// forward pass, the backward pass of a first layer (the gradients with
+// BenchmarkConvLeNet measures the first layer of a LeNet (see lenetLayer):
+// the forward pass, the backward pass of a first layer (the gradients with
 // respect to w and b), and of an inner layer (with respect to x as well),
 // and a training step's forward and backward pass in one program. The
 // backward programs compute dy = r and then only the gradients.
-func BenchmarkConvLeNet(b *testing.B) {
+func BenchmarkConvLeNet(b *testing.B) { benchmarkConvLayer(b, lenetLayer) }
+
+// BenchmarkConvMNISTSecondLayer measures mnistSecondLayer the same way,
+// and its input gradient (ConvTranspose) alone.
+func BenchmarkConvMNISTSecondLayer(b *testing.B) { benchmarkConvLayer(b, mnistSecondLayer) }
+
+func benchmarkConvLayer(b *testing.B, l convLayer) {
 	for _, dt := range bothDTypes {
-		y, grads, feeds := lenet(dt)
+		y, grads, feeds := l.build(dt)
 		for _, bc := range []struct {
 			name    string
 			outputs []*graph.Node
 		}{
 			{"forward", []*graph.Node{y}},
 			{"backward dw db", grads[:2]},
+			{"backward dx", grads[2:]},
 			{"backward dw db dx", grads},
 			{"forward and backward dw db", []*graph.Node{y, grads[0], grads[1]}},
+			{"forward and backward dw db dx", []*graph.Node{y, grads[0], grads[1], grads[2]}},
 		} {
 			b.Run(dt.String()+"/"+bc.name, func(b *testing.B) {
 				prog, err := graph.Compile(bc.outputs...)

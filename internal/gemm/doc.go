@@ -57,6 +57,13 @@
 // can take as long as a mid-sized product. Every goroutine packs into its
 // own reused buffers, so steady-state calls do not allocate and concurrent
 // calls share no mutable memory.
+//
+// # Operands that are not matrices
+//
+// GemmPacked takes each operand as a Packer, which writes the slivers the
+// micro-kernel reads straight into the packing buffers. A convolution
+// multiplies by the patch matrix of an image this way without ever storing
+// it (implicit im2col). Matrix wraps a stored matrix as a Packer.
 package gemm
 
 //go:generate sh -c "cd asmgen && go run . -out ../kernel_asm_amd64.s -stubs ../kernel_asm_amd64.go -pkg gemm"

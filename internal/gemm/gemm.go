@@ -58,6 +58,12 @@ type problem[E Float] struct {
 	ldb            int
 	c              []E
 	ldc            int
+
+	// packerA and packerB, when set, write the slivers of op(A) and of
+	// op(B)ᵀ in place of a, lda and b, ldb (GemmPacked); item is the
+	// product of the batch they are asked for.
+	packerA, packerB Packer[E]
+	item             int
 }
 
 // batched is count products whose operands lie stride elements apart.
@@ -69,9 +75,14 @@ type batched[E Float] struct {
 // item returns product i of the batch.
 func (bt *batched[E]) item(i int) problem[E] {
 	p := bt.problem
-	p.a = p.a[i*bt.strideA:]
-	p.b = p.b[i*bt.strideB:]
+	if p.packerA == nil {
+		p.a = p.a[i*bt.strideA:]
+	}
+	if p.packerB == nil {
+		p.b = p.b[i*bt.strideB:]
+	}
 	p.c = p.c[i*bt.strideC:]
+	p.item = i
 	return p
 }
 
@@ -107,8 +118,12 @@ func (bt *batched[E]) check() {
 	if bt.transB {
 		rowsB, colsB = bt.n, bt.k
 	}
-	checkOperand("a", len(bt.a), rowsA, colsA, bt.lda, bt.strideA, bt.count)
-	checkOperand("b", len(bt.b), rowsB, colsB, bt.ldb, bt.strideB, bt.count)
+	if bt.packerA == nil {
+		checkOperand("a", len(bt.a), rowsA, colsA, bt.lda, bt.strideA, bt.count)
+	}
+	if bt.packerB == nil {
+		checkOperand("b", len(bt.b), rowsB, colsB, bt.ldb, bt.strideB, bt.count)
+	}
 	checkOperand("c", len(bt.c), bt.m, bt.n, bt.ldc, bt.strideC, bt.count)
 }
 
@@ -139,7 +154,7 @@ func (bt *batched[E]) run(kind kernelKind) {
 		}
 		return
 	}
-	if bt.work() <= smallMax {
+	if bt.work() <= smallMax && bt.packerA == nil && bt.packerB == nil {
 		if bt.count == 1 {
 			bt.problem.small()
 			return

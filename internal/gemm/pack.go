@@ -4,6 +4,12 @@ package gemm
 // as slivers of mr rows: sliver s holds, for each l, the mr values
 // op(A)[ic+s·mr+i][pc+l] at dst[s·mr·kc + l·mr + i]. Rows past mc are zero.
 func (p *problem[E]) packA(dst []E, ic, mc, pc, kc, mr int) {
+	if p.packerA != nil {
+		for s := 0; s*mr < mc; s++ {
+			p.packerA.Sliver(dst[s*mr*kc:(s+1)*mr*kc], p.item, ic+s*mr, min(mr, mc-s*mr), mr, pc, kc)
+		}
+		return
+	}
 	for s := 0; s*mr < mc; s++ {
 		rows := min(mr, mc-s*mr)
 		sliver := dst[s*mr*kc : (s+1)*mr*kc]
@@ -56,6 +62,12 @@ func (p *problem[E]) packA6(sliver []E, first, pc, kc int) {
 // as slivers of nr columns: sliver s holds, for each l, the nr values
 // op(B)[pc+l][jc+s·nr+j] at dst[s·nr·kc + l·nr + j]. Columns past nc are zero.
 func (p *problem[E]) packB(dst []E, pc, kc, jc, nc, nr int) {
+	if p.packerB != nil {
+		for s := 0; s*nr < nc; s++ {
+			p.packerB.Sliver(dst[s*nr*kc:(s+1)*nr*kc], p.item, jc+s*nr, min(nr, nc-s*nr), nr, pc, kc)
+		}
+		return
+	}
 	for s := 0; s*nr < nc; s++ {
 		cols := min(nr, nc-s*nr)
 		sliver := dst[s*nr*kc : (s+1)*nr*kc]
