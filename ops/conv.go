@@ -496,7 +496,7 @@ type convOp struct{ convBase }
 func (*convOp) Name() string { return "Conv" }
 
 func (op *convOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).xShape, (*convGeometry).wShape, (*convGeometry).yShape, noScratch)
+	return op.infer(in, (*convGeometry).xShape, (*convGeometry).wShape, (*convGeometry).yShape, (*convGeometry).padScratch)
 }
 
 func (op *convOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -546,7 +546,7 @@ type convFilterGradOp struct{ convBase }
 func (*convFilterGradOp) Name() string { return "ConvFilterGrad" }
 
 func (op *convFilterGradOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).xShape, (*convGeometry).yShape, (*convGeometry).wShape, noScratch)
+	return op.infer(in, (*convGeometry).xShape, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).padScratch)
 }
 
 func (op *convFilterGradOp) Forward(out *graph.Value, in []*graph.Value) {

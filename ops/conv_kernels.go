@@ -100,8 +100,10 @@ type scratchBuffer struct {
 // here, in memory the stock keeps, so that passing them to the GEMM as
 // interfaces allocates nothing.
 type convScratch[T graph.Float] struct {
-	mem      []T
-	offsets  []int // tap and position offsets of an unpadded geometry (setOffsets)
+	mem     []T
+	offsets []int // tap and position offsets of an unpadded geometry (setOffsets)
+
+	padded   convGeometry // g with its padding made part of the input (paddedGeometry)
 	weights  gemm.Matrix[T]
 	patches  imagePatches[T]
 	taps     batchPatches[T]
@@ -113,9 +115,6 @@ type convScratch[T graph.Float] struct {
 func newScratchStock(size int) *scratchStock {
 	return &scratchStock{size: size, spare: make(chan *scratchBuffer, scratchKept)}
 }
-
-// noScratch is the memory size of an op that needs none.
-func noScratch(*convGeometry) int { return 0 }
 
 // patchScratch is the scratch ConvTranspose needs: the patch matrices of
 // a chunk of images.
@@ -164,6 +163,12 @@ func grown[T any](buf *[]T, n int) []T {
 // W_g · col(x_n), one per image, whose patch matrices the GEMM packs
 // straight from the images (imagePatches).
 func convForward[T graph.Float](g *convGeometry, y, x, w []T, s *convScratch[T]) {
+	if !g.pointwise() && !g.unpadded() {
+		s.padded = g.paddedGeometry()
+		xp := s.mem[:g.padScratch()]
+		padInput(g, &s.padded, xp, x)
+		g, x = &s.padded, xp
+	}
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
 	for grp := range g.groups {
@@ -176,7 +181,7 @@ func convForward[T graph.Float](g *convGeometry, y, x, w []T, s *convScratch[T])
 		}
 		s.weights = gemm.Matrix[T]{Data: wg, Ld: rows}
 		tapOff, posOff := s.setOffsets(g)
-		s.patches = imagePatches[T]{g: g, x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
+		s.patches = imagePatches[T]{x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
 		gemm.GemmPacked(coutG, outP, rows, 1, &s.weights, &s.patches, 0, yg, outP, g.outC*outP, g.batch)
 		s.weights, s.patches = gemm.Matrix[T]{}, imagePatches[T]{} // keep no reference to the user's tensors
 	}
@@ -218,13 +223,19 @@ func convTransposeForward[T graph.Float](g *convGeometry, x, y, w []T, s *convSc
 // sums in the same order however it splits the work, so the result does
 // not depend on the number of cores.
 func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy []T, s *convScratch[T]) {
+	if !g.unpadded() {
+		s.padded = g.paddedGeometry()
+		xp := s.mem[:g.padScratch()]
+		padInput(g, &s.padded, xp, x)
+		g, x = &s.padded, xp
+	}
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
 	part := coutG * rows
 	for grp := range g.groups {
 		s.channels = batchChannels[T]{data: dy, channels: g.outC, size: outP, first: grp * coutG}
 		tapOff, posOff := s.setOffsets(g)
-		s.taps = batchPatches[T]{g: g, x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
+		s.taps = batchPatches[T]{outP: outP, x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
 		gemm.GemmPacked(coutG, rows, g.batch*outP, 1, &s.channels, &s.taps, 0, dw[grp*part:(grp+1)*part], rows, 0, 1)
 		s.channels, s.taps = batchChannels[T]{}, batchPatches[T]{}
 	}
@@ -235,35 +246,23 @@ func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy []T, s *con
 // images lie imageStride apart. Seen as the GEMM's rows × k, its rows are
 // the output positions and its k the (input channel, kernel tap) pairs.
 type imagePatches[T graph.Float] struct {
-	g              *convGeometry
 	x              []T
 	imageStride    int
-	tapOff, posOff []int // nil unless unpadded (see setOffsets)
+	tapOff, posOff []int // see setOffsets
 }
 
-// Sliver implements gemm.Packer: each (channel, tap) gives a run of
-// consecutive output positions, read from the image by tapValues.
+// Sliver implements gemm.Packer: each (channel, tap) gathers a run of
+// consecutive output positions from the image.
 func (p *imagePatches[T]) Sliver(dst []T, item, i0, rows, width, l0, kc int) {
-	g := p.g
-	x, inP := p.x[item*p.imageStride:], g.inSize()
-	if p.tapOff != nil {
-		pos := p.posOff[i0 : i0+rows]
-		for l, at := range p.tapOff[l0 : l0+kc] {
-			row := dst[l*width : l*width+width]
-			xt := x[at:]
-			for i, o := range pos {
-				row[i] = xt[o]
-			}
-			clear(row[rows:])
-		}
-		return
-	}
-	t := g.tapAt(l0)
-	for l := range kc {
+	x := p.x[item*p.imageStride:]
+	pos := p.posOff[i0 : i0+rows]
+	for l, at := range p.tapOff[l0 : l0+kc] {
 		row := dst[l*width : l*width+width]
-		tapValues(g, row, 1, x[t.c*inP:(t.c+1)*inP], t, i0, rows)
+		xt := x[at:]
+		for i, o := range pos {
+			row[i] = xt[o]
+		}
 		clear(row[rows:])
-		g.nextTap(&t)
 	}
 }
 
@@ -272,45 +271,25 @@ func (p *imagePatches[T]) Sliver(dst []T, item, i0, rows, width, l0, kc int) {
 // rows are the (input channel, kernel tap) pairs and its k the (image,
 // output position) pairs. x and imageStride are as in imagePatches.
 type batchPatches[T graph.Float] struct {
-	g              *convGeometry
+	outP           int // output positions per image
 	x              []T
 	imageStride    int
-	tapOff, posOff []int // nil unless unpadded (see setOffsets)
+	tapOff, posOff []int // see setOffsets
 }
 
-// Sliver implements gemm.Packer: for each tap, the run of positions of
-// each image the sliver covers, written down a column of dst.
+// Sliver implements gemm.Packer: each (image, output position) gathers
+// the values of a run of (channel, tap) pairs.
 func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
-	g := p.g
-	inP, outP := g.inSize(), g.outSize()
-	if p.tapOff != nil {
-		taps := p.tapOff[i0 : i0+rows]
-		for l := range kc {
-			n, q := (l0+l)/outP, (l0+l)%outP
-			row := dst[l*width : l*width+width]
-			xq := p.x[n*p.imageStride+p.posOff[q]:]
-			for i, o := range taps {
-				row[i] = xq[o]
-			}
-			clear(row[rows:])
+	outP := p.outP
+	taps := p.tapOff[i0 : i0+rows]
+	for l := range kc {
+		n, q := (l0+l)/outP, (l0+l)%outP
+		row := dst[l*width : l*width+width]
+		xq := p.x[n*p.imageStride+p.posOff[q]:]
+		for i, o := range taps {
+			row[i] = xq[o]
 		}
-		return
-	}
-	t := g.tapAt(i0)
-	for i := range rows {
-		for l := l0; l < l0+kc; {
-			n, q := l/outP, l%outP
-			run := min(outP-q, l0+kc-l)
-			x := p.x[n*p.imageStride+t.c*inP:]
-			tapValues(g, dst[(l-l0)*width+i:], width, x[:inP], t, q, run)
-			l += run
-		}
-		g.nextTap(&t)
-	}
-	if rows < width {
-		for l := range kc {
-			clear(dst[l*width+rows : l*width+width])
-		}
+		clear(row[rows:])
 	}
 }
 
@@ -344,21 +323,12 @@ func (p *batchChannels[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 	}
 }
 
-// setOffsets returns, when no tap of g ever falls in the padding, where
-// each row of a patch matrix and each output position start in an image:
-// the patch matrix entry of row r and position q is x[tapOff[r] + posOff[q]],
-// a gather the packers run without a branch. It returns nil, nil when some
-// tap meets the padding. The tables live in s, written before the GEMM
-// that reads them.
+// setOffsets returns, for a geometry whose taps never fall in the
+// padding (unpadded), where each row of a patch matrix and each output
+// position start in an image: the patch matrix entry of row r and
+// position q is x[tapOff[r] + posOff[q]], a gather the packers run without
+// a branch. The tables live in s, written before the GEMM that reads them.
 func (s *convScratch[T]) setOffsets(g *convGeometry) (tapOff, posOff []int) {
-	for a := range maxSpatial {
-		if lo, _ := g.axisRange(a, 0); lo != 0 {
-			return nil, nil
-		}
-		if _, hi := g.axisRange(a, g.kernel[a]-1); hi != g.out[a] {
-			return nil, nil
-		}
-	}
 	rows, outP := g.colRows(), g.outSize()
 	offsets := grown(&s.offsets, rows+outP)
 	tapOff, posOff = offsets[:rows], offsets[rows:rows+outP]
@@ -379,6 +349,64 @@ func (s *convScratch[T]) setOffsets(g *convGeometry) (tapOff, posOff []int) {
 	return tapOff, posOff
 }
 
+// unpadded reports whether no tap ever falls in the padding.
+func (g *convGeometry) unpadded() bool {
+	for a := range maxSpatial {
+		if lo, _ := g.axisRange(a, 0); lo != 0 {
+			return false
+		}
+		if _, hi := g.axisRange(a, g.kernel[a]-1); hi != g.out[a] {
+			return false
+		}
+	}
+	return true
+}
+
+// paddedGeometry is g with the padding made part of the input: each
+// spatial axis as long as the taps reach, the input's elements at
+// pad[a] onwards (those that fit), zeros around them, and no padding.
+// Packing the patch matrices of the padded copy is then a gather that
+// never tests for the padding, which costs less than the copy.
+func (g *convGeometry) paddedGeometry() convGeometry {
+	p := *g
+	for a := range maxSpatial {
+		p.in[a] = (g.out[a]-1)*g.stride[a] + (g.kernel[a]-1)*g.dilation[a] + 1
+		p.pad[a] = 0
+	}
+	return p
+}
+
+// padScratch is the scratch Conv and ConvFilterGrad need: a padded copy
+// of the input unless no tap meets the padding.
+func (g *convGeometry) padScratch() int {
+	if g.pointwise() || g.unpadded() {
+		return 0
+	}
+	p := g.paddedGeometry()
+	return g.batch * g.inC * p.inSize()
+}
+
+// padInput copies x, of geometry g, into xp, of the padded geometry p.
+func padInput[T graph.Float](g, p *convGeometry, xp, x []T) {
+	clear(xp)
+	inP, padP := g.inSize(), p.inSize()
+	// Input index i lands at i + pad[a], if that is inside p.
+	var hi [maxSpatial]int
+	for a := range maxSpatial {
+		hi[a] = max(0, min(g.in[a], p.in[a]-g.pad[a]))
+	}
+	for img := range g.batch * g.inC {
+		src, dst := x[img*inP:(img+1)*inP], xp[img*padP:(img+1)*padP]
+		for d := range hi[0] {
+			for h := range hi[1] {
+				from := (d*g.in[1] + h) * g.in[2]
+				to := ((d+g.pad[0])*p.in[1]+h+g.pad[1])*p.in[2] + g.pad[2]
+				copy(dst[to:to+hi[2]], src[from:from+hi[2]])
+			}
+		}
+	}
+}
+
 // tap is one row of a patch matrix: an input channel of the group and a
 // kernel tap.
 type tap struct{ c, kd, kh, kw int }
@@ -390,78 +418,6 @@ func (g *convGeometry) tapAt(r int) tap {
 	kh := r % g.kernel[1]
 	r /= g.kernel[1]
 	return tap{c: r / g.kernel[0], kd: r % g.kernel[0], kh: kh, kw: kw}
-}
-
-// nextTap moves t to the next row of the patch matrix.
-func (g *convGeometry) nextTap(t *tap) {
-	if t.kw++; t.kw < g.kernel[2] {
-		return
-	}
-	t.kw = 0
-	if t.kh++; t.kh < g.kernel[1] {
-		return
-	}
-	t.kh = 0
-	if t.kd++; t.kd < g.kernel[0] {
-		return
-	}
-	t.kd = 0
-	t.c++
-}
-
-// tapValues writes the values that tap t meets in xc (one channel of one
-// image) at count consecutive output positions from q, to dst[j·stride]
-// for j < count: 0 where the tap falls in the padding.
-func tapValues[T graph.Float](g *convGeometry, dst []T, stride int, xc []T, t tap, q, count int) {
-	H, W := g.in[1], g.in[2]
-	OH, OW := g.out[1], g.out[2]
-	sw := g.stride[2]
-	lo, hi := g.axisRange(2, t.kw)
-	ow := q % OW
-	q /= OW
-	oh, od := q%OH, q/OH
-	for j := 0; j < count; {
-		seg := min(OW-ow, count-j)
-		id := od*g.stride[0] + t.kd*g.dilation[0] - g.pad[0]
-		ih := oh*g.stride[1] + t.kh*g.dilation[1] - g.pad[1]
-		a, b := max(ow, lo), min(ow+seg, hi) // the positions that read inside x
-		if id < 0 || id >= g.in[0] || ih < 0 || ih >= H || a >= b {
-			a, b = ow+seg, ow+seg
-		}
-		var src []T
-		if a < b {
-			src = xc[(id*H+ih)*W+a*sw+t.kw*g.dilation[2]-g.pad[2]:]
-		}
-		if stride == 1 {
-			out := dst[j : j+seg]
-			clear(out[:a-ow])
-			run := out[a-ow : b-ow]
-			if sw == 1 {
-				copy(run, src[:len(run)])
-			} else {
-				for k := range run {
-					run[k] = src[k*sw]
-				}
-			}
-			clear(out[b-ow:])
-		} else {
-			for k := ow; k < a; k++ {
-				dst[(j+k-ow)*stride] = 0
-			}
-			for k := a; k < b; k++ {
-				dst[(j+k-ow)*stride] = src[(k-a)*sw]
-			}
-			for k := b; k < ow+seg; k++ {
-				dst[(j+k-ow)*stride] = 0
-			}
-		}
-		j += seg
-		ow = 0
-		if oh++; oh == OH {
-			oh = 0
-			od++
-		}
-	}
 }
 
 // axisRange returns the output positions [lo, hi) along a stored axis at
