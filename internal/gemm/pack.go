@@ -14,6 +14,17 @@ func (p *problem[E]) packA(dst []E, ic, mc, pc, kc, mr int) {
 		rows := min(mr, mc-s*mr)
 		sliver := dst[s*mr*kc : (s+1)*mr*kc]
 		first := ic + s*mr
+		if p.transA && rows == 6 && mr == 6 {
+			// Stored k×m: each l gives a contiguous run of rows, six
+			// values copied by assignment: copy's call to memmove cost
+			// more than the copying.
+			for l := range kc {
+				src := p.a[(pc+l)*p.lda+first : (pc+l)*p.lda+first+6]
+				to := sliver[l*6 : l*6+6]
+				to[0], to[1], to[2], to[3], to[4], to[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+			}
+			continue
+		}
 		if p.transA {
 			// Stored k×m: each l gives a contiguous run of rows.
 			for l := range kc {
