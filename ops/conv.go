@@ -519,7 +519,7 @@ type convTransposeOp struct{ convBase }
 func (*convTransposeOp) Name() string { return "ConvTranspose" }
 
 func (op *convTransposeOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	return op.infer(in, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).xShape, (*convGeometry).patchScratch)
+	return op.infer(in, (*convGeometry).yShape, (*convGeometry).wShape, (*convGeometry).xShape, (*convGeometry).transposeScratch)
 }
 
 func (op *convTransposeOp) Forward(out *graph.Value, in []*graph.Value) {

@@ -27,7 +27,9 @@ import (
 // gather through two offset tables (setOffsets). ConvFilterGrad sums over
 // the images inside one product whose k runs over every image's output
 // positions. ConvTranspose still writes the patch matrices of a chunk of
-// images and adds them back with col2im.
+// images and adds them back with col2im, a run of output positions at a
+// time through the same offset tables. Where taps meet the padding, all
+// three work on a zero-padded copy of the image (paddedGeometry).
 //
 // Why the GEMM rather than a scratch-free direct loop: Go does not
 // vectorise a direct loop, while the GEMM runs AVX-512 or AVX2 kernels. On
@@ -116,12 +118,16 @@ func newScratchStock(size int) *scratchStock {
 	return &scratchStock{size: size, spare: make(chan *scratchBuffer, scratchKept)}
 }
 
-// patchScratch is the scratch ConvTranspose needs: the patch matrices of
-// a chunk of images.
+// patchScratch is the size of the patch matrices of a chunk of images.
 func (g *convGeometry) patchScratch() int {
 	per := g.patchPerImage()
 	return g.chunk(per) * per
 }
+
+// transposeScratch is the scratch ConvTranspose needs: the patch matrices
+// of a chunk of images, and a padded copy of its output if taps meet the
+// padding.
+func (g *convGeometry) transposeScratch() int { return g.patchScratch() + g.padScratch() }
 
 func (s *scratchStock) borrow() *scratchBuffer {
 	select {
@@ -166,7 +172,7 @@ func convForward[T graph.Float](g *convGeometry, y, x, w []T, s *convScratch[T])
 	if !g.pointwise() && !g.unpadded() {
 		s.padded = g.paddedGeometry()
 		xp := s.mem[:g.padScratch()]
-		padInput(g, &s.padded, xp, x)
+		copyPadded(g, &s.padded, xp, x, true)
 		g, x = &s.padded, xp
 	}
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
@@ -190,13 +196,21 @@ func convForward[T graph.Float](g *convGeometry, y, x, w []T, s *convScratch[T])
 // convTransposeForward computes x = ConvTranspose(y, w), the adjoint of
 // convForward in its input.
 func convTransposeForward[T graph.Float](g *convGeometry, x, y, w []T, s *convScratch[T]) {
-	col := s.mem
+	col := s.mem[:g.patchScratch()]
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
 	cinG, coutG := g.inC/g.groups, g.outC/g.groups
 	chunk := g.chunk(g.patchPerImage())
+	xs, gs := x, g // where col2im adds: x, or a padded copy when taps meet the padding
+	var tapOff, rowOff []int
 	if len(col) > 0 {
-		clear(x) // col2im adds into it
+		if !g.unpadded() {
+			s.padded = g.paddedGeometry()
+			gs, xs = &s.padded, s.mem[len(col):len(col)+g.padScratch()]
+		}
+		clear(xs) // col2im adds into it
+		tapOff, rowOff = s.setRowOffsets(gs)
 	}
+	imageP := gs.inC * gs.inSize()
 	for grp := range g.groups {
 		wg := w[grp*coutG*rows:]
 		for n0 := 0; n0 < g.batch; n0 += chunk {
@@ -210,7 +224,52 @@ func convTransposeForward[T graph.Float](g *convGeometry, x, y, w []T, s *convSc
 			gemm.GemmBatched(true, false, rows, outP, coutG, 1, wg, rows, 0,
 				yg, outP, g.outC*outP, 0, col, outP, rows*outP, count)
 			for j := range count {
-				col2im(g, x[((n0+j)*g.inC+grp*cinG)*inP:], col[j*rows*outP:(j+1)*rows*outP])
+				col2im(gs, xs[(n0+j)*imageP+grp*cinG*gs.inSize():], col[j*rows*outP:(j+1)*rows*outP], tapOff, rowOff)
+			}
+		}
+	}
+	if gs != g {
+		copyPadded(g, gs, xs, x, false)
+	}
+}
+
+// setRowOffsets is setOffsets for col2im: where each row of the patch
+// matrix, and each row of output positions (along the last axis), starts
+// in an image, for a geometry whose taps never meet the padding.
+func (s *convScratch[T]) setRowOffsets(g *convGeometry) (tapOff, rowOff []int) {
+	rows, outRows := g.colRows(), g.out[0]*g.out[1]
+	offsets := grown(&s.offsets, rows+outRows)
+	tapOff, rowOff = offsets[:rows], offsets[rows:rows+outRows]
+	g.fillTapOffsets(tapOff)
+	H, W := g.in[1], g.in[2]
+	for od := range g.out[0] {
+		for oh := range g.out[1] {
+			rowOff[od*g.out[1]+oh] = (od*g.stride[0]*H + oh*g.stride[1]) * W
+		}
+	}
+	return tapOff, rowOff
+}
+
+// col2im adds each entry of one image's patch matrix col into the element
+// of the image x (from the group's first channel) it was taken from, the
+// adjoint of the packers' gather, a run of output positions at a time.
+func col2im[T graph.Float](g *convGeometry, x, col []T, tapOff, rowOff []int) {
+	OW, sw := g.out[2], g.stride[2]
+	outP := len(rowOff) * OW
+	for r, at := range tapOff {
+		row := col[r*outP : (r+1)*outP]
+		for q, ro := range rowOff {
+			run := row[q*OW : (q+1)*OW]
+			if sw == 1 {
+				dst := x[at+ro : at+ro+OW]
+				for i, v := range run {
+					dst[i] += v
+				}
+				continue
+			}
+			dst := x[at+ro:]
+			for i, v := range run {
+				dst[i*sw] += v
 			}
 		}
 	}
@@ -226,7 +285,7 @@ func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy []T, s *con
 	if !g.unpadded() {
 		s.padded = g.paddedGeometry()
 		xp := s.mem[:g.padScratch()]
-		padInput(g, &s.padded, xp, x)
+		copyPadded(g, &s.padded, xp, x, true)
 		g, x = &s.padded, xp
 	}
 	inP, outP, rows := g.inSize(), g.outSize(), g.colRows()
@@ -332,11 +391,8 @@ func (s *convScratch[T]) setOffsets(g *convGeometry) (tapOff, posOff []int) {
 	rows, outP := g.colRows(), g.outSize()
 	offsets := grown(&s.offsets, rows+outP)
 	tapOff, posOff = offsets[:rows], offsets[rows:rows+outP]
+	g.fillTapOffsets(tapOff)
 	H, W := g.in[1], g.in[2]
-	for r := range tapOff {
-		t := g.tapAt(r)
-		tapOff[r] = t.c*g.inSize() + (t.kd*g.dilation[0]*H+t.kh*g.dilation[1])*W + t.kw*g.dilation[2]
-	}
 	q := 0
 	for od := range g.out[0] {
 		for oh := range g.out[1] {
@@ -347,6 +403,16 @@ func (s *convScratch[T]) setOffsets(g *convGeometry) (tapOff, posOff []int) {
 		}
 	}
 	return tapOff, posOff
+}
+
+// fillTapOffsets sets tapOff[r] to where row r of a patch matrix starts
+// in an image.
+func (g *convGeometry) fillTapOffsets(tapOff []int) {
+	H, W := g.in[1], g.in[2]
+	for r := range tapOff {
+		t := g.tapAt(r)
+		tapOff[r] = t.c*g.inSize() + (t.kd*g.dilation[0]*H+t.kh*g.dilation[1])*W + t.kw*g.dilation[2]
+	}
 }
 
 // unpadded reports whether no tap ever falls in the padding.
@@ -386,9 +452,15 @@ func (g *convGeometry) padScratch() int {
 	return g.batch * g.inC * p.inSize()
 }
 
-// padInput copies x, of geometry g, into xp, of the padded geometry p.
-func padInput[T graph.Float](g, p *convGeometry, xp, x []T) {
-	clear(xp)
+// copyPadded copies x, of geometry g, into xp, of the padded geometry p
+// (toPadded), zero around it; or back, each element of x from where it is
+// in xp, 0 for those past p's end (which no tap reaches).
+func copyPadded[T graph.Float](g, p *convGeometry, xp, x []T, toPadded bool) {
+	if toPadded {
+		clear(xp)
+	} else {
+		clear(x)
+	}
 	inP, padP := g.inSize(), p.inSize()
 	// Input index i lands at i + pad[a], if that is inside p.
 	var hi [maxSpatial]int
@@ -396,12 +468,16 @@ func padInput[T graph.Float](g, p *convGeometry, xp, x []T) {
 		hi[a] = max(0, min(g.in[a], p.in[a]-g.pad[a]))
 	}
 	for img := range g.batch * g.inC {
-		src, dst := x[img*inP:(img+1)*inP], xp[img*padP:(img+1)*padP]
+		xi, pi := x[img*inP:(img+1)*inP], xp[img*padP:(img+1)*padP]
 		for d := range hi[0] {
 			for h := range hi[1] {
 				from := (d*g.in[1] + h) * g.in[2]
 				to := ((d+g.pad[0])*p.in[1]+h+g.pad[1])*p.in[2] + g.pad[2]
-				copy(dst[to:to+hi[2]], src[from:from+hi[2]])
+				if toPadded {
+					copy(pi[to:to+hi[2]], xi[from:from+hi[2]])
+				} else {
+					copy(xi[from:from+hi[2]], pi[to:to+hi[2]])
+				}
 			}
 		}
 	}
@@ -434,83 +510,4 @@ func (g *convGeometry) axisRange(a, k int) (lo, hi int) {
 	hi = min(hi, g.out[a])
 	lo = min(lo, hi)
 	return lo, hi
-}
-
-// im2col writes the patch matrix of one image's group of channels (x starts
-// at its first channel) into col, a (C_in/groups·taps) × out matrix.
-func im2col[T graph.Float](g *convGeometry, col, x []T) { patchRows(g, col, x, true) }
-
-// col2im adds each element of the patch matrix col into the element of x
-// it was taken from: the adjoint of im2col.
-func col2im[T graph.Float](g *convGeometry, x, col []T) { patchRows(g, col, x, false) }
-
-// patchRows walks the patch matrix row by row and, within a row, each run
-// of output positions along the last axis, which meets every stride-th
-// input element of a row of x. With gather set it copies those into col
-// (im2col) and zeroes the parts of col that fall in the padding; otherwise
-// it adds col's run into them (col2im). The two share one loop nest so that
-// they stay each other's adjoint.
-func patchRows[T graph.Float](g *convGeometry, col, x []T, gather bool) {
-	D, H, W := g.in[0], g.in[1], g.in[2]
-	OD, OH, OW := g.out[0], g.out[1], g.out[2]
-	inP, outP := D*H*W, OD*OH*OW
-	sw := g.stride[2]
-	r := 0
-	for c := range g.inC / g.groups {
-		xc := x[c*inP : (c+1)*inP]
-		for kd := range g.kernel[0] {
-			for kh := range g.kernel[1] {
-				for kw := range g.kernel[2] {
-					row := col[r*outP : (r+1)*outP]
-					r++
-					lo, hi := g.axisRange(2, kw)
-					q := 0
-					for od := range OD {
-						id := od*g.stride[0] + kd*g.dilation[0] - g.pad[0]
-						for oh := range OH {
-							ih := oh*g.stride[1] + kh*g.dilation[1] - g.pad[1]
-							dst := row[q : q+OW]
-							q += OW
-							if id < 0 || id >= D || ih < 0 || ih >= H {
-								if gather {
-									clear(dst)
-								}
-								continue
-							}
-							if lo == hi {
-								if gather {
-									clear(dst)
-								}
-								continue
-							}
-							iw := lo*sw + kw*g.dilation[2] - g.pad[2]
-							src := xc[(id*H+ih)*W+iw : (id*H+ih)*W+iw+(hi-lo-1)*sw+1]
-							run := dst[lo:hi]
-							switch {
-							case gather && sw == 1:
-								clear(dst[:lo])
-								copy(run, src)
-								clear(dst[hi:])
-							case gather:
-								clear(dst[:lo])
-								for i := range run {
-									run[i] = src[i*sw]
-								}
-								clear(dst[hi:])
-							case sw == 1:
-								src = src[:len(run)]
-								for i, v := range run {
-									src[i] += v
-								}
-							default:
-								for i, v := range run {
-									src[i*sw] += v
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
 }
