@@ -187,7 +187,7 @@ func convForward[T graph.Float](g *convGeometry, y, x, w []T, s *convScratch[T])
 		}
 		s.weights = gemm.Matrix[T]{Data: wg, Ld: rows}
 		tapOff, posOff := s.setOffsets(g)
-		s.patches = imagePatches[T]{x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
+		s.patches = imagePatches[T]{rowLen: g.out[2], stride: g.stride[2], x: x[grp*cinG*inP:], imageStride: g.inC * inP, tapOff: tapOff, posOff: posOff}
 		gemm.GemmPacked(coutG, outP, rows, 1, &s.weights, &s.patches, 0, yg, outP, g.outC*outP, g.batch)
 		s.weights, s.patches = gemm.Matrix[T]{}, imagePatches[T]{} // keep no reference to the user's tensors
 	}
@@ -305,23 +305,51 @@ func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy []T, s *con
 // images lie imageStride apart. Seen as the GEMM's rows × k, its rows are
 // the output positions and its k the (input channel, kernel tap) pairs.
 type imagePatches[T graph.Float] struct {
+	rowLen, stride int // output positions along the last axis, and their stride in the input
 	x              []T
 	imageStride    int
 	tapOff, posOff []int // see setOffsets
 }
 
-// Sliver implements gemm.Packer: each (channel, tap) gathers a run of
-// consecutive output positions from the image.
+// Sliver implements gemm.Packer: each (channel, tap) gives runs of
+// consecutive output positions along the last axis, which with stride 1
+// there are runs of consecutive input elements, copied as such; with a
+// larger stride each position is gathered on its own.
 func (p *imagePatches[T]) Sliver(dst []T, item, i0, rows, width, l0, kc int) {
 	x := p.x[item*p.imageStride:]
-	pos := p.posOff[i0 : i0+rows]
-	for l, at := range p.tapOff[l0 : l0+kc] {
-		row := dst[l*width : l*width+width]
-		xt := x[at:]
-		for i, o := range pos {
-			row[i] = xt[o]
+	if p.stride != 1 {
+		pos := p.posOff[i0 : i0+rows]
+		for l, at := range p.tapOff[l0 : l0+kc] {
+			row := dst[l*width : l*width+width]
+			xt := x[at:]
+			for i, o := range pos {
+				row[i] = xt[o]
+			}
+			clear(row[rows:])
 		}
-		clear(row[rows:])
+		return
+	}
+	// The runs the positions [i0, i0+rows) make, a few at a time.
+	var runs [16]struct{ at, off, n int }
+	for q := i0; q < i0+rows; {
+		count := 0
+		for ; count < len(runs) && q < i0+rows; count++ {
+			n := min(p.rowLen-q%p.rowLen, i0+rows-q)
+			runs[count].at, runs[count].off, runs[count].n = q-i0, p.posOff[q], n
+			q += n
+		}
+		for l, at := range p.tapOff[l0 : l0+kc] {
+			row := dst[l*width : l*width+width]
+			xt := x[at:]
+			for _, r := range runs[:count] {
+				copy(row[r.at:r.at+r.n], xt[r.off:r.off+r.n])
+			}
+		}
+	}
+	if rows < width {
+		for l := range kc {
+			clear(dst[l*width+rows : l*width+width])
+		}
 	}
 }
 
