@@ -1,8 +1,9 @@
 // Package graftest holds the helpers graft's tests share, so that every
 // package's tests say the same thing the same way: Eval runs nodes and
-// returns their values, AssertClose compares them, CallerLine names the
-// line that built a node, Tensor and Ramp make the values they run on. It
-// is imported only by _test.go files.
+// returns their values (Results adds their shapes and dtypes), AssertClose
+// compares them within a Tolerance and AssertExact bit for bit, CallerLine
+// names the line that built a node, and Tensor, Ramp and Integers make the
+// values they run on. It is imported only by _test.go files.
 package graftest
 
 import (
@@ -39,9 +40,18 @@ func Ramp(n int, offset float64) []float64 {
 	return xs
 }
 
-// Eval compiles outputs, runs them once on feeds and returns copies of
-// their values, widened to float64. A compile or run error fails the test.
-func Eval(t testing.TB, feeds graph.Feeds, outputs ...*graph.Node) [][]float64 {
+// Result is one output of a run: a copy of its values widened to float64,
+// with the shape and dtype the output had.
+type Result struct {
+	Shape graph.Shape
+	DType graph.DType
+	Data  []float64
+}
+
+// Results compiles outputs, runs them once on feeds and returns a copy of
+// each output with its shape and dtype, for a test that checks those too. A
+// compile or run error fails the test.
+func Results(t testing.TB, feeds graph.Feeds, outputs ...*graph.Node) []Result {
 	t.Helper()
 	prog, err := graph.Compile(outputs...)
 	if err != nil {
@@ -51,9 +61,31 @@ func Eval(t testing.TB, feeds graph.Feeds, outputs ...*graph.Node) [][]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vals := make([][]float64, len(out))
+	res := make([]Result, len(out))
 	for i, o := range out {
-		vals[i] = graph.Float64s(o)
+		res[i] = Result{Shape: graph.Shape(o.Shape()).Clone(), DType: o.Dtype(), Data: graph.Float64s(o)}
+	}
+	return res
+}
+
+// Integers returns the n whole numbers from, from+1, ..., which both dtypes
+// hold exactly, so that sums and products of a few of them stay exact.
+func Integers(n int, from float64) []float64 {
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = from + float64(i)
+	}
+	return xs
+}
+
+// Eval compiles outputs, runs them once on feeds and returns copies of
+// their values, widened to float64. A compile or run error fails the test.
+func Eval(t testing.TB, feeds graph.Feeds, outputs ...*graph.Node) [][]float64 {
+	t.Helper()
+	res := Results(t, feeds, outputs...)
+	vals := make([][]float64, len(res))
+	for i, r := range res {
+		vals[i] = r.Data
 	}
 	return vals
 }
@@ -71,6 +103,30 @@ func AssertClose(t testing.TB, what string, got, want []float64, abs, rel float6
 			t.Fatalf("%s: element %d is %.15g, want %.15g\n got: %v\nwant: %v", what, i, got[i], want[i], got, want)
 		}
 	}
+}
+
+// AssertExact fails the test unless got is want bit for bit, for a value
+// that must not depend on rounding (a copy, a selection, a rerun).
+func AssertExact(t testing.TB, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d elements %v, want %d %v", what, len(got), got, len(want), want)
+	}
+	for i := range got {
+		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+			t.Fatalf("%s: element %d is %.17g, want exactly %.17g\n got: %v\nwant: %v", what, i, got[i], want[i], got, want)
+		}
+	}
+}
+
+// Tolerance is the tolerance, absolute and relative, of a hand-computed
+// value in dtype dt: a float32 case's inputs are themselves rounded to
+// float32, a float64 case leaves a few ulps for the order of its sums.
+func Tolerance(dt graph.DType) float64 {
+	if dt == tensor.Float32 {
+		return 2e-6
+	}
+	return 1e-13
 }
 
 // CallerLine returns the line it is called from, so that a test can check
