@@ -6,6 +6,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -57,12 +58,12 @@ func TestRunAllocatesNothingAndRepeatsBitForBit(t *testing.T) {
 		t.Run(dt.String(), func(t *testing.T) {
 			g := graph.New()
 			x := g.Input("x", dt, 2, 3)
-			w := g.Param("w", denseOf(dt, []float64{0.3, -0.2, 0.5, 0.1, -0.4, 0.6, 0.2, -0.1, 0.7, -0.3, 0.4, 0.05}, 3, 4))
+			w := g.Param("w", graftest.Tensor(dt, []float64{0.3, -0.2, 0.5, 0.1, -0.4, 0.6, 0.2, -0.1, 0.7, -0.3, 0.4, 0.05}, 3, 4))
 			prog, err := graph.Compile(everyOp(t, x, w)...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			feeds := graph.Feeds{x: denseOf(dt, []float64{0.5, -1, 1.5, 2, -0.5, 0.25}, 2, 3)}
+			feeds := graph.Feeds{x: graftest.Tensor(dt, []float64{0.5, -1, 1.5, 2, -0.5, 0.25}, 2, 3)}
 			first := runBits(t, prog, feeds)
 			if allocs := testing.AllocsPerRun(20, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
 				t.Errorf("Run allocates %v times per call, want 0", allocs)

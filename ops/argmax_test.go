@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -64,9 +65,9 @@ func TestArgMaxAndArgMinPassNoGradient(t *testing.T) {
 			xs, feeds := inputsOf(g, dt, arg([]float64{1, 5, 3, 4, 2, 6}, 2, 3))
 			idx := arg1(xs[0], -1)                          // (2, 1): [1 2] for ArgMax, [0 1] for ArgMin
 			y := ops.Sum(ops.Mul(xs[0], ops.Cast(idx, dt))) // d/dx: idx broadcast along each row
-			want := evaluate(t, feeds, idx)[0].data         // the indices themselves
+			want := graftest.Eval(t, feeds, idx)[0]         // the indices themselves
 			grad := gradientsOf(t, feeds, y, xs[0])[0]      // the path through idx adds nothing
-			assertExact(t, grad, []float64{want[0], want[0], want[0], want[1], want[1], want[1]})
+			graftest.AssertExact(t, "grad", grad, []float64{want[0], want[0], want[0], want[1], want[1], want[1]})
 		}
 	}
 }

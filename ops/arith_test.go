@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -37,13 +38,13 @@ func TestBinaryOpsBroadcastLikeNumPy(t *testing.T) {
 			arg([]float64{1, 2, 3}, 3, 1), arg([]float64{10, 20, 30, 40}, 1, 4),
 		}, binaryBuild(ops.Add), []int{3, 4}, []float64{11, 21, 31, 41, 12, 22, 32, 42, 13, 23, 33, 43}},
 		{"Sub (2,3)-(3,)", []inputArg{
-			arg(seq(1, 6), 2, 3), arg([]float64{10, 20, 30}, 3),
+			arg(graftest.Integers(6, 1), 2, 3), arg([]float64{10, 20, 30}, 3),
 		}, binaryBuild(ops.Sub), []int{2, 3}, []float64{-9, -18, -27, -6, -15, -24}},
 		{"Sub (3,)-(2,3)", []inputArg{
-			arg([]float64{10, 20, 30}, 3), arg(seq(1, 6), 2, 3),
+			arg([]float64{10, 20, 30}, 3), arg(graftest.Integers(6, 1), 2, 3),
 		}, binaryBuild(ops.Sub), []int{2, 3}, []float64{9, 18, 27, 6, 15, 24}},
 		{"Add (1,)+(2,3)", []inputArg{
-			arg([]float64{5}, 1), arg(seq(1, 6), 2, 3),
+			arg([]float64{5}, 1), arg(graftest.Integers(6, 1), 2, 3),
 		}, binaryBuild(ops.Add), []int{2, 3}, []float64{6, 7, 8, 9, 10, 11}},
 		{"Mul scalar*matrix", []inputArg{arg([]float64{2}), m22}, binaryBuild(ops.Mul), []int{2, 2}, []float64{2, 4, 6, 8}},
 		{"Sub matrix-scalar", []inputArg{m22, arg([]float64{1})}, binaryBuild(ops.Sub), []int{2, 2}, []float64{0, 1, 2, 3}},
@@ -54,7 +55,7 @@ func TestBinaryOpsBroadcastLikeNumPy(t *testing.T) {
 			arg([]float64{1, 2, 4, 8}, 2, 2), arg([]float64{4}),
 		}, binaryBuild(ops.Div), []int{2, 2}, []float64{0.25, 0.5, 1, 2}},
 		{"Mul (2,1,3)*(4,1)", []inputArg{
-			arg(seq(1, 6), 2, 1, 3), arg([]float64{1, 2, 3, 4}, 4, 1),
+			arg(graftest.Integers(6, 1), 2, 1, 3), arg([]float64{1, 2, 3, 4}, 4, 1),
 		}, binaryBuild(ops.Mul), []int{2, 4, 3}, []float64{
 			1, 2, 3, 2, 4, 6, 3, 6, 9, 4, 8, 12,
 			4, 5, 6, 8, 10, 12, 12, 15, 18, 16, 20, 24,
@@ -76,42 +77,45 @@ func TestBinaryOpsBroadcastLikeNumPy(t *testing.T) {
 
 func TestDivGradientIsReciprocalAndMinusQuotientOverDivisor(t *testing.T) {
 	for _, dt := range bothDTypes {
+		tol := graftest.Tolerance(dt)
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt, arg([]float64{1, 2}, 2), arg([]float64{2, 4}, 2))
 		grads := gradientsOf(t, feeds, ops.Sum(ops.Div(xs[0], xs[1])), xs...)
 		// d(a/b)/da = 1/b, d(a/b)/db = -a/b².
-		assertNear(t, grads[0], []float64{0.5, 0.25}, toleranceOf(dt))
-		assertNear(t, grads[1], []float64{-0.25, -0.125}, toleranceOf(dt))
+		graftest.AssertClose(t, "grads[0]", grads[0], []float64{0.5, 0.25}, tol, tol)
+		graftest.AssertClose(t, "grads[1]", grads[1], []float64{-0.25, -0.125}, tol, tol)
 	}
 }
 
 func TestBroadcastOperandGradientSumsOverStretchedAxes(t *testing.T) {
 	for _, dt := range bothDTypes {
+		tol := graftest.Tolerance(dt)
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt, arg([]float64{1, 2, 3}, 3, 1), arg([]float64{10, 20, 30, 40}, 1, 4))
 		grads := gradientsOf(t, feeds, ops.Sum(ops.Mul(xs[0], xs[1])), xs...)
 		// y = Σ_ij a_i b_j: dy/da_i = Σ_j b_j, dy/db_j = Σ_i a_i.
-		assertNear(t, grads[0], []float64{100, 100, 100}, toleranceOf(dt))
-		assertNear(t, grads[1], []float64{6, 6, 6, 6}, toleranceOf(dt))
+		graftest.AssertClose(t, "grads[0]", grads[0], []float64{100, 100, 100}, tol, tol)
+		graftest.AssertClose(t, "grads[1]", grads[1], []float64{6, 6, 6, 6}, tol, tol)
 	}
 }
 
 func TestPowGradientWrtExponentIsZeroAtZeroBase(t *testing.T) {
 	for _, dt := range bothDTypes {
+		tol := graftest.Tolerance(dt)
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt, arg([]float64{0, 0, 2}, 3), arg([]float64{2, 0.5, 3}, 3))
 		base, exp := xs[0], xs[1]
 		y := ops.Sum(ops.Pow(base, exp))
 		grads := gradientsOf(t, feeds, y, base, exp)
 		// d(a^b)/da = b·a^(b-1): 0 at 0², +Inf at 0^0.5 (a true infinity), 12 at 2³.
-		assertNear(t, grads[0], []float64{0, math.Inf(1), 12}, toleranceOf(dt))
+		graftest.AssertClose(t, "grads[0]", grads[0], []float64{0, math.Inf(1), 12}, tol, tol)
 		// d(a^b)/db = a^b·ln a, taken as 0 where a = 0.
-		assertNear(t, grads[1], []float64{0, 0, 8 * math.Ln2}, toleranceOf(dt))
+		graftest.AssertClose(t, "grads[1]", grads[1], []float64{0, 0, 8 * math.Ln2}, tol, tol)
 
 		// The second derivative, a^b·(ln a)², is 0 there too, not NaN.
 		first := gradNode(t, y, exp)
 		second := gradientsOf(t, feeds, ops.Sum(first), exp)[0]
-		assertNear(t, second, []float64{0, 0, 8 * math.Ln2 * math.Ln2}, toleranceOf(dt))
+		graftest.AssertClose(t, "second", second, []float64{0, 0, 8 * math.Ln2 * math.Ln2}, tol, tol)
 	}
 }
 
@@ -129,8 +133,8 @@ func TestMaximumAndMinimumSplitTheGradientAtTies(t *testing.T) {
 			g := graph.New()
 			xs, feeds := inputsOf(g, tensor.Float64, arg([]float64{1, 2, 3}, 3), arg([]float64{1, 5, 0}, 3))
 			grads := gradientsOf(t, feeds, ops.Sum(c.op(xs[0], xs[1])), xs...)
-			assertExact(t, grads[0], c.da)
-			assertExact(t, grads[1], c.db)
+			graftest.AssertExact(t, "grads[0]", grads[0], c.da)
+			graftest.AssertExact(t, "grads[1]", grads[1], c.db)
 		})
 	}
 }
@@ -144,7 +148,7 @@ func TestPowGradientAtZeroToTheZero(t *testing.T) {
 	y := ops.Sum(ops.Pow(a, b))
 	dA := gradNode(t, y, a)
 	d2A := gradNode(t, ops.Sum(dA), a)
-	got := evaluate(t, nil, dA, d2A)
-	assertExact(t, got[0].data, []float64{0, 0, 0}) // d/da: 0·a^-1 → 0; 2·0 = 0; 0·2^-1 → 0
-	assertExact(t, got[1].data, []float64{0, 2, 0}) // d²/da²: 0; 2·1·0^0 = 2; 0
+	got := graftest.Eval(t, nil, dA, d2A)
+	graftest.AssertExact(t, "d/da", got[0], []float64{0, 0, 0})   // d/da: 0·a^-1 → 0; 2·0 = 0; 0·2^-1 → 0
+	graftest.AssertExact(t, "d²/da²", got[1], []float64{0, 2, 0}) // d²/da²: 0; 2·1·0^0 = 2; 0
 }

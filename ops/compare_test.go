@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -33,7 +34,7 @@ func TestWhereChoosesByNonzeroConditionWithBroadcasting(t *testing.T) {
 			arg([]float64{1, 0, 0, 1}, 2, 2), arg([]float64{1, 2, 3, 4}, 2, 2), arg([]float64{-1, -2, -3, -4}, 2, 2),
 		}, where, []int{2, 2}, []float64{1, -2, -3, 4}},
 		{"cond (3,1), a (3,2), b (2,)", []inputArg{
-			arg([]float64{1, 0, 1}, 3, 1), arg(seq(1, 6), 3, 2), arg([]float64{-1, -2}, 2),
+			arg([]float64{1, 0, 1}, 3, 1), arg(graftest.Integers(6, 1), 3, 2), arg([]float64{-1, -2}, 2),
 		}, where, []int{3, 2}, []float64{1, 2, -1, -2, 5, 6}},
 		{"any nonzero cond is true", []inputArg{
 			arg([]float64{-1, 0.5, 0}, 3), arg([]float64{7}), arg([]float64{1, 2, 3}, 3),
@@ -53,8 +54,8 @@ func TestComparisonsPassNoGradient(t *testing.T) {
 		xs, feeds := inputsOf(g, dt, arg([]float64{1, 2, 3}, 3), arg([]float64{2, 2, 2}, 3))
 		y := ops.Sum(ops.Mul(ops.Less(xs[0], xs[1]), xs[0]))
 		grads := gradientsOf(t, feeds, y, xs...)
-		assertExact(t, grads[0], []float64{1, 0, 0}) // the mask, through Mul only
-		assertExact(t, grads[1], []float64{0, 0, 0})
+		graftest.AssertExact(t, "grads[0]", grads[0], []float64{1, 0, 0}) // the mask, through Mul only
+		graftest.AssertExact(t, "grads[1]", grads[1], []float64{0, 0, 0})
 	}
 }
 
@@ -62,12 +63,12 @@ func TestWhereGradientFlowsToTheChosenOperandOnly(t *testing.T) {
 	for _, dt := range bothDTypes {
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt,
-			arg([]float64{1, 0, 1}, 3, 1), arg(seq(1, 6), 3, 2), arg([]float64{-1, -2}, 2))
-		weights := constOf(g, dt, seq(1, 6), 3, 2)
+			arg([]float64{1, 0, 1}, 3, 1), arg(graftest.Integers(6, 1), 3, 2), arg([]float64{-1, -2}, 2))
+		weights := constOf(g, dt, graftest.Integers(6, 1), 3, 2)
 		y := ops.Sum(ops.Mul(ops.Where(xs[0], xs[1], xs[2]), weights))
 		grads := gradientsOf(t, feeds, y, xs...)
-		assertExact(t, grads[0], []float64{0, 0, 0})          // cond gets none
-		assertExact(t, grads[1], []float64{1, 2, 0, 0, 5, 6}) // rows 0 and 2 chose a
-		assertExact(t, grads[2], []float64{3, 4})             // row 1 chose b, summed back to (2,)
+		graftest.AssertExact(t, "grads[0]", grads[0], []float64{0, 0, 0})          // cond gets none
+		graftest.AssertExact(t, "grads[1]", grads[1], []float64{1, 2, 0, 0, 5, 6}) // rows 0 and 2 chose a
+		graftest.AssertExact(t, "grads[2]", grads[2], []float64{3, 4})             // row 1 chose b, summed back to (2,)
 	}
 }

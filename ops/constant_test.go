@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -31,11 +32,11 @@ func TestConstantBuildersFillShapeAndDType(t *testing.T) {
 				if c.node.Kind() != graph.Constant {
 					t.Errorf("kind %v, want constant", c.node.Kind())
 				}
-				got := evaluate(t, nil, c.node)[0]
-				if got.dtype != dt || !got.shape.Equal(c.shape) {
-					t.Fatalf("%v %v, want %v %v", got.shape, got.dtype, graph.Shape(c.shape), dt)
+				got := graftest.Results(t, nil, c.node)[0]
+				if got.DType != dt || !got.Shape.Equal(c.shape) {
+					t.Fatalf("%v %v, want %v %v", got.Shape, got.DType, graph.Shape(c.shape), dt)
 				}
-				assertExact(t, got.data, c.want)
+				graftest.AssertExact(t, "value", got.Data, c.want)
 			})
 		}
 	}
@@ -47,10 +48,10 @@ func TestStopGradientPassesTheValueButNoGradient(t *testing.T) {
 		xs, feeds := inputsOf(g, dt, arg([]float64{1, -2, 3}, 3))
 		x := xs[0]
 		stopped := ops.StopGradient(x)
-		assertExact(t, evaluate(t, feeds, stopped)[0].data, []float64{1, -2, 3})
+		graftest.AssertExact(t, "value", graftest.Eval(t, feeds, stopped)[0], []float64{1, -2, 3})
 		// y = Σ stop(x)·x: only the second factor is differentiated, so dy/dx = x, not 2x.
-		assertExact(t, gradientsOf(t, feeds, ops.Sum(ops.Mul(stopped, x)), x)[0], []float64{1, -2, 3})
-		assertExact(t, gradientsOf(t, feeds, ops.Sum(stopped), x)[0], []float64{0, 0, 0})
+		graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, ops.Sum(ops.Mul(stopped, x)), x)[0], []float64{1, -2, 3})
+		graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, ops.Sum(stopped), x)[0], []float64{0, 0, 0})
 	}
 }
 

@@ -40,7 +40,7 @@ func TestCumsumOnHandWorkedNumbers(t *testing.T) {
 		{"columns", []inputArg{x}, unaryBuild(func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 0) }), []int{2, 3}, []float64{1, 2, 3, 5, 7, 9}},
 		{"negative axis", []inputArg{x}, unaryBuild(func(x *graph.Node) *graph.Node { return ops.Cumsum(x, -1) }), []int{2, 3}, []float64{1, 3, 6, 4, 9, 15}},
 		// (2, 2, 2) along the middle axis: each (i, :, k) runs on its own.
-		{"middle axis", []inputArg{arg(seq(1, 8), 2, 2, 2)}, unaryBuild(func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 1) }),
+		{"middle axis", []inputArg{arg(graftest.Integers(8, 1), 2, 2, 2)}, unaryBuild(func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 1) }),
 			[]int{2, 2, 2}, []float64{1, 2, 4, 6, 5, 6, 12, 14}},
 		{"axis of one", []inputArg{arg([]float64{-2, 7}, 2, 1)}, unaryBuild(func(x *graph.Node) *graph.Node { return ops.Cumsum(x, 1) }), []int{2, 1}, []float64{-2, 7}},
 	})
@@ -53,7 +53,7 @@ func TestCumsumGradientIsTheReversedCumsumOfDy(t *testing.T) {
 		// dy = w, so dx[i] = Σ_{j≥i} w[j] along each row.
 		w := constOf(g, dt, []float64{1, 0, 2, -1, 3, 5}, 2, 3)
 		dx := gradNode(t, ops.Sum(ops.Mul(ops.Cumsum(x, 1), w)), x)
-		feeds := graph.Feeds{x: denseOf(dt, seq(1, 6), 2, 3)}
+		feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Integers(6, 1), 2, 3)}
 		graftest.AssertClose(t, dt.String()+" dx", graftest.Eval(t, feeds, dx)[0], []float64{3, 2, 2, 7, 8, 5}, 0, 0)
 	}
 }
@@ -82,7 +82,7 @@ func TestCumsumOfWideRowsAgreesWithARunningSum(t *testing.T) {
 		x := g.Input("x", dt, rows, cols)
 		y := ops.Cumsum(x, 0)
 		dx := gradNode(t, ops.Sum(ops.Mul(y, constOf(g, dt, ws, rows, cols))), x)
-		out := graftest.Eval(t, graph.Feeds{x: denseOf(dt, xs, rows, cols)}, y, dx)
+		out := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, xs, rows, cols)}, y, dx)
 		graftest.AssertClose(t, dt.String()+" y", out[0], want, 0, 0)
 		graftest.AssertClose(t, dt.String()+" dx", out[1], wantDx, 0, 0)
 	}
@@ -94,7 +94,7 @@ func TestCumsumOfWideRowsAgreesWithARunningSum(t *testing.T) {
 func TestCumsumSumsFloat32InFloat64(t *testing.T) {
 	g := graph.New()
 	x := g.Input("x", tensor.Float32, 3)
-	got := graftest.Eval(t, graph.Feeds{x: denseOf(tensor.Float32, []float64{1 << 24, 1, 1}, 3)}, ops.Cumsum(x, 0))[0]
+	got := graftest.Eval(t, graph.Feeds{x: graftest.Tensor(tensor.Float32, []float64{1 << 24, 1, 1}, 3)}, ops.Cumsum(x, 0))[0]
 	graftest.AssertClose(t, "cumsum", got, []float64{1 << 24, 1 << 24, 1<<24 + 2}, 0, 0)
 }
 
@@ -110,7 +110,7 @@ func TestCumsumRunsWithoutAllocating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		feeds := graph.Feeds{x: denseOf(dt, seq(0, 60), 4, 5, 3)}
+		feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Integers(60, 0), 4, 5, 3)}
 		if allocs := testing.AllocsPerRun(20, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
 			t.Errorf("%v: Run allocates %v times per call, want 0", dt, allocs)
 		}
@@ -135,7 +135,7 @@ func BenchmarkCumsum(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			feeds := graph.Feeds{x: denseOf(tensor.Float32, seq(0, 512*512), 512, 512)}
+			feeds := graph.Feeds{x: graftest.Tensor(tensor.Float32, graftest.Integers(512*512, 0), 512, 512)}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := prog.Run(feeds); err != nil {

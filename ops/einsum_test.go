@@ -135,7 +135,7 @@ func TestEinsumAgreesWithTheDefinition(t *testing.T) {
 						d[j] = float64(rng.IntN(9) - 4) // small integers: exact in both dtypes
 					}
 					x := g.Input(fmt.Sprint("x", i), dt, s...)
-					feeds[x] = denseOf(dt, d, s...)
+					feeds[x] = graftest.Tensor(dt, d, s...)
 					xs, data = append(xs, x), append(data, d)
 				}
 				got := graftest.Eval(t, feeds, ops.Einsum(c.spec, xs...))[0]
@@ -146,9 +146,9 @@ func TestEinsumAgreesWithTheDefinition(t *testing.T) {
 }
 
 func TestEinsumOnHandWorkedNumbers(t *testing.T) {
-	a23 := arg(seq(1, 6), 2, 3) // [[1 2 3] [4 5 6]]
-	a32 := arg(seq(1, 6), 3, 2) // [[1 2] [3 4] [5 6]]
-	a33 := arg(seq(1, 9), 3, 3)
+	a23 := arg(graftest.Integers(6, 1), 2, 3) // [[1 2 3] [4 5 6]]
+	a32 := arg(graftest.Integers(6, 1), 3, 2) // [[1 2] [3 4] [5 6]]
+	a33 := arg(graftest.Integers(9, 1), 3, 3)
 	einsum := func(spec string) func(x ...*graph.Node) *graph.Node {
 		return func(x ...*graph.Node) *graph.Node { return ops.Einsum(spec, x...) }
 	}
@@ -164,7 +164,7 @@ func TestEinsumOnHandWorkedNumbers(t *testing.T) {
 		{"i,j->ij", []inputArg{arg([]float64{1, 2}, 2), arg([]float64{3, 4, 5}, 3)}, einsum("i,j->ij"), []int{2, 3}, []float64{3, 4, 5, 6, 8, 10}},
 		// x = [[1 2] [3 4]], W = [[1 0] [2 1]], y = [[1 1] [2 0]]:
 		// [1 2]·W = [5 2], ·[1 1] = 7; [3 4]·W = [11 4], ·[2 0] = 22.
-		{"bi,ij,bj->b", []inputArg{arg(seq(1, 4), 2, 2), arg([]float64{1, 0, 2, 1}, 2, 2), arg([]float64{1, 1, 2, 0}, 2, 2)},
+		{"bi,ij,bj->b", []inputArg{arg(graftest.Integers(4, 1), 2, 2), arg([]float64{1, 0, 2, 1}, 2, 2), arg([]float64{1, 1, 2, 0}, 2, 2)},
 			einsum("bi,ij,bj->b"), []int{2}, []float64{7, 22}},
 		{"spaces are ignored", []inputArg{a23, a32}, einsum(" ij , jk -> ik "), []int{2, 2}, []float64{22, 28, 49, 64}},
 	})
@@ -219,7 +219,7 @@ func TestEinsumAttentionRunsWithoutAllocating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		feeds := graph.Feeds{q: denseOf(dt, seq(-1, 48), 2, 2, 3, 4), k: denseOf(dt, seq(-2, 48), 2, 2, 3, 4), w: denseOf(dt, seq(0, 16), 4, 4)}
+		feeds := graph.Feeds{q: graftest.Tensor(dt, graftest.Integers(48, -1), 2, 2, 3, 4), k: graftest.Tensor(dt, graftest.Integers(48, -2), 2, 2, 3, 4), w: graftest.Tensor(dt, graftest.Integers(16, 0), 4, 4)}
 		if allocs := testing.AllocsPerRun(20, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
 			t.Errorf("%v: Run allocates %v times per call, want 0", dt, allocs)
 		}
@@ -292,7 +292,7 @@ func FuzzEinsum(f *testing.F) {
 				d[k] = float64((k*5+i)%7 - 3)
 			}
 			x := g.Input(fmt.Sprint("x", i), tensor.Float64, shape...)
-			feeds[x] = denseOf(tensor.Float64, d, shape...)
+			feeds[x] = graftest.Tensor(tensor.Float64, d, shape...)
 			xs, shapes, data = append(xs, x), append(shapes, shape), append(data, d)
 		}
 		if labels > 8 {

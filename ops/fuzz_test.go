@@ -8,6 +8,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -219,7 +220,7 @@ func FuzzRandomGraph(f *testing.F) {
 			for j := range values {
 				values[j] = float64(b.next())/64 - 2 // in [-2, 2)
 			}
-			feeds[x] = denseOf(dt, values, shape...)
+			feeds[x] = graftest.Tensor(dt, values, shape...)
 			nodes = append(nodes, fuzzNode{x, 2})
 			leaves = append(leaves, x)
 		}

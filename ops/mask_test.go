@@ -71,13 +71,13 @@ func TestMaskedSoftmaxGivesExactZerosAndNoNaN(t *testing.T) {
 		p := ops.MaskedSoftmax(x, mask, -1)
 		additive := ops.Where(mask, ops.ZerosLike(x), ops.ScalarLike(x, math.Inf(-1)))
 		plain := ops.Softmax(ops.Add(x, additive), -1)
-		dx := gradNode(t, ops.Sum(ops.Mul(p, constOf(g, dt, seq(1, 9), 3, 3))), x)
-		feeds := graph.Feeds{x: denseOf(dt, []float64{0, math.Log(3), 5, 1, 2, 3, 0, 0, 0}, 3, 3), lengths: ints([]int64{2, 0, 3}, 3)}
+		dx := gradNode(t, ops.Sum(ops.Mul(p, constOf(g, dt, graftest.Integers(9, 1), 3, 3))), x)
+		feeds := graph.Feeds{x: graftest.Tensor(dt, []float64{0, math.Log(3), 5, 1, 2, 3, 0, 0, 0}, 3, 3), lengths: ints([]int64{2, 0, 3}, 3)}
 		out := graftest.Eval(t, feeds, p, plain, dx)
 		third := 1.0 / 3
 		// Row 0: softmax of (0, log 3) is (1/4, 3/4); row 2 is uniform. A
 		// want of 0 admits only an exact 0.
-		graftest.AssertClose(t, "MaskedSoftmax", out[0], []float64{0.25, 0.75, 0, 0, 0, 0, third, third, third}, 0, toleranceOf(dt))
+		graftest.AssertClose(t, "MaskedSoftmax", out[0], []float64{0.25, 0.75, 0, 0, 0, 0, third, third, third}, 0, graftest.Tolerance(dt))
 		if out[1][2] != 0 {
 			t.Errorf("%v: Softmax(x + additive mask) gives %v at a masked position, want exactly 0", dt, out[1][2])
 		}
@@ -88,7 +88,7 @@ func TestMaskedSoftmaxGivesExactZerosAndNoNaN(t *testing.T) {
 		}
 		// dx = p·(w - Σ w·p) on kept positions: row 0 is (1/4)(1 - 7/4),
 		// (3/4)(2 - 7/4); row 1 nothing; row 2 (1/3)(w - 8).
-		graftest.AssertClose(t, "dx", out[2], []float64{-0.1875, 0.1875, 0, 0, 0, 0, -third, 0, third}, 1e-6, toleranceOf(dt))
+		graftest.AssertClose(t, "dx", out[2], []float64{-0.1875, 0.1875, 0, 0, 0, 0, -third, 0, third}, 1e-6, graftest.Tolerance(dt))
 	}
 }
 
@@ -121,7 +121,7 @@ func TestMasksRunWithoutAllocating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		feeds := graph.Feeds{x: denseOf(dt, seq(0, 32), 2, 4, 4), lengths: ints([]int64{3, 0}, 2)}
+		feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Integers(32, 0), 2, 4, 4), lengths: ints([]int64{3, 0}, 2)}
 		if allocs := testing.AllocsPerRun(20, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
 			t.Errorf("%v: Run allocates %v times per call, want 0", dt, allocs)
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -65,19 +66,20 @@ func TestMatMulTReadsTransposedOperandsInPlace(t *testing.T) {
 func TestMatMulGradientsAreProductsWithTheOtherOperand(t *testing.T) {
 	for _, dt := range bothDTypes {
 		t.Run(dt.String(), func(t *testing.T) {
+			tol := graftest.Tolerance(dt)
 			g := graph.New()
 			xs, feeds := inputsOf(g, dt, arg(matA, 2, 3), arg(matB, 3, 2))
 			grads := gradientsOf(t, feeds, ops.Sum(ops.MatMul(xs[0], xs[1])), xs...)
 			// y = Σ_ij (AB)_ij: dy/dA_ik = Σ_j B_kj (row sums of B), dy/dB_kj = Σ_i A_ik (column sums of A).
-			assertNear(t, grads[0], []float64{15, 19, 23, 15, 19, 23}, toleranceOf(dt))
-			assertNear(t, grads[1], []float64{5, 5, 7, 7, 9, 9}, toleranceOf(dt))
+			graftest.AssertClose(t, "grads[0]", grads[0], []float64{15, 19, 23, 15, 19, 23}, tol, tol)
+			graftest.AssertClose(t, "grads[1]", grads[1], []float64{5, 5, 7, 7, 9, 9}, tol, tol)
 
 			// With a broadcast across a batch, a's gradient sums over the batch.
 			g = graph.New()
 			xs, feeds = inputsOf(g, dt, arg(matA, 2, 3), arg(catAB(matB, matB2), 2, 3, 2))
 			grads = gradientsOf(t, feeds, ops.Sum(ops.MatMul(xs[0], xs[1])), xs...)
-			assertNear(t, grads[0], []float64{18, 26, 34, 18, 26, 34}, toleranceOf(dt))
-			assertNear(t, grads[1], []float64{5, 5, 7, 7, 9, 9, 5, 5, 7, 7, 9, 9}, toleranceOf(dt))
+			graftest.AssertClose(t, "grads[0]", grads[0], []float64{18, 26, 34, 18, 26, 34}, tol, tol)
+			graftest.AssertClose(t, "grads[1]", grads[1], []float64{5, 5, 7, 7, 9, 9, 5, 5, 7, 7, 9, 9}, tol, tol)
 		})
 	}
 }
@@ -116,26 +118,27 @@ func TestMatMulReadsA1DOperandAsARowOrAColumn(t *testing.T) {
 func TestMatMulGradientsWithA1DOperand(t *testing.T) {
 	for _, dt := range bothDTypes {
 		t.Run(dt.String(), func(t *testing.T) {
+			tol := graftest.Tolerance(dt)
 			// y = Σ_i (A·v)_i: dy/dA_ik = v_k, dy/dv_k = Σ_i A_ik.
 			g := graph.New()
 			xs, feeds := inputsOf(g, dt, arg(matA, 2, 3), arg([]float64{1, 2, 3}, 3))
 			grads := gradientsOf(t, feeds, ops.Sum(ops.MatMul(xs[0], xs[1])), xs...)
-			assertNear(t, grads[0], []float64{1, 2, 3, 1, 2, 3}, toleranceOf(dt))
-			assertNear(t, grads[1], []float64{5, 7, 9}, toleranceOf(dt))
+			graftest.AssertClose(t, "grads[0]", grads[0], []float64{1, 2, 3, 1, 2, 3}, tol, tol)
+			graftest.AssertClose(t, "grads[1]", grads[1], []float64{5, 7, 9}, tol, tol)
 
 			// y = a·b: dy/da = b, dy/db = a.
 			g = graph.New()
 			xs, feeds = inputsOf(g, dt, arg([]float64{1, 2, 3}, 3), arg([]float64{4, 5, 6}, 3))
 			grads = gradientsOf(t, feeds, ops.MatMul(xs[0], xs[1]), xs...)
-			assertNear(t, grads[0], []float64{4, 5, 6}, toleranceOf(dt))
-			assertNear(t, grads[1], []float64{1, 2, 3}, toleranceOf(dt))
+			graftest.AssertClose(t, "grads[0]", grads[0], []float64{4, 5, 6}, tol, tol)
+			graftest.AssertClose(t, "grads[1]", grads[1], []float64{1, 2, 3}, tol, tol)
 
 			// y = Σ (v·B_b) over a batch: dy/dv sums the row sums of both matrices.
 			g = graph.New()
 			xs, feeds = inputsOf(g, dt, arg([]float64{1, 2, 3}, 3), arg(catAB(matB, matB2), 2, 3, 2))
 			grads = gradientsOf(t, feeds, ops.Sum(ops.MatMul(xs[0], xs[1])), xs...)
-			assertNear(t, grads[0], []float64{15 + 3, 19 + 7, 23 + 11}, toleranceOf(dt))
-			assertNear(t, grads[1], []float64{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3}, toleranceOf(dt))
+			graftest.AssertClose(t, "grads[0]", grads[0], []float64{15 + 3, 19 + 7, 23 + 11}, tol, tol)
+			graftest.AssertClose(t, "grads[1]", grads[1], []float64{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3}, tol, tol)
 		})
 	}
 }

@@ -22,7 +22,7 @@ func poolConfig(kernel, stride, padding []int) ops.PoolConfig {
 }
 
 func TestPoolingMatchesHandComputedValues(t *testing.T) {
-	one9 := arg(seq(1, 9), 1, 1, 3, 3)
+	one9 := arg(graftest.Integers(9, 1), 1, 1, 3, 3)
 	c5 := arg([]float64{3, -1, 4, 1, 5}, 1, 1, 5)
 	ceil := func(op func(*graph.Node, ops.PoolConfig) *graph.Node, c ops.PoolConfig) func(x ...*graph.Node) *graph.Node {
 		c.CeilMode = true
@@ -52,23 +52,23 @@ func TestPoolingMatchesHandComputedValues(t *testing.T) {
 		{"AvgPool 1-D k3 s2 p1 excludes padding", []inputArg{c5}, exclude(poolConfig([]int{3}, []int{2}, []int{1})), []int{1, 1, 3},
 			[]float64{1, 4.0 / 3, 3}},
 		// Ceil mode adds a last window holding only 5; AvgPool divides it by 1.
-		{"MaxPool k2 ceil", []inputArg{arg(seq(1, 5), 1, 1, 5)}, ceil(ops.MaxPool, poolConfig([]int{2}, nil, nil)), []int{1, 1, 3}, []float64{2, 4, 5}},
-		{"AvgPool k2 ceil", []inputArg{arg(seq(1, 5), 1, 1, 5)}, ceil(ops.AvgPool, poolConfig([]int{2}, nil, nil)), []int{1, 1, 3}, []float64{1.5, 3.5, 5}},
+		{"MaxPool k2 ceil", []inputArg{arg(graftest.Integers(5, 1), 1, 1, 5)}, ceil(ops.MaxPool, poolConfig([]int{2}, nil, nil)), []int{1, 1, 3}, []float64{2, 4, 5}},
+		{"AvgPool k2 ceil", []inputArg{arg(graftest.Integers(5, 1), 1, 1, 5)}, ceil(ops.AvgPool, poolConfig([]int{2}, nil, nil)), []int{1, 1, 3}, []float64{1.5, 3.5, 5}},
 		// Stride defaults to the kernel; every (n, c) plane is pooled alike.
 		{"MaxPool two planes", []inputArg{arg([]float64{1, 4, 2, 3, 8, 5, 7, 6}, 2, 1, 4)}, unaryBuild(func(x *graph.Node) *graph.Node {
 			return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{2}})
 		}), []int{2, 1, 2}, []float64{4, 3, 8, 7}},
-		{"MaxPool 3-D", []inputArg{arg(seq(1, 8), 1, 1, 2, 2, 2)}, unaryBuild(func(x *graph.Node) *graph.Node {
+		{"MaxPool 3-D", []inputArg{arg(graftest.Integers(8, 1), 1, 1, 2, 2, 2)}, unaryBuild(func(x *graph.Node) *graph.Node {
 			return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{2}})
 		}), []int{1, 1, 1, 1, 1}, []float64{8}},
 		// Dilation 2 takes every other element: windows {1,3}, {2,4}, {3,5}.
 		{"MaxPool dilation 2", []inputArg{arg([]float64{1, 9, 3, 0, 5}, 1, 1, 5)}, unaryBuild(func(x *graph.Node) *graph.Node {
 			return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{2}, Stride: []int{1}, Dilation: []int{2}})
 		}), []int{1, 1, 3}, []float64{3, 9, 5}},
-		{"GlobalAvgPool", []inputArg{arg(seq(1, 8), 1, 2, 2, 2)}, unaryBuild(ops.GlobalAvgPool), []int{1, 2}, []float64{2.5, 6.5}},
-		{"GlobalAvgPoolKeepDims", []inputArg{arg(seq(1, 8), 1, 2, 2, 2)}, unaryBuild(ops.GlobalAvgPoolKeepDims), []int{1, 2, 1, 1},
+		{"GlobalAvgPool", []inputArg{arg(graftest.Integers(8, 1), 1, 2, 2, 2)}, unaryBuild(ops.GlobalAvgPool), []int{1, 2}, []float64{2.5, 6.5}},
+		{"GlobalAvgPoolKeepDims", []inputArg{arg(graftest.Integers(8, 1), 1, 2, 2, 2)}, unaryBuild(ops.GlobalAvgPoolKeepDims), []int{1, 2, 1, 1},
 			[]float64{2.5, 6.5}},
-		{"GlobalAvgPool 1-D", []inputArg{arg(seq(1, 6), 2, 1, 3)}, unaryBuild(ops.GlobalAvgPool), []int{2, 1}, []float64{2, 5}},
+		{"GlobalAvgPool 1-D", []inputArg{arg(graftest.Integers(6, 1), 2, 1, 3)}, unaryBuild(ops.GlobalAvgPool), []int{2, 1}, []float64{2, 5}},
 	})
 }
 
@@ -86,27 +86,28 @@ func TestPoolingGradientsMatchHandComputedValues(t *testing.T) {
 		// Ties: the first of the tied elements takes the gradient.
 		{"MaxPool ties go to the first maximum", arg([]float64{2, 2, 1, 2}, 1, 1, 4),
 			func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 2, 1, 0) }, []float64{1, 1, 0, 1}, []float64{2, 2, 2}},
-		{"MaxPool2D 3x3 k2 s1", arg(seq(1, 9), 1, 1, 3, 3),
+		{"MaxPool2D 3x3 k2 s1", arg(graftest.Integers(9, 1), 1, 1, 3, 3),
 			func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 2, 1, 0) }, []float64{0, 0, 0, 0, 1, 1, 0, 1, 1}, []float64{5, 6, 8, 9}},
 		// Each element gets a quarter of every window it is in.
-		{"AvgPool2D 3x3 k2 s1", arg(seq(1, 9), 1, 1, 3, 3),
+		{"AvgPool2D 3x3 k2 s1", arg(graftest.Integers(9, 1), 1, 1, 3, 3),
 			func(x *graph.Node) *graph.Node { return ops.AvgPool2D(x, 2, 1, 0) },
 			[]float64{0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25}, []float64{3, 4, 6, 7}},
-		{"AvgPool ceil window divides by 1", arg(seq(1, 5), 1, 1, 5),
+		{"AvgPool ceil window divides by 1", arg(graftest.Integers(5, 1), 1, 1, 5),
 			func(x *graph.Node) *graph.Node {
 				return ops.AvgPool(x, ops.PoolConfig{Kernel: []int{2}, CeilMode: true})
 			},
 			[]float64{0.5, 0.5, 0.5, 0.5, 1}, []float64{1.5, 3.5, 5}},
-		{"GlobalAvgPool", arg(seq(1, 4), 1, 1, 2, 2), ops.GlobalAvgPool, []float64{0.25, 0.25, 0.25, 0.25}, []float64{2.5}},
+		{"GlobalAvgPool", arg(graftest.Integers(4, 1), 1, 1, 2, 2), ops.GlobalAvgPool, []float64{0.25, 0.25, 0.25, 0.25}, []float64{2.5}},
 	}
 	for _, dt := range bothDTypes {
 		for _, c := range cases {
 			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
+				tol := graftest.Tolerance(dt)
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, c.x)
 				y := c.pool(xs[0])
-				assertNear(t, evaluate(t, feeds, y)[0].data, c.value, toleranceOf(dt))
-				assertNear(t, gradientsOf(t, feeds, ops.Sum(y), xs[0])[0], c.grad, toleranceOf(dt))
+				graftest.AssertClose(t, "value", graftest.Eval(t, feeds, y)[0], c.value, tol, tol)
+				graftest.AssertClose(t, "gradient", gradientsOf(t, feeds, ops.Sum(y), xs[0])[0], c.grad, tol, tol)
 			})
 		}
 	}
@@ -119,7 +120,7 @@ func TestMaxPoolPropagatesNaNAndSendsTheGradientToTheLastNaN(t *testing.T) {
 			g := graph.New()
 			xs, feeds := inputsOf(g, dt, arg([]float64{nan, nan, 5, nan, 1, 2}, 1, 1, 6))
 			y := ops.MaxPool1D(xs[0], 2, 2, 0)
-			assertNearOrNaN(t, evaluate(t, feeds, y)[0].data, []float64{nan, nan, 2}, 0)
+			assertNearOrNaN(t, graftest.Eval(t, feeds, y)[0], []float64{nan, nan, 2}, 0)
 			assertNearOrNaN(t, gradientsOf(t, feeds, ops.Sum(y), xs[0])[0], []float64{0, 1, 0, 1, 0, 1}, 0)
 		})
 	}
@@ -233,14 +234,14 @@ func TestPoolingMatchesPyTorch(t *testing.T) {
 					v := constOf(g, dt, poolRefDirection(len(r.X)), r.Shape...)
 					outs = append(outs, gradNode(t, ops.Sum(ops.Mul(v, g2)), x))
 				}
-				res := evaluate(t, feeds, outs...)
-				if !res[0].shape.Equal(r.YShape) {
-					t.Fatalf("shape %v, PyTorch %v gives %v", res[0].shape, file.Torch, graph.Shape(r.YShape))
+				res := graftest.Results(t, feeds, outs...)
+				if !res[0].Shape.Equal(r.YShape) {
+					t.Fatalf("shape %v, PyTorch %v gives %v", res[0].Shape, file.Torch, graph.Shape(r.YShape))
 				}
-				assertNearOrNaN(t, res[0].data, graftest.Floats(r.Y), tol)
-				assertNearOrNaN(t, res[1].data, graftest.Floats(r.Grad), tol)
+				assertNearOrNaN(t, res[0].Data, graftest.Floats(r.Y), tol)
+				assertNearOrNaN(t, res[1].Data, graftest.Floats(r.Grad), tol)
 				if r.HVP != nil {
-					assertNearOrNaN(t, res[2].data, graftest.Floats(r.HVP), tol)
+					assertNearOrNaN(t, res[2].Data, graftest.Floats(r.HVP), tol)
 				}
 			})
 		}
@@ -333,7 +334,7 @@ func TestPoolingRunAllocatesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			feeds := graph.Feeds{x: denseOf(dt, full, 2, 3, 6, 6)}
+			feeds := graph.Feeds{x: graftest.Tensor(dt, full, 2, 3, 6, 6)}
 			if _, err := prog.Run(feeds); err != nil {
 				t.Fatal(err)
 			}
@@ -353,8 +354,8 @@ func TestPoolingProgramsOfOneGraphRunAtTheSameTime(t *testing.T) {
 	y := ops.Add(ops.Sum(ops.Square(ops.MaxPool2D(x, 3, 2, 1))), ops.Sum(ops.Square(ops.AvgPool2D(x, 2, 2, 1))))
 	gx := gradNode(t, y, x)
 	hv := gradNode(t, ops.Sum(ops.Mul(gx, gx)), x)
-	feeds := graph.Feeds{x: denseOf(tensor.Float64, poolValues(144), 2, 2, 6, 6)}
-	want := evaluate(t, feeds, y, gx, hv)
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float64, poolValues(144), 2, 2, 6, 6)}
+	want := graftest.Eval(t, feeds, y, gx, hv)
 	errs := make(chan error, 2)
 	got := make([][]float64, 2)
 	for i := range got {
@@ -380,7 +381,7 @@ func TestPoolingProgramsOfOneGraphRunAtTheSameTime(t *testing.T) {
 		}
 	}
 	for i := range got {
-		assertExact(t, got[i], want[2].data)
+		graftest.AssertExact(t, "hessian-vector product", got[i], want[2])
 	}
 }
 
@@ -486,7 +487,7 @@ func benchmarkPool(b *testing.B, outputs func(x *graph.Node) []*graph.Node) {
 	for i := range data {
 		data[i] = rng.NormFloat64()
 	}
-	feeds := graph.Feeds{x: denseOf(tensor.Float32, data, shape...)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float32, data, shape...)}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -578,7 +579,7 @@ func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
 				xs, feeds := inputsOf(g, dt, arg(x, shape...))
 				y := ops.MaxPool(xs[0], c)
 				w := poolRefWeights(y.Shape().Size())
-				res := evaluate(t, feeds, y, gradNode(t, ops.Sum(ops.Mul(y, constOf(g, dt, w, y.Shape()...))), xs[0]))
+				res := graftest.Eval(t, feeds, y, gradNode(t, ops.Sum(ops.Mul(y, constOf(g, dt, w, y.Shape()...))), xs[0]))
 				full := func(v []int, def int) []int {
 					switch len(v) {
 					case 0:
@@ -599,8 +600,8 @@ func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
 				}
 				name := fmt.Sprintf("trial %d config %d %v", trial, ci, dt)
 				t.Run(name, func(t *testing.T) {
-					assertNearOrNaN(t, res[0].data, wantY, 0)
-					assertNearOrNaN(t, res[1].data, wantGrad, 0)
+					assertNearOrNaN(t, res[0], wantY, 0)
+					assertNearOrNaN(t, res[1], wantGrad, 0)
 				})
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -16,7 +17,7 @@ func reduceBuild(f func(x *graph.Node, axes ...int) *graph.Node, axes ...int) fu
 }
 
 // counting returns the (2, 3, 4) tensor whose element [i][j][k] is 12i+4j+k.
-func counting() inputArg { return arg(seq(0, 24), 2, 3, 4) }
+func counting() inputArg { return arg(graftest.Integers(24, 0), 2, 3, 4) }
 
 func TestReductionsOverAxes(t *testing.T) {
 	m := arg([]float64{1, 5, 3, 4, 2, 6}, 2, 3) // rows [1 5 3], [4 2 6]
@@ -103,7 +104,7 @@ func TestMaxSplitsTheGradientAmongTies(t *testing.T) {
 			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, c.x)
-				assertExact(t, gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
+				graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
 			})
 		}
 	}
@@ -132,7 +133,7 @@ func TestMinSplitsTheGradientAmongTies(t *testing.T) {
 			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, c.x)
-				assertExact(t, gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
+				graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, ops.Sum(c.build(xs[0])), xs[0])[0], c.want)
 			})
 		}
 	}
@@ -150,7 +151,7 @@ func TestMinAndMaxOfANaNAreNaN(t *testing.T) {
 		}{{"Min", ops.Min, 0}, {"Max", ops.Max, 5}} {
 			g := graph.New()
 			xs, feeds := inputsOf(g, dt, x)
-			got := evaluate(t, feeds, c.op(xs[0], 1))[0].data
+			got := graftest.Eval(t, feeds, c.op(xs[0], 1))[0]
 			if !math.IsNaN(got[0]) || got[1] != c.row1 {
 				t.Errorf("%v %s: got %v, want [NaN %v]", dt, c.name, got, c.row1)
 			}
@@ -160,14 +161,15 @@ func TestMinAndMaxOfANaNAreNaN(t *testing.T) {
 
 func TestSumAndMeanGradientsSpreadEvenly(t *testing.T) {
 	for _, dt := range bothDTypes {
+		tol := graftest.Tolerance(dt)
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt, arg([]float64{1, 5, 3, 4, 2, 6}, 2, 3))
 		w := constOf(g, dt, []float64{1, 2, 3}, 3)
 		sum := ops.Sum(ops.Mul(ops.Sum(xs[0], 0), w))
-		assertExact(t, gradientsOf(t, feeds, sum, xs[0])[0], []float64{1, 2, 3, 1, 2, 3})
+		graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, sum, xs[0])[0], []float64{1, 2, 3, 1, 2, 3})
 		w2 := constOf(g, dt, []float64{3, 6}, 2, 1)
 		mean := ops.Sum(ops.Mul(ops.MeanKeepDims(xs[0], 1), w2))
-		assertNear(t, gradientsOf(t, feeds, mean, xs[0])[0], []float64{1, 1, 1, 2, 2, 2}, toleranceOf(dt))
+		graftest.AssertClose(t, "gradient", gradientsOf(t, feeds, mean, xs[0])[0], []float64{1, 1, 1, 2, 2, 2}, tol, tol)
 	}
 }
 
@@ -182,6 +184,6 @@ func TestFloat32SumKeepsPrecisionOverLongRuns(t *testing.T) {
 	data[0] = 1 << 24
 	g := graph.New()
 	xs, feeds := inputsOf(g, tensor.Float32, arg(data, n))
-	got := evaluate(t, feeds, ops.Sum(xs[0]))[0].data
-	assertExact(t, got, []float64{float64(float32(1<<24 + n - 1))})
+	got := graftest.Eval(t, feeds, ops.Sum(xs[0]))[0]
+	graftest.AssertExact(t, "got", got, []float64{float64(float32(1<<24 + n - 1))})
 }

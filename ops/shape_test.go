@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -25,12 +26,12 @@ func TestReshapeKeepsTheDataInRowMajorOrder(t *testing.T) {
 	reshape := func(shape ...int) func(x ...*graph.Node) *graph.Node {
 		return func(x ...*graph.Node) *graph.Node { return ops.Reshape(x[0], shape...) }
 	}
-	m := arg(seq(1, 6), 2, 3)
+	m := arg(graftest.Integers(6, 1), 2, 3)
 	checkOpCases(t, []opCase{
-		{"(2,3) to (3,2)", []inputArg{m}, reshape(3, 2), []int{3, 2}, seq(1, 6)},
-		{"(2,3) to (3,-1)", []inputArg{m}, reshape(3, -1), []int{3, 2}, seq(1, 6)},
-		{"(2,3) to (-1,)", []inputArg{m}, reshape(-1), []int{6}, seq(1, 6)},
-		{"(2,3) to (1,6,1)", []inputArg{m}, reshape(1, 6, 1), []int{1, 6, 1}, seq(1, 6)},
+		{"(2,3) to (3,2)", []inputArg{m}, reshape(3, 2), []int{3, 2}, graftest.Integers(6, 1)},
+		{"(2,3) to (3,-1)", []inputArg{m}, reshape(3, -1), []int{3, 2}, graftest.Integers(6, 1)},
+		{"(2,3) to (-1,)", []inputArg{m}, reshape(-1), []int{6}, graftest.Integers(6, 1)},
+		{"(2,3) to (1,6,1)", []inputArg{m}, reshape(1, 6, 1), []int{1, 6, 1}, graftest.Integers(6, 1)},
 		{"(1,1) to scalar", []inputArg{arg([]float64{7}, 1, 1)}, reshape(), []int{}, []float64{7}},
 	})
 }
@@ -41,8 +42,8 @@ func TestTransposePermutesAxes(t *testing.T) {
 	}
 	x3 := arg(indexed(), 2, 3, 4)
 	checkOpCases(t, []opCase{
-		{"matrix, default perm", []inputArg{arg(seq(1, 6), 2, 3)}, transpose(), []int{3, 2}, []float64{1, 4, 2, 5, 3, 6}},
-		{"matrix, perm (1,0)", []inputArg{arg(seq(1, 6), 2, 3)}, transpose(1, 0), []int{3, 2}, []float64{1, 4, 2, 5, 3, 6}},
+		{"matrix, default perm", []inputArg{arg(graftest.Integers(6, 1), 2, 3)}, transpose(), []int{3, 2}, []float64{1, 4, 2, 5, 3, 6}},
+		{"matrix, perm (1,0)", []inputArg{arg(graftest.Integers(6, 1), 2, 3)}, transpose(1, 0), []int{3, 2}, []float64{1, 4, 2, 5, 3, 6}},
 		{"identity perm", []inputArg{x3}, transpose(0, 1, 2), []int{2, 3, 4}, indexed()},
 		// out[k][i][j] = x[i][j][k] = 100i+10j+k.
 		{"3-D perm (2,0,1)", []inputArg{x3}, transpose(2, 0, 1), []int{4, 2, 3}, []float64{
@@ -84,14 +85,14 @@ func TestSliceTakesARangeAlongAnAxis(t *testing.T) {
 	slice := func(axis, start, end int) func(x ...*graph.Node) *graph.Node {
 		return func(x ...*graph.Node) *graph.Node { return ops.Slice(x[0], axis, start, end) }
 	}
-	m := arg(seq(0, 12), 3, 4) // rows [0 1 2 3], [4 5 6 7], [8 9 10 11]
+	m := arg(graftest.Integers(12, 0), 3, 4) // rows [0 1 2 3], [4 5 6 7], [8 9 10 11]
 	checkOpCases(t, []opCase{
-		{"rows 1:3", []inputArg{m}, slice(0, 1, 3), []int{2, 4}, seq(4, 8)},
+		{"rows 1:3", []inputArg{m}, slice(0, 1, 3), []int{2, 4}, graftest.Integers(8, 4)},
 		{"columns 1:3", []inputArg{m}, slice(1, 1, 3), []int{3, 2}, []float64{1, 2, 5, 6, 9, 10}},
 		{"columns -3:-1", []inputArg{m}, slice(1, -3, -1), []int{3, 2}, []float64{1, 2, 5, 6, 9, 10}},
 		{"axis -1, columns -1:4", []inputArg{m}, slice(-1, -1, 4), []int{3, 1}, []float64{3, 7, 11}},
 		{"axis -2, rows -1:3", []inputArg{m}, slice(-2, -1, 3), []int{1, 4}, []float64{8, 9, 10, 11}},
-		{"whole axis", []inputArg{m}, slice(0, 0, 3), []int{3, 4}, seq(0, 12)},
+		{"whole axis", []inputArg{m}, slice(0, 0, 3), []int{3, 4}, graftest.Integers(12, 0)},
 		{"middle axis of 3-D", []inputArg{arg(indexed(), 2, 3, 4)}, slice(1, 1, 2), []int{2, 1, 4},
 			[]float64{10, 11, 12, 13, 110, 111, 112, 113}},
 	})
@@ -117,7 +118,7 @@ func TestConcatJoinsAlongAnAxis(t *testing.T) {
 	checkOpCases(t, []opCase{
 		{"axis 0 of three", []inputArg{
 			arg([]float64{1, 2}, 1, 2), arg([]float64{3, 4, 5, 6}, 2, 2), arg([]float64{7, 8}, 1, 2),
-		}, concat(0), []int{4, 2}, seq(1, 8)},
+		}, concat(0), []int{4, 2}, graftest.Integers(8, 1)},
 		{"axis 1 of three", []inputArg{
 			arg([]float64{1, 2}, 2, 1), arg([]float64{3, 4, 5, 6}, 2, 2), arg([]float64{7, 8, 9, 10, 11, 12}, 2, 3),
 		}, concat(1), []int{2, 6}, []float64{1, 3, 4, 7, 8, 9, 2, 5, 6, 10, 11, 12}},
@@ -125,7 +126,7 @@ func TestConcatJoinsAlongAnAxis(t *testing.T) {
 			arg([]float64{1, 2}, 2, 1), arg([]float64{3, 4, 5, 6}, 2, 2), arg([]float64{7, 8, 9, 10, 11, 12}, 2, 3),
 		}, concat(-1), []int{2, 6}, []float64{1, 3, 4, 7, 8, 9, 2, 5, 6, 10, 11, 12}},
 		{"middle axis of 3-D", []inputArg{
-			arg([]float64{1, 2, 3, 4}, 2, 1, 2), arg(seq(5, 8), 2, 2, 2),
+			arg([]float64{1, 2, 3, 4}, 2, 1, 2), arg(graftest.Integers(8, 5), 2, 2, 2),
 		}, concat(1), []int{2, 3, 2}, []float64{1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12}},
 		{"one input", []inputArg{arg([]float64{1, 2}, 2)}, concat(0), []int{2}, []float64{1, 2}},
 	})
@@ -141,26 +142,26 @@ func TestShapeOpGradientsRouteEachElementBack(t *testing.T) {
 		want  []float64 // dy/dx
 	}{
 		{"Reshape", []int{2, 3}, func(x *graph.Node) *graph.Node { return ops.Reshape(x, 3, 2) },
-			seq(1, 6), seq(1, 6)},
+			graftest.Integers(6, 1), graftest.Integers(6, 1)},
 		{"Transpose", []int{2, 3}, func(x *graph.Node) *graph.Node { return ops.Transpose(x) },
-			seq(1, 6), []float64{1, 3, 5, 2, 4, 6}},
+			graftest.Integers(6, 1), []float64{1, 3, 5, 2, 4, 6}},
 		{"Slice", []int{2, 3}, func(x *graph.Node) *graph.Node { return ops.Slice(x, 1, -2, 3) },
 			[]float64{1, 2, 3, 4}, []float64{0, 1, 2, 0, 3, 4}},
 		{"Pad", []int{2, 2}, func(x *graph.Node) *graph.Node { return ops.Pad(x, 0, 1, 1) },
-			seq(1, 8), []float64{3, 4, 5, 6}},
+			graftest.Integers(8, 1), []float64{3, 4, 5, 6}},
 		{"BroadcastTo", []int{2, 1}, func(x *graph.Node) *graph.Node { return ops.BroadcastTo(x, 3, 2, 2) },
-			seq(1, 12), []float64{1 + 2 + 5 + 6 + 9 + 10, 3 + 4 + 7 + 8 + 11 + 12}},
+			graftest.Integers(12, 1), []float64{1 + 2 + 5 + 6 + 9 + 10, 3 + 4 + 7 + 8 + 11 + 12}},
 		{"Concat with itself", []int{2}, func(x *graph.Node) *graph.Node { return ops.Concat(0, x, ops.Neg(x), x) },
-			seq(1, 6), []float64{1 - 3 + 5, 2 - 4 + 6}},
+			graftest.Integers(6, 1), []float64{1 - 3 + 5, 2 - 4 + 6}},
 	}
 	for _, dt := range bothDTypes {
 		for _, c := range cases {
 			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
 				g := graph.New()
-				xs, feeds := inputsOf(g, dt, arg(seq(1, graph.Shape(c.shape).Size()), c.shape...))
+				xs, feeds := inputsOf(g, dt, arg(graftest.Integers(graph.Shape(c.shape).Size(), 1), c.shape...))
 				y := c.op(xs[0])
 				w := constOf(g, dt, c.w, y.Shape()...)
-				assertExact(t, gradientsOf(t, feeds, ops.Sum(ops.Mul(y, w)), xs[0])[0], c.want)
+				graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, ops.Sum(ops.Mul(y, w)), xs[0])[0], c.want)
 			})
 		}
 	}

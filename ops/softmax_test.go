@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -71,9 +72,9 @@ func TestSoftmaxOfHugeLogitsIsExactAndFinite(t *testing.T) {
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, arg([]float64{1000, 0, -1000}, 3))
 				y := c.op(xs[0], 0)
-				got := evaluate(t, feeds, y)[0].data
+				got := graftest.Eval(t, feeds, y)[0]
 				assertFinite(t, "value", got)
-				assertExact(t, got, c.want)
+				graftest.AssertExact(t, "got", got, c.want)
 				w := constOf(g, dt, []float64{1, 2, 3}, 3)
 				grad := gradientsOf(t, feeds, ops.Sum(ops.Mul(y, w)), xs[0])[0]
 				assertFinite(t, "gradient", grad)
@@ -89,13 +90,14 @@ func TestSoftmaxGradientMatchesTheJacobian(t *testing.T) {
 	// For log-softmax, y = Σ w_i log p_i: dy/dx_j = w_j - p_j Σ_i w_i,
 	// which with w = (1, 0, 0) is (7/8, -2/8, -5/8).
 	for _, dt := range bothDTypes {
+		tol := graftest.Tolerance(dt)
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt, arg(logits2D[:3], 3))
 		w := constOf(g, dt, []float64{1, 0, 0}, 3)
 		soft := gradientsOf(t, feeds, ops.Sum(ops.Mul(ops.Softmax(xs[0], 0), w)), xs[0])[0]
-		assertNear(t, soft, []float64{7.0 / 64, -2.0 / 64, -5.0 / 64}, toleranceOf(dt))
+		graftest.AssertClose(t, "soft", soft, []float64{7.0 / 64, -2.0 / 64, -5.0 / 64}, tol, tol)
 		logSoft := gradientsOf(t, feeds, ops.Sum(ops.Mul(ops.LogSoftmax(xs[0], 0), w)), xs[0])[0]
-		assertNear(t, logSoft, []float64{7.0 / 8, -2.0 / 8, -5.0 / 8}, toleranceOf(dt))
+		graftest.AssertClose(t, "logSoft", logSoft, []float64{7.0 / 8, -2.0 / 8, -5.0 / 8}, tol, tol)
 	}
 }
 
@@ -110,11 +112,11 @@ func TestLogSoftmaxKeepsItsDigitsAtLogitsNear1000(t *testing.T) {
 	for _, dt := range bothDTypes {
 		g := graph.New()
 		xs, feeds := inputsOf(g, dt, arg([]float64{1000, 1001, 1002}, 3))
-		got := evaluate(t, feeds, ops.LogSoftmax(xs[0], 0))[0].data
+		got := graftest.Eval(t, feeds, ops.LogSoftmax(xs[0], 0))[0]
 		tol := 2e-16 // one ulp of 2.4 in float64
 		if dt == tensor.Float32 {
-			tol = toleranceOf(dt)
+			tol = graftest.Tolerance(dt)
 		}
-		assertNear(t, got, want, tol)
+		graftest.AssertClose(t, "got", got, want, tol, tol)
 	}
 }

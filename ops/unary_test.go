@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -40,10 +41,10 @@ func TestSigmoidSaturatesWithoutOverflowAndKeepsAFiniteGradient(t *testing.T) {
 			g := graph.New()
 			xs, feeds := inputsOf(g, dt, arg([]float64{1000, -1000}, 2))
 			y := ops.Sigmoid(xs[0])
-			assertExact(t, evaluate(t, feeds, y)[0].data, []float64{1, 0})
+			graftest.AssertExact(t, "value", graftest.Eval(t, feeds, y)[0], []float64{1, 0})
 			grad := gradientsOf(t, feeds, ops.Sum(y), xs[0])[0]
 			assertFinite(t, "gradient", grad)
-			assertExact(t, grad, []float64{0, 0}) // σ(1-σ) underflows to 0 at both ends
+			graftest.AssertExact(t, "grad", grad, []float64{0, 0}) // σ(1-σ) underflows to 0 at both ends
 		})
 	}
 }
@@ -64,7 +65,7 @@ func TestKinkGradientsFollowTheDocumentedChoice(t *testing.T) {
 			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, arg(x, 3))
-				assertExact(t, gradientsOf(t, feeds, ops.Sum(c.op(xs[0])), xs[0])[0], c.want)
+				graftest.AssertExact(t, "gradient", gradientsOf(t, feeds, ops.Sum(c.op(xs[0])), xs[0])[0], c.want)
 			})
 		}
 	}
@@ -89,7 +90,7 @@ func TestNaNPassesThrough(t *testing.T) {
 			t.Run(dt.String()+"/"+c.name, func(t *testing.T) {
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, arg([]float64{1, nan, -1}, 3))
-				got := evaluate(t, feeds, c.build(xs[0]))[0].data
+				got := graftest.Eval(t, feeds, c.build(xs[0]))[0]
 				if !math.IsNaN(got[min(1, len(got)-1)]) {
 					t.Errorf("%s of NaN gives %v, want NaN", c.name, got)
 				}
@@ -116,11 +117,11 @@ func TestFloat32UnaryOpsRoundTheFloat64Result(t *testing.T) {
 	for _, c := range cases {
 		g := graph.New()
 		in, feeds := inputsOf(g, tensor.Float32, arg(xs, 4))
-		got := evaluate(t, feeds, c.op(in[0]))[0].data
+		got := graftest.Eval(t, feeds, c.op(in[0]))[0]
 		want := make([]float64, len(xs))
 		for i, v := range xs {
 			want[i] = float64(float32(c.f(float64(float32(v)))))
 		}
-		assertExact(t, got, want)
+		graftest.AssertExact(t, "got", got, want)
 	}
 }
