@@ -10,6 +10,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -108,17 +109,9 @@ func newNetData(s netSpec, seed uint64) netData {
 	return d
 }
 
-// dense returns a tensor of dtype dt holding data (converted to float32 if
-// need be).
-func dense(dt tensor.Dtype, data []float64, shape ...int) *tensor.Dense {
-	t, err := graph.NewTensor(dt, data, shape...)
-	if err != nil {
-		panic(err) // the test itself is wrong
-	}
-	return t
-}
-
-// float64s copies the data of a float32 or float64 slice into a new []float64.
+// float64s copies the data of a Gorgonia value, a float32 or float64 slice
+// or scalar, into a new []float64 (graft's results are read with
+// graph.Float64s).
 func float64s(data any) ([]float64, error) {
 	switch v := data.(type) {
 	case []float64:
@@ -160,8 +153,8 @@ func newGraftNet(s netSpec, d netData) (*graftNet, error) {
 	h := x
 	for l := range d.weights {
 		in, out := s.widths[l], s.widths[l+1]
-		w := g.Param(fmt.Sprintf("w%d", l), dense(s.dtype, d.weights[l], in, out))
-		b := g.Param(fmt.Sprintf("b%d", l), dense(s.dtype, d.biases[l], out))
+		w := g.Param(fmt.Sprintf("w%d", l), graftest.Tensor(s.dtype, d.weights[l], in, out))
+		b := g.Param(fmt.Sprintf("b%d", l), graftest.Tensor(s.dtype, d.biases[l], out))
 		params = append(params, w, b)
 		h = ops.Add(ops.MatMul(h, w), b)
 		if l+1 < len(d.weights) {
@@ -182,8 +175,8 @@ func newGraftNet(s netSpec, d netData) (*graftNet, error) {
 		return nil, err
 	}
 	feeds := graph.Feeds{
-		x: dense(s.dtype, d.x, s.batch, s.widths[0]),
-		y: dense(s.dtype, d.y, s.batch, s.widths[len(s.widths)-1]),
+		x: graftest.Tensor(s.dtype, d.x, s.batch, s.widths[0]),
+		y: graftest.Tensor(s.dtype, d.y, s.batch, s.widths[len(s.widths)-1]),
 	}
 	return &graftNet{prog: prog, feeds: feeds, params: params}, nil
 }
@@ -212,10 +205,7 @@ func (n *graftNet) step() (stepResult, error) {
 	}
 	var r stepResult
 	for i, t := range out {
-		v, err := float64s(t.Data())
-		if err != nil {
-			return stepResult{}, err
-		}
+		v := graph.Float64s(t)
 		if i == 0 {
 			r.loss = v[0]
 		} else {
@@ -239,7 +229,7 @@ func newGorgoniaNet(s netSpec, d netData) (*gorgoniaNet, error) {
 	g := gorgonia.NewGraph()
 	matrix := func(name string, data []float64, rows, cols int) *gorgonia.Node {
 		return gorgonia.NewMatrix(g, s.dtype, gorgonia.WithShape(rows, cols), gorgonia.WithName(name),
-			gorgonia.WithValue(dense(s.dtype, data, rows, cols)))
+			gorgonia.WithValue(graftest.Tensor(s.dtype, data, rows, cols)))
 	}
 	x := matrix("x", d.x, s.batch, s.widths[0])
 	y := matrix("y", d.y, s.batch, s.widths[len(s.widths)-1])
