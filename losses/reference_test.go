@@ -1,8 +1,6 @@
 package losses_test
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -63,26 +61,13 @@ func (c torchCase) build(t *testing.T, g *graph.Graph, pred *graph.Node, dt grap
 // Every new loss, and its gradient with respect to the prediction, agrees
 // with PyTorch's on the same numbers.
 func TestLossesMatchPyTorch(t *testing.T) {
-	raw, err := os.ReadFile("testdata/torch_reference.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Torch string
-		Cases []torchCase
-	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
-	if len(file.Cases) == 0 {
-		t.Fatal("no reference cases")
-	}
+	_, cases := graftest.ReadReference[torchCase](t, "testdata/torch_reference.json")
 	for _, dt := range dtypes {
 		tol := 1e-12
 		if dt == tensor.Float32 {
 			tol = 1e-5
 		}
-		for _, c := range file.Cases {
+		for _, c := range cases {
 			t.Run(dt.String()+"/"+c.Name, func(t *testing.T) {
 				g := graph.New()
 				pred := g.Param("pred", graftest.Tensor(dt, graftest.Floats(c.Pred), c.PredShape...))

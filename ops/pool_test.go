@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -202,26 +201,13 @@ func (r poolReference) build(x *graph.Node) *graph.Node {
 }
 
 func TestPoolingMatchesPyTorch(t *testing.T) {
-	raw, err := os.ReadFile("testdata/pool_reference.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Torch string
-		Cases []poolReference
-	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatal(err)
-	}
-	if len(file.Cases) == 0 {
-		t.Fatal("no reference cases")
-	}
+	torch, cases := graftest.ReadReference[poolReference](t, "testdata/pool_reference.json")
 	for _, dt := range bothDTypes {
 		tol := 1e-12
 		if dt == tensor.Float32 {
 			tol = 2e-5
 		}
-		for _, r := range file.Cases {
+		for _, r := range cases {
 			t.Run(dt.String()+"/"+r.Name, func(t *testing.T) {
 				g := graph.New()
 				xs, feeds := inputsOf(g, dt, arg(graftest.Floats(r.X), r.Shape...))
@@ -236,7 +222,7 @@ func TestPoolingMatchesPyTorch(t *testing.T) {
 				}
 				res := graftest.Results(t, feeds, outs...)
 				if !res[0].Shape.Equal(r.YShape) {
-					t.Fatalf("shape %v, PyTorch %v gives %v", res[0].Shape, file.Torch, graph.Shape(r.YShape))
+					t.Fatalf("shape %v, PyTorch %v gives %v", res[0].Shape, torch, graph.Shape(r.YShape))
 				}
 				assertNearOrNaN(t, res[0].Data, graftest.Floats(r.Y), tol)
 				assertNearOrNaN(t, res[1].Data, graftest.Floats(r.Grad), tol)

@@ -3,6 +3,8 @@ package graftest
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"testing"
 )
 
 // Number is a number of a reference file written by one of scripts/*.py,
@@ -32,4 +34,26 @@ func Floats(v []Number) []float64 {
 		out[i] = float64(f)
 	}
 	return out
+}
+
+// ReadReference reads a reference file written by one of scripts/*.py: the
+// version of PyTorch that computed it and its cases, of the test's own type
+// C. A file that does not read or holds no case fails the test.
+func ReadReference[C any](t testing.TB, path string) (torch string, cases []C) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Torch string
+		Cases []C
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(file.Cases) == 0 {
+		t.Fatalf("%s holds no reference cases", path)
+	}
+	return file.Torch, file.Cases
 }
