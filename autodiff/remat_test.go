@@ -8,6 +8,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -101,23 +102,10 @@ func TestRematerializedNodesAreMarkedAndTheirCopiesAreNot(t *testing.T) {
 			t.Fatalf("gradient node %v is marked for rematerialization", n)
 		}
 	}
-	got := graftestEval(t, graph.Feeds{x: dense64([]float64{0, 1, 2}, 3)}, grads[0])
+	got := graftest.Eval(t, graph.Feeds{x: dense64([]float64{0, 1, 2}, 3)}, grads[0])[0]
 	for i, v := range []float64{0, 1, 2} {
 		if want := math.Exp(math.Sin(v)) * math.Cos(v); math.Abs(got[i]-want) > 1e-15 {
 			t.Fatalf("gradient %d is %v, want %v", i, got[i], want)
 		}
 	}
-}
-
-func graftestEval(t *testing.T, feeds graph.Feeds, n *graph.Node) []float64 {
-	t.Helper()
-	prog, err := graph.Compile(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := prog.Run(feeds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out[0].Float64s()
 }

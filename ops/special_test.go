@@ -9,6 +9,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -24,31 +25,7 @@ func specialEval(t testing.TB, f func(*graph.Node) *graph.Node, dt graph.DType, 
 // specialRun computes y, a node of x's graph, with x fed xs.
 func specialRun(t testing.TB, x, y *graph.Node, dt graph.DType, xs ...float64) []float64 {
 	t.Helper()
-	prog, err := graph.Compile(y)
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed := tensor.New(tensor.Of(dt), tensor.WithShape(len(xs)))
-	for i, v := range xs {
-		if dt == tensor.Float32 {
-			feed.Float32s()[i] = float32(v)
-		} else {
-			feed.Float64s()[i] = v
-		}
-	}
-	out, err := prog.Run(graph.Feeds{x: feed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make([]float64, len(xs))
-	for i := range got {
-		if dt == tensor.Float32 {
-			got[i] = float64(out[0].Float32s()[i])
-		} else {
-			got[i] = out[0].Float64s()[i]
-		}
-	}
-	return got
+	return graftest.Eval(t, graph.Feeds{x: graftest.Tensor(dt, xs, len(xs))}, y)[0]
 }
 
 func TestSpecialFunctionValues(t *testing.T) {
