@@ -1,10 +1,8 @@
 package layers_test
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -184,11 +182,7 @@ func TestBatchNormRunningStatisticsSurviveACheckpoint(t *testing.T) {
 }
 
 func TestBatchNormRejectsBadConfigsAndInputs(t *testing.T) {
-	cases := []struct {
-		name  string
-		build func(g *graph.Graph, m *layers.Model) (*graph.Node, int)
-		want  string
-	}{
+	cases := []layerErrorCase{
 		{"momentum above 1", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			return m.BatchNorm(layers.BatchNormConfig{Momentum: 1.5}).Apply(g.Input("x", tensor.Float64, 4, 2)), graftest.CallerLine()
 		}, "momentum 1.5"},
@@ -217,15 +211,5 @@ func TestBatchNormRejectsBadConfigsAndInputs(t *testing.T) {
 			return m.BatchNorm(layers.BatchNormConfig{}).Apply(nil), graftest.CallerLine()
 		}, "is nil"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g := graph.New()
-			n, at := c.build(g, layers.NewModel(1))
-			_, err := graph.Compile(n)
-			if err == nil || !strings.Contains(err.Error(), "BatchNorm") || !strings.Contains(err.Error(), c.want) ||
-				!strings.Contains(err.Error(), fmt.Sprintf("batchnorm_test.go:%d", at)) {
-				t.Fatalf("got %v, want a BatchNorm error at line %d containing %q", err, at, c.want)
-			}
-		})
-	}
+	checkLayerErrors(t, cases, "BatchNorm")
 }

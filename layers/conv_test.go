@@ -3,7 +3,6 @@ package layers_test
 import (
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -100,11 +99,7 @@ func TestConvLayerDerivativesFirstAndSecondOrder(t *testing.T) {
 
 func TestConvLayersRejectBadConfigsAndInputs(t *testing.T) {
 	in := func(g *graph.Graph, shape ...int) *graph.Node { return g.Input("x", tensor.Float64, shape...) }
-	cases := []struct {
-		name  string
-		build func(g *graph.Graph, m *layers.Model) (*graph.Node, int)
-		want  string
-	}{
+	cases := []layerErrorCase{
 		{"no filters", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			return m.Conv2D(0, 3, nil, ops.ConvConfig{}).Apply(in(g, 1, 1, 5, 5)), graftest.CallerLine()
 		}, "0 filters"},
@@ -135,13 +130,5 @@ func TestConvLayersRejectBadConfigsAndInputs(t *testing.T) {
 			return m.Conv2D(2, 3, nil, ops.ConvConfig{}).Apply(nil), graftest.CallerLine()
 		}, "nil"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			n, at := c.build(graph.New(), layers.NewModel(1))
-			_, err := graph.Compile(n)
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), fmt.Sprintf("conv_test.go:%d", at)) {
-				t.Fatalf("got %v, want an error at line %d containing %q", err, at, c.want)
-			}
-		})
-	}
+	checkLayerErrors(t, cases)
 }

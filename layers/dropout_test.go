@@ -2,7 +2,6 @@ package layers_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -77,11 +76,7 @@ func TestFlattenKeepsTheBatchAxis(t *testing.T) {
 }
 
 func TestDropoutAndFlattenRejectBadInput(t *testing.T) {
-	cases := []struct {
-		name  string
-		build func(g *graph.Graph, m *layers.Model) (*graph.Node, int)
-		want  string
-	}{
+	cases := []layerErrorCase{
 		{"rate 1", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			return m.Dropout(1).Apply(g.Input("x", tensor.Float64, 2)), graftest.CallerLine()
 		}, "Dropout"},
@@ -99,13 +94,5 @@ func TestDropoutAndFlattenRejectBadInput(t *testing.T) {
 			return m.Flatten(layers.WithName("f")).Apply(g.Input("x", tensor.Float64, 2, 2)), graftest.CallerLine()
 		}, `named "f"`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			n, at := c.build(graph.New(), layers.NewModel(1))
-			_, err := graph.Compile(n)
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), fmt.Sprintf("dropout_test.go:%d", at)) {
-				t.Fatalf("got %v, want an error at line %d containing %q", err, at, c.want)
-			}
-		})
-	}
+	checkLayerErrors(t, cases)
 }

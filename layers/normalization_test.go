@@ -1,9 +1,7 @@
 package layers_test
 
 import (
-	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -123,11 +121,7 @@ func TestNormDerivativesFirstAndSecondOrder(t *testing.T) {
 
 func TestNormsRejectBadConfigsAndInputs(t *testing.T) {
 	in := func(g *graph.Graph, shape ...int) *graph.Node { return g.Input("x", tensor.Float64, shape...) }
-	cases := []struct {
-		name  string
-		build func(g *graph.Graph, m *layers.Model) (*graph.Node, int)
-		want  string
-	}{
+	cases := []layerErrorCase{
 		{"negative eps", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			return m.LayerNorm(layers.NormConfig{Eps: -1}).Apply(in(g, 2, 3)), graftest.CallerLine()
 		}, "eps -1"},
@@ -146,13 +140,5 @@ func TestNormsRejectBadConfigsAndInputs(t *testing.T) {
 			return n.Apply(g.Input("b", tensor.Float64, 2, 4)), graftest.CallerLine()
 		}, "was built for (3,)"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			n, at := c.build(graph.New(), layers.NewModel(1))
-			_, err := graph.Compile(n)
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), fmt.Sprintf("normalization_test.go:%d", at)) {
-				t.Fatalf("got %v, want an error at line %d containing %q", err, at, c.want)
-			}
-		})
-	}
+	checkLayerErrors(t, cases)
 }

@@ -2,7 +2,6 @@ package layers_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -46,11 +45,7 @@ func TestPoolingLayersPoolAsTheirOps(t *testing.T) {
 }
 
 func TestPoolingLayersRejectBadInput(t *testing.T) {
-	cases := []struct {
-		name  string
-		build func(g *graph.Graph, m *layers.Model) (*graph.Node, int)
-		want  string
-	}{
+	cases := []layerErrorCase{
 		{"a 1-D input to a 2-D pool", func(g *graph.Graph, m *layers.Model) (*graph.Node, int) {
 			return m.MaxPool2D(2, 2, 0).Apply(g.Input("x", tensor.Float64, 1, 1, 4)), graftest.CallerLine()
 		}, "MaxPool2D"},
@@ -62,13 +57,5 @@ func TestPoolingLayersRejectBadInput(t *testing.T) {
 			return m.AvgPool2D(2, 2, 0, layers.WithName("p")).Apply(g.Input("x", tensor.Float64, 1, 1, 4, 4)), graftest.CallerLine()
 		}, `named "p"`},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			n, at := c.build(graph.New(), layers.NewModel(1))
-			_, err := graph.Compile(n)
-			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), fmt.Sprintf("pooling_test.go:%d", at)) {
-				t.Fatalf("got %v, want an error at line %d containing %q", err, at, c.want)
-			}
-		})
-	}
+	checkLayerErrors(t, cases)
 }
