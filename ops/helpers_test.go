@@ -76,8 +76,8 @@ func inputsOf(g *graph.Graph, dt graph.DType, args ...inputArg) ([]*graph.Node, 
 
 // gradientsOf returns the values of the gradients of the scalar y with
 // respect to xs, and fails the test if one has not its x's shape. It lives
-// here, not in graftest, because graftest sits below autodiff: graph's own
-// tests import it.
+// here, not in graftest, so that graftest imports graph alone and an
+// in-package test of graph or autodiff may still use it.
 func gradientsOf(t *testing.T, feeds graph.Feeds, y *graph.Node, xs ...*graph.Node) [][]float64 {
 	t.Helper()
 	grads, err := autodiff.Grad(y, xs...)
