@@ -15,10 +15,6 @@ import (
 	"graft/ops"
 )
 
-func idsOf(data []int64, shape ...int) *tensor.Dense {
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
-}
-
 func TestEmbeddingLooksUpRowsAndAddsUpTheirGradients(t *testing.T) {
 	for _, dt := range dtypes {
 		g := graph.New()
@@ -31,7 +27,7 @@ func TestEmbeddingLooksUpRowsAndAddsUpTheirGradients(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := graftest.Eval(t, graph.Feeds{ids: idsOf([]int64{3, 1, 1, 0}, 2, 2)}, y, grads[0])
+		out := graftest.Eval(t, graph.Feeds{ids: graftest.Tensor(graph.Int64, []float64{3, 1, 1, 0}, 2, 2)}, y, grads[0])
 		graftest.AssertClose(t, "rows", out[0], []float64{30, 31, 10, 11, 10, 11, 0, 1}, 0, 0)
 		graftest.AssertClose(t, "dW", out[1], []float64{1, 1, 2, 2, 0, 0, 1, 1}, 0, 0)
 		if !y.Shape().Equal(graph.Shape{2, 2, 2}) || e.Table().Name() != "embedding1/W" {
@@ -54,7 +50,7 @@ func TestEmbeddingRejectsFloatIdsAndReportsIdsOutOfRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := prog.Run(graph.Feeds{ids: idsOf([]int64{1, 4}, 2)}); err == nil || !strings.Contains(err.Error(), "index 4") {
+	if _, err := prog.Run(graph.Feeds{ids: graftest.Tensor(graph.Int64, []float64{1, 4}, 2)}); err == nil || !strings.Contains(err.Error(), "index 4") {
 		t.Fatalf("an id out of range: %v", err)
 	}
 	if _, err := graph.Compile(layers.NewModel(1).Embedding(0, 2, tensor.Float32).Apply(ids)); err == nil {

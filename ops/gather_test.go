@@ -13,10 +13,6 @@ import (
 	"graft/ops"
 )
 
-func ints(data []int64, shape ...int) *tensor.Dense {
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
-}
-
 // gatherGradCases are the Take, IndexSelect and Cast rows of the
 // gradient-check table (gradCases). Repeated indices check that their
 // gradients add up; Square makes dy depend on x, so the second-order check
@@ -44,7 +40,7 @@ func TestTakeIndexSelectOneHotAndCastOnHandWorkedNumbers(t *testing.T) {
 		idx := g.Input("idx", graph.Int64, 2, 2)
 		list := g.Input("list", graph.Int64, 3)
 		xs, _ := graph.NewTensor(dt, []float64{1, 2, 3, 4, 5, 6}, 3, 2)
-		feeds := graph.Feeds{x: xs, idx: ints([]int64{2, 0, 1, 2}, 2, 2), list: ints([]int64{1, 1, 0}, 3)}
+		feeds := graph.Feeds{x: xs, idx: graftest.Tensor(graph.Int64, []float64{2, 0, 1, 2}, 2, 2), list: graftest.Tensor(graph.Int64, []float64{1, 1, 0}, 3)}
 		rows := ops.Take(x, idx, 0)
 		cols := ops.IndexSelect(x, 1, list)
 		hot := ops.OneHot(list, 3, dt)
@@ -79,24 +75,24 @@ func TestAnIndexOutOfRangeIsARunErrorNamingTheOpAndItsLine(t *testing.T) {
 	hot := ops.OneHot(idx, 3, tensor.Float64)
 	for _, c := range []struct {
 		out  *graph.Node
-		idx  []int64
+		idx  []float64
 		want string
 	}{
-		{take, []int64{0, 3}, "index 3 (element 1 of the indices) is out of range for axis 0 of size 3"},
-		{take, []int64{-1, 0}, "index -1 (element 0 of the indices) is out of range"},
-		{hot, []int64{0, 7}, "OneHot"},
+		{take, []float64{0, 3}, "index 3 (element 1 of the indices) is out of range for axis 0 of size 3"},
+		{take, []float64{-1, 0}, "index -1 (element 0 of the indices) is out of range"},
+		{hot, []float64{0, 7}, "OneHot"},
 	} {
 		prog, err := graph.Compile(c.out)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = prog.Run(graph.Feeds{x: xs, idx: ints(c.idx, 2)})
+		_, err = prog.Run(graph.Feeds{x: xs, idx: graftest.Tensor(graph.Int64, c.idx, 2)})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "graft: Run: ") {
 			t.Errorf("indices %v: got %v, want an error containing %q", c.idx, err, c.want)
 		}
 	}
 	prog, _ := graph.Compile(take)
-	_, err := prog.Run(graph.Feeds{x: xs, idx: ints([]int64{5, 0}, 2)})
+	_, err := prog.Run(graph.Feeds{x: xs, idx: graftest.Tensor(graph.Int64, []float64{5, 0}, 2)})
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("gather_test.go:%d", line)) {
 		t.Errorf("got %v, want the line that built Take", err)
 	}
@@ -146,7 +142,7 @@ func TestIntegersGoOnlyWhereAnOpTakesIndices(t *testing.T) {
 			return ops.OneHot(g.Input("i", tensor.Float32, 2), 3, tensor.Float32)
 		}, "the indices must be int64"},
 		{"Cast to int64", func(g *graph.Graph) *graph.Node { return ops.Cast(g.Input("x", tensor.Float64, 2), graph.Int64) }, "Cast converts to float32 or float64"},
-		{"an int64 parameter", func(g *graph.Graph) *graph.Node { return g.Param("p", ints([]int64{1}, 1)) }, "not supported"},
+		{"an int64 parameter", func(g *graph.Graph) *graph.Node { return g.Param("p", graftest.Tensor(graph.Int64, []float64{1}, 1)) }, "not supported"},
 	}
 	for _, c := range cases {
 		_, err := graph.Compile(c.build(graph.New()))
@@ -179,7 +175,7 @@ func TestTakeRunsWithoutAllocating(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feeds := graph.Feeds{x: xs, idx: ints([]int64{1, 9, 9, 0, 3, 2}, 6)}
+	feeds := graph.Feeds{x: xs, idx: graftest.Tensor(graph.Int64, []float64{1, 9, 9, 0, 3, 2}, 6)}
 	if allocs := testing.AllocsPerRun(20, func() { prog.Run(feeds) }); allocs != 0 {
 		t.Fatalf("Run allocates %v times per call; want 0", allocs)
 	}

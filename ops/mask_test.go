@@ -41,7 +41,7 @@ func TestCausalAndPaddingMasksOnHandWorkedNumbers(t *testing.T) {
 	for _, dt := range bothDTypes {
 		g := graph.New()
 		lengths := g.Input("lengths", graph.Int64, 3)
-		feeds := graph.Feeds{lengths: ints([]int64{2, 0, 4}, 3)}
+		feeds := graph.Feeds{lengths: graftest.Tensor(graph.Int64, []float64{2, 0, 4}, 3)}
 		causal, padding := ops.CausalMask(g, 3, dt), ops.PaddingMask(lengths, 4, dt)
 		out := graftest.Eval(t, feeds, causal, padding, ops.CausalMask(g, 1, dt))
 		for i, want := range [][]float64{
@@ -72,7 +72,7 @@ func TestMaskedSoftmaxGivesExactZerosAndNoNaN(t *testing.T) {
 		additive := ops.Where(mask, ops.ZerosLike(x), ops.ScalarLike(x, math.Inf(-1)))
 		plain := ops.Softmax(ops.Add(x, additive), -1)
 		dx := gradNode(t, ops.Sum(ops.Mul(p, constOf(g, dt, graftest.Integers(9, 1), 3, 3))), x)
-		feeds := graph.Feeds{x: graftest.Tensor(dt, []float64{0, math.Log(3), 5, 1, 2, 3, 0, 0, 0}, 3, 3), lengths: ints([]int64{2, 0, 3}, 3)}
+		feeds := graph.Feeds{x: graftest.Tensor(dt, []float64{0, math.Log(3), 5, 1, 2, 3, 0, 0, 0}, 3, 3), lengths: graftest.Tensor(graph.Int64, []float64{2, 0, 3}, 3)}
 		out := graftest.Eval(t, feeds, p, plain, dx)
 		third := 1.0 / 3
 		// Row 0: softmax of (0, log 3) is (1/4, 3/4); row 2 is uniform. A
@@ -99,10 +99,10 @@ func TestPaddingMaskRejectsALengthOutOfRangeAtRunTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []int64{4, -1} {
-		_, err := prog.Run(graph.Feeds{lengths: ints([]int64{1, bad}, 2)})
+	for _, bad := range []float64{4, -1} {
+		_, err := prog.Run(graph.Feeds{lengths: graftest.Tensor(graph.Int64, []float64{1, bad}, 2)})
 		if err == nil || !strings.Contains(err.Error(), "PaddingMask") || !strings.Contains(err.Error(), "outside [0, 3]") {
-			t.Errorf("length %d: Run gave %v, want PaddingMask's range error", bad, err)
+			t.Errorf("length %v: Run gave %v, want PaddingMask's range error", bad, err)
 		}
 	}
 }
@@ -121,7 +121,7 @@ func TestMasksRunWithoutAllocating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Integers(32, 0), 2, 4, 4), lengths: ints([]int64{3, 0}, 2)}
+		feeds := graph.Feeds{x: graftest.Tensor(dt, graftest.Integers(32, 0), 2, 4, 4), lengths: graftest.Tensor(graph.Int64, []float64{3, 0}, 2)}
 		if allocs := testing.AllocsPerRun(20, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
 			t.Errorf("%v: Run allocates %v times per call, want 0", dt, allocs)
 		}
