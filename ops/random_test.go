@@ -156,7 +156,7 @@ func TestDropoutKeepsTheRateAndScalesWhatItKeeps(t *testing.T) {
 	for _, dt := range []graph.DType{tensor.Float32, tensor.Float64} {
 		g := graph.New()
 		x := g.Input("x", dt, n)
-		ones, _ := graph.NewTensor(dt, seqOf(n, 1), n)
+		ones, _ := graph.NewTensor(dt, repeated(n, 1), n)
 		ys := runTimes(t, 2, graph.Feeds{x: ones}, ops.Dropout(x, rate, 5))
 		kept := 1 / (1 - rate)
 		if dt == tensor.Float32 {
@@ -181,7 +181,8 @@ func TestDropoutKeepsTheRateAndScalesWhatItKeeps(t *testing.T) {
 	}
 }
 
-func seqOf(n int, v float64) []float64 {
+// repeated returns n copies of v.
+func repeated(n int, v float64) []float64 {
 	xs := make([]float64, n)
 	for i := range xs {
 		xs[i] = v
@@ -215,7 +216,7 @@ func TestDropoutGradientIsTheMaskOfTheSameRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ones, _ := graph.NewTensor(tensor.Float64, seqOf(50, 1), 50)
+	ones, _ := graph.NewTensor(tensor.Float64, repeated(50, 1), 50)
 	for range 2 {
 		out, err := prog.Run(graph.Feeds{x: ones})
 		if err != nil {
@@ -254,7 +255,7 @@ func TestRandomOpsRejectBadArguments(t *testing.T) {
 func TestRandomOpsAllocateNothingPerRun(t *testing.T) {
 	g := graph.New()
 	x := g.Input("x", tensor.Float32, 64)
-	xs, _ := graph.NewTensor(tensor.Float32, seqOf(64, 1), 64)
+	xs, _ := graph.NewTensor(tensor.Float32, repeated(64, 1), 64)
 	prog, err := graph.Compile(ops.Add(ops.Dropout(x, 0.5, 1), ops.RandomNormal(g, 2, tensor.Float32, 64)))
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,10 @@
 // package's tests say the same thing the same way: Eval runs nodes and
 // returns their values (Results adds their shapes and dtypes), AssertClose
 // compares them within a Tolerance and AssertExact bit for bit, CallerLine
-// names the line that built a node, and Tensor, Ramp and Integers make the
-// values they run on. It is imported only by _test.go files.
+// names the line that built a node, Tensor, Ramp and Integers make the
+// values they run on, and ReadReference reads the PyTorch numbers of a
+// scripts/*.py reference file. It is imported only by _test.go files, and
+// imports graph alone, so that any package's tests may use it.
 package graftest
 
 import (
