@@ -43,13 +43,6 @@ func near(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*max(1, math.Abs(want))
 }
 
-func tolerance(dt graph.DType) float64 {
-	if dt == tensor.Float32 {
-		return 2e-6
-	}
-	return 1e-12
-}
-
 func TestLossesMatchHandComputedValues(t *testing.T) {
 	ln := math.Log
 	tests := []struct {
@@ -120,7 +113,7 @@ func TestLossesMatchHandComputedValues(t *testing.T) {
 				if loss.Shape().Rank() != 0 {
 					t.Fatalf("loss has shape %v, want a scalar ()", loss.Shape())
 				}
-				want, tol := tc.want, tolerance(dt)
+				want, tol := tc.want, graftest.Tolerance(dt)
 				switch {
 				case tc.looseFloat64 && dt == tensor.Float64:
 					tol = 1e-8
@@ -485,7 +478,7 @@ func checkBuiltCases(t *testing.T, cases []builtCase) {
 					t.Fatalf("loss is %v, want a scalar () %v", loss, dt)
 				}
 				got := graftest.Eval(t, nil, loss)[0][0]
-				if !near(got, tc.want, tolerance(dt)) {
+				if !near(got, tc.want, graftest.Tolerance(dt)) {
 					t.Errorf("got %.12g, want %.12g = %s", got, tc.want, tc.formula)
 				}
 			})
