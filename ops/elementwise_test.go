@@ -30,7 +30,7 @@ func elementwiseCubeWrongSecond(x *graph.Node) *graph.Node {
 }
 
 func TestElementwiseComputesTheKernelInBothDTypes(t *testing.T) {
-	for _, dt := range []graph.DType{tensor.Float64, tensor.Float32} {
+	for _, dt := range bothDTypes {
 		got := specialEval(t, elementwiseCube, dt, -2, 0.5, 3)
 		want := []float64{-8, 0.125, 27}
 		for i := range want {

@@ -34,7 +34,7 @@ func gatherGradCases() []gradCase {
 }
 
 func TestTakeIndexSelectOneHotAndCastOnHandWorkedNumbers(t *testing.T) {
-	for _, dt := range []graph.DType{tensor.Float32, tensor.Float64} {
+	for _, dt := range bothDTypes {
 		g := graph.New()
 		x := g.Input("x", dt, 3, 2) // rows (1, 2), (3, 4), (5, 6)
 		idx := g.Input("idx", graph.Int64, 2, 2)

@@ -12,7 +12,7 @@ import (
 )
 
 func TestMomentsAndNormalizeOnHandComputedNumbers(t *testing.T) {
-	for _, dt := range []graph.DType{tensor.Float32, tensor.Float64} {
+	for _, dt := range bothDTypes {
 		g := graph.New()
 		x := g.Input("x", dt, 2, 3)
 		// Row 0: 1, 2, 6 has mean 3 and variance (4 + 1 + 9)/3 = 14/3.

@@ -57,7 +57,7 @@ var randomBuilders = []randomBuilder{
 
 func TestRandomOpsGiveTheSameBitsForTheSameSeedAndNewOnesEveryRun(t *testing.T) {
 	for _, r := range randomBuilders {
-		for _, dt := range []graph.DType{tensor.Float32, tensor.Float64} {
+		for _, dt := range bothDTypes {
 			t.Run(r.name+" "+dt.String(), func(t *testing.T) {
 				first := runTimes(t, 3, nil, r.build(graph.New(), 7, dt, 4, 5))
 				second := runTimes(t, 3, nil, r.build(graph.New(), 7, dt, 4, 5))
@@ -153,7 +153,7 @@ func TestRandomOpsHaveTheirDistributionsMoments(t *testing.T) {
 
 func TestDropoutKeepsTheRateAndScalesWhatItKeeps(t *testing.T) {
 	const n, rate = 100_000, 0.25
-	for _, dt := range []graph.DType{tensor.Float32, tensor.Float64} {
+	for _, dt := range bothDTypes {
 		g := graph.New()
 		x := g.Input("x", dt, n)
 		ones, _ := graph.NewTensor(dt, repeated(n, 1), n)

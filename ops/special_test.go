@@ -51,7 +51,7 @@ func TestSpecialFunctionValues(t *testing.T) {
 		{"Softplus", ops.Softplus, -1000, 0},
 		{"Softplus", ops.Softplus, 1e4, 1e4},
 	} {
-		for _, dt := range []graph.DType{tensor.Float64, tensor.Float32} {
+		for _, dt := range bothDTypes {
 			want := tc.want
 			tol := 1e-15 * math.Abs(want)
 			if dt == tensor.Float32 {
@@ -71,7 +71,7 @@ func TestSpecialFunctionValues(t *testing.T) {
 }
 
 func TestSoftplusGradientIsFiniteForLargeInputs(t *testing.T) {
-	for _, dt := range []graph.DType{tensor.Float64, tensor.Float32} {
+	for _, dt := range bothDTypes {
 		g := graph.New()
 		x := g.Input("x", dt, 4)
 		grads, err := autodiff.Grad(ops.Sum(ops.Softplus(x)), x)
