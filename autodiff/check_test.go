@@ -1,7 +1,6 @@
 package autodiff_test
 
 import (
-	"math"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -62,11 +62,7 @@ func TestCheckGradJudgesGradientRules(t *testing.T) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
 			}
-			for i, v := range x.Value().Float64s() {
-				if math.Float64bits(v) != math.Float64bits(xs[i]) {
-					t.Fatalf("x[%d] is %v after the check; want it restored to %v", i, v, xs[i])
-				}
-			}
+			graftest.AssertExact(t, "x after the check", x.Value().Float64s(), xs)
 		})
 	}
 }
@@ -81,11 +77,7 @@ func TestCheckGradPerturbsInputsAndRestoresThem(t *testing.T) {
 	if err := autodiff.CheckGrad(y, []*graph.Node{x, w}, graph.Feeds{x: feed}, autodiff.DefaultTolerance); err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range feed.Float64s() {
-		if math.Float64bits(v) != math.Float64bits(xs[i]) {
-			t.Fatalf("feed[%d] is %v after the check; want %v", i, v, xs[i])
-		}
-	}
+	graftest.AssertExact(t, "feed after the check", feed.Float64s(), xs)
 }
 
 func TestCheckGradErrors(t *testing.T) {

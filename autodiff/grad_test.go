@@ -83,11 +83,7 @@ func TestGradientsAreBitForBitReproducible(t *testing.T) {
 	for range 3 {
 		again := run()
 		for i := range first {
-			for j := range first[i] {
-				if math.Float64bits(first[i][j]) != math.Float64bits(again[i][j]) {
-					t.Fatalf("gradient %d element %d: %v then %v", i, j, first[i][j], again[i][j])
-				}
-			}
+			graftest.AssertExact(t, fmt.Sprintf("gradient %d on a rerun", i), again[i], first[i])
 		}
 	}
 }
