@@ -10,6 +10,7 @@ import (
 
 	"graft/autodiff"
 	"graft/graph"
+	"graft/internal/graftest"
 	"graft/ops"
 )
 
@@ -88,7 +89,7 @@ func newGraftCNN(s cnnSpec, d cnnData) (*graftNet, error) {
 	y := g.Input("y", s.dtype, s.batch, 10)
 	var params []*graph.Node
 	for i, shape := range cnnShapes {
-		params = append(params, g.Param(paramName(i), dense(s.dtype, d.params[i], shape...)))
+		params = append(params, g.Param(paramName(i), graftest.Tensor(s.dtype, d.params[i], shape...)))
 	}
 	dropout := func(h *graph.Node, rate float64, seed uint64) *graph.Node {
 		if !s.dropout {
@@ -112,7 +113,7 @@ func newGraftCNN(s cnnSpec, d cnnData) (*graftNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	feeds := graph.Feeds{x: dense(s.dtype, d.x, s.batch, 1, 28, 28), y: dense(s.dtype, d.y, s.batch, 10)}
+	feeds := graph.Feeds{x: graftest.Tensor(s.dtype, d.x, s.batch, 1, 28, 28), y: graftest.Tensor(s.dtype, d.y, s.batch, 10)}
 	return &graftNet{prog: prog, feeds: feeds, params: params}, nil
 }
 
@@ -123,7 +124,7 @@ func newGorgoniaCNN(s cnnSpec, d cnnData) (*gorgoniaNet, error) {
 	g := gorgonia.NewGraph()
 	tensorNode := func(name string, data []float64, shape ...int) *gorgonia.Node {
 		return gorgonia.NewTensor(g, s.dtype, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name),
-			gorgonia.WithValue(dense(s.dtype, data, shape...)))
+			gorgonia.WithValue(graftest.Tensor(s.dtype, data, shape...)))
 	}
 	x := tensorNode("x", d.x, s.batch, 1, 28, 28)
 	y := tensorNode("y", d.y, s.batch, 10)
