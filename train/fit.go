@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/activations"
+	"graft/data"
 	"graft/graph"
 	"graft/losses"
 	"graft/optim"
@@ -53,10 +54,13 @@ type Config struct {
 	// every epoch: their loss is "val_loss" in the History, and the
 	// Metric's and Metrics' values are "val_accuracy" and "val_" + Name.
 	ValidationX, ValidationY *tensor.Dense
+	// ValidationData is validation data as a data.Dataset, evaluated and
+	// recorded as ValidationX and ValidationY are; give one or the other.
+	ValidationData data.Dataset
 	// ValidationSplit, from 0 up to 1, holds out that share of the rows of
 	// x and y as validation data instead: the last ones, before any
 	// shuffle, as Keras' validation_split does. It cannot be combined with
-	// ValidationX.
+	// ValidationX or ValidationData.
 	ValidationSplit float64
 	// ValidationBatchSize is the batch size of validation; 0 means
 	// BatchSize.
@@ -116,7 +120,13 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 	if err != nil {
 		return History{}, err
 	}
-	vx, vy, vlo, vhi, n, err := validationOf(x, y, n, cfg)
+	return m.fit(opt, &source{x: x, y: y}, n, cfg)
+}
+
+// fit is Fit on the first n rows of src (the rest, if any, are the
+// validation split's).
+func (m *Model) fit(opt Optimizer, src *source, n int, cfg Config) (History, error) {
+	val, vlo, vhi, n, err := validationOf(src, n, cfg)
 	if err != nil {
 		return History{}, err
 	}
@@ -130,7 +140,7 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 		if size == 0 {
 			continue
 		}
-		if steps[i], err = m.program(forTrain, x, y, size, cfg.Params); err != nil {
+		if steps[i], err = m.program(forTrain, src.x, src.y, size, cfg.Params); err != nil {
 			return History{}, err
 		}
 	}
@@ -147,8 +157,14 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 	s := &State{Epochs: cfg.Epochs, StepsPerEpoch: (n + full - 1) / full, History: &h, Optimizer: opt, Weights: weightsOf(m.graph)}
 	line := newProgress(cfg.Progress, cfg.ProgressMode)
 	defer line.done()
-	pre := newPrefetcher(x, y)
-	defer pre.stop()
+	// A dataset is read serially: a Dataset of the user's need not be
+	// safe to read from two goroutines.
+	serial := m.serial || src.ds != nil
+	var pre *prefetcher
+	if !serial {
+		pre = newPrefetcher(src.x, src.y)
+		defer pre.stop()
+	}
 	if err := callBegin(cfg.Callbacks, s); err != nil {
 		return h, err
 	}
@@ -172,16 +188,18 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 			return p, p.buffer(k % 2), rows
 		}
 		_, b0, rows0 := batchOf(0)
-		gatherRows(b0.x, x, rows0)
-		gatherRows(b0.y, y, rows0)
+		if err := src.gather(b0, rows0); err != nil {
+			return h, err
+		}
 		var lossSum float64
 		for k := 0; k < s.StepsPerEpoch; k++ {
 			p, b, rows := batchOf(k)
-			if m.serial && k > 0 {
-				gatherRows(b.x, x, rows)
-				gatherRows(b.y, y, rows)
+			if serial && k > 0 {
+				if err := src.gather(b, rows); err != nil {
+					return h, err
+				}
 			}
-			prefetch := k+1 < s.StepsPerEpoch && !m.serial
+			prefetch := k+1 < s.StepsPerEpoch && !serial
 			if prefetch {
 				_, next, nextRows := batchOf(k + 1)
 				pre.gather(next, nextRows)
@@ -207,8 +225,8 @@ func (m *Model) Fit(opt Optimizer, x, y *tensor.Dense, cfg Config) (History, err
 		for _, mt := range meters {
 			h.record(mt.Name(), mt.Value())
 		}
-		if vx != nil {
-			vl, err := m.evaluate(vx, vy, vlo, vhi, orDefault(cfg.ValidationBatchSize, cfg.BatchSize), meters)
+		if val != nil {
+			vl, err := m.evaluate(val, vlo, vhi, orDefault(cfg.ValidationBatchSize, cfg.BatchSize), meters)
 			if err != nil {
 				return h, err
 			}
@@ -253,40 +271,47 @@ func checkSchedule(opt Optimizer, cfg Config) (learningRater, error) {
 }
 
 // validationOf returns the validation data (nil for none) as rows [lo, hi)
-// of vx and vy, and the number of training rows, which a validation split
-// takes from the end of x and y.
-func validationOf(x, y *tensor.Dense, n int, cfg Config) (vx, vy *tensor.Dense, lo, hi, train int, err error) {
+// of val, and the number of training rows, which a validation split takes
+// from the end of the n rows of src.
+func validationOf(src *source, n int, cfg Config) (val *source, lo, hi, train int, err error) {
 	split := cfg.ValidationSplit
+	vx, vy, vd := cfg.ValidationX, cfg.ValidationY, cfg.ValidationData
 	switch {
 	case !(split >= 0 && split < 1):
-		return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationSplit is %v; it must be at least 0 and below 1", split)
-	case split > 0 && (cfg.ValidationX != nil || cfg.ValidationY != nil):
-		return nil, nil, 0, 0, 0, errors.New("graft: Fit: give ValidationSplit or ValidationX and ValidationY, not both")
+		return nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationSplit is %v; it must be at least 0 and below 1", split)
+	case vd != nil && (split > 0 || vx != nil || vy != nil):
+		return nil, 0, 0, 0, errTwoValidations
+	case split > 0 && (vx != nil || vy != nil):
+		return nil, 0, 0, 0, errors.New("graft: Fit: give ValidationSplit or ValidationX and ValidationY, not both")
 	case cfg.ValidationBatchSize < 0:
-		return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationBatchSize is %d; it must be at least 1, or 0 for BatchSize", cfg.ValidationBatchSize)
+		return nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationBatchSize is %d; it must be at least 1, or 0 for BatchSize", cfg.ValidationBatchSize)
 	case split > 0:
 		train := int(float64(n) * (1 - split)) // Keras' split point
 		if train < 1 || train == n {
-			return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationSplit %v of %d rows leaves %d to train on and %d to validate; each needs at least one", split, n, train, n-train)
+			return nil, 0, 0, 0, fmt.Errorf("graft: Fit: ValidationSplit %v of %d rows leaves %d to train on and %d to validate; each needs at least one", split, n, train, n-train)
 		}
-		return x, y, train, n, train, nil
-	case cfg.ValidationX == nil && cfg.ValidationY == nil:
-		return nil, nil, 0, 0, n, nil
-	case cfg.ValidationX == nil || cfg.ValidationY == nil:
-		return nil, nil, 0, 0, 0, errors.New("graft: Fit: ValidationX and ValidationY go together; one of them is nil")
-	}
-	vn, err := checkRows("Fit: validation", cfg.ValidationX, cfg.ValidationY, 0)
-	if err != nil {
-		return nil, nil, 0, 0, 0, err
-	}
-	for _, pair := range [][2]*tensor.Dense{{x, cfg.ValidationX}, {y, cfg.ValidationY}} {
-		a, b := pair[0], pair[1]
-		if a.Dtype() != b.Dtype() || !graph.Shape(a.Shape()[1:]).Equal(graph.Shape(b.Shape()[1:])) {
-			return nil, nil, 0, 0, 0, fmt.Errorf("graft: Fit: validation rows are %s %v, training rows %s %v; they need one dtype and one row shape",
-				graph.DTypeName(b.Dtype()), graph.Shape(b.Shape()[1:]), graph.DTypeName(a.Dtype()), graph.Shape(a.Shape()[1:]))
+		return src, train, n, train, nil
+	case vd != nil:
+		if val, err = sourceOf("Fit: ValidationData", vd, true); err != nil {
+			return nil, 0, 0, 0, err
 		}
+	case vx == nil && vy == nil:
+		return nil, 0, 0, n, nil
+	case vx == nil || vy == nil:
+		return nil, 0, 0, 0, errors.New("graft: Fit: ValidationX and ValidationY go together; one of them is nil")
+	default:
+		if _, err := checkRows("Fit: validation", vx, vy, 0); err != nil {
+			return nil, 0, 0, 0, err
+		}
+		val = &source{x: vx, y: vy}
 	}
-	return cfg.ValidationX, cfg.ValidationY, 0, vn, n, nil
+	if err := sameRows(src, val); err != nil {
+		return nil, 0, 0, 0, err
+	}
+	if val.ds != nil {
+		return val, 0, val.ds.Len(), n, nil
+	}
+	return val, 0, val.x.Shape()[0], n, nil
 }
 
 // checkArgs rejects the nil arguments that Fit would otherwise trip over.
@@ -312,16 +337,28 @@ func checkData(x, y *tensor.Dense, cfg Config) (int, error) {
 		return 0, errors.New("graft: Fit: x and y need a first axis that indexes examples")
 	case x.Shape()[0] != y.Shape()[0]:
 		return 0, fmt.Errorf("graft: Fit: x has %d examples (shape %v) but y has %d (shape %v)", x.Shape()[0], x.Shape(), y.Shape()[0], y.Shape())
-	case cfg.Epochs < 1:
-		return 0, fmt.Errorf("graft: Fit: Epochs is %d; it must be at least 1", cfg.Epochs)
-	case cfg.BatchSize < 1:
-		return 0, fmt.Errorf("graft: Fit: BatchSize is %d; it must be at least 1", cfg.BatchSize)
+	}
+	if err := checkLoop(cfg); err != nil {
+		return 0, err
+	}
+	switch {
 	case x.Shape()[0] == 0:
 		return 0, fmt.Errorf("graft: Fit: x (shape %v) holds no examples", x.Shape())
 	case x.RequiresIterator() || y.RequiresIterator():
 		return 0, errors.New("graft: Fit: x and y must be contiguous; call Materialize() first")
 	}
 	return x.Shape()[0], nil
+}
+
+// checkLoop reports an Epochs or BatchSize that Fit cannot loop over.
+func checkLoop(cfg Config) error {
+	switch {
+	case cfg.Epochs < 1:
+		return fmt.Errorf("graft: Fit: Epochs is %d; it must be at least 1", cfg.Epochs)
+	case cfg.BatchSize < 1:
+		return fmt.Errorf("graft: Fit: BatchSize is %d; it must be at least 1", cfg.BatchSize)
+	}
+	return nil
 }
 
 // step runs the training program on the batch b (its rows already

@@ -83,7 +83,13 @@ func (m *Model) Predict(x *tensor.Dense, batchSize int) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	batch := min(orDefault(batchSize, DefaultBatchSize), n)
+	return m.predict(&source{x: x}, n, orDefault(batchSize, DefaultBatchSize))
+}
+
+// predict runs the n rows of s through prediction programs, batch rows at
+// a time, and returns their predictions in one new tensor.
+func (m *Model) predict(s *source, n, batch int) (*tensor.Dense, error) {
+	batch = min(batch, n)
 	var out *tensor.Dense
 	progs := [2]*program{}
 	for start := 0; start < n; start += batch {
@@ -93,13 +99,16 @@ func (m *Model) Predict(x *tensor.Dense, batchSize int) (*tensor.Dense, error) {
 			i = 1
 		}
 		if progs[i] == nil {
-			if progs[i], err = m.program(forPredict, x, nil, rows, nil); err != nil {
+			var err error
+			if progs[i], err = m.program(forPredict, s.x, nil, rows, nil); err != nil {
 				return nil, err
 			}
 		}
 		p := progs[i]
 		b := p.bufs[0]
-		copyRows(b.x, x, start)
+		if err := s.read(b, start); err != nil {
+			return nil, err
+		}
 		res, err := p.prog.Run(b.feeds)
 		if err != nil {
 			return nil, err
@@ -128,7 +137,12 @@ func (m *Model) Evaluate(x, y *tensor.Dense, batchSize int, meters ...Meter) (ma
 	if err != nil {
 		return nil, err
 	}
-	loss, err := m.evaluate(x, y, 0, n, orDefault(batchSize, DefaultBatchSize), meters)
+	return m.scores(&source{x: x, y: y}, n, batchSize, meters)
+}
+
+// scores evaluates the n rows of s and returns Evaluate's map.
+func (m *Model) scores(s *source, n, batchSize int, meters []Meter) (map[string]float64, error) {
+	loss, err := m.evaluate(s, 0, n, orDefault(batchSize, DefaultBatchSize), meters)
 	if err != nil {
 		return nil, err
 	}
@@ -139,9 +153,9 @@ func (m *Model) Evaluate(x, y *tensor.Dense, batchSize int, meters ...Meter) (ma
 	return scores, nil
 }
 
-// evaluate runs rows [lo, hi) of x and y through evaluation programs and
-// feeds the meters; it returns the mean loss over the rows.
-func (m *Model) evaluate(x, y *tensor.Dense, lo, hi, batchSize int, meters []Meter) (float64, error) {
+// evaluate runs rows [lo, hi) of s through evaluation programs and feeds
+// the meters; it returns the mean loss over the rows.
+func (m *Model) evaluate(s *source, lo, hi, batchSize int, meters []Meter) (float64, error) {
 	for _, mt := range meters {
 		mt.Reset()
 	}
@@ -156,14 +170,15 @@ func (m *Model) evaluate(x, y *tensor.Dense, lo, hi, batchSize int, meters []Met
 		}
 		if progs[i] == nil {
 			var err error
-			if progs[i], err = m.program(forEval, x, y, rows, nil); err != nil {
+			if progs[i], err = m.program(forEval, s.x, s.y, rows, nil); err != nil {
 				return 0, err
 			}
 		}
 		p := progs[i]
 		b := p.bufs[0]
-		copyRows(b.x, x, start)
-		copyRows(b.y, y, start)
+		if err := s.read(b, start); err != nil {
+			return 0, err
+		}
 		res, err := p.prog.Run(b.feeds)
 		if err != nil {
 			return 0, err
@@ -292,7 +307,7 @@ func checkRows(what string, x, y *tensor.Dense, batchSize int) (int, error) {
 	case x.Shape()[0] == 0:
 		return 0, fmt.Errorf("graft: %s: x (shape %v) holds no examples", what, graph.Shape(x.Shape()))
 	case batchSize < 0:
-		return 0, fmt.Errorf("graft: %s: batch size %d; it must be at least 1 (or 0 for %d)", what, batchSize, DefaultBatchSize)
+		return 0, checkBatchSize(what, batchSize)
 	case x.RequiresIterator():
 		return 0, fmt.Errorf("graft: %s: x is a non-contiguous view; call Materialize() first", what)
 	}
@@ -308,6 +323,14 @@ func checkRows(what string, x, y *tensor.Dense, batchSize int) (int, error) {
 		return 0, fmt.Errorf("graft: %s: y is a non-contiguous view; call Materialize() first", what)
 	}
 	return x.Shape()[0], nil
+}
+
+// checkBatchSize reports a negative batch size of Predict or Evaluate.
+func checkBatchSize(what string, batchSize int) error {
+	if batchSize < 0 {
+		return fmt.Errorf("graft: %s: batch size %d; it must be at least 1 (or 0 for %d)", what, batchSize, DefaultBatchSize)
+	}
+	return nil
 }
 
 func orDefault(n, def int) int {

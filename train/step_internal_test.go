@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/activations"
+	"graft/data"
 	"graft/graph"
 	"graft/layers"
 	"graft/losses"
@@ -92,6 +93,62 @@ func TestPrefetchingGivesTheSerialNumbers(t *testing.T) {
 	for i := range a {
 		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
 			t.Fatalf("weight %d: %v prefetching, %v serially", i, a[i], b[i])
+		}
+	}
+}
+
+// FitDataset's steady-state step allocates nothing either: reading the
+// batch through the Dataset, finding the program, the step itself.
+func TestSteadyStateDatasetStepAllocatesNothing(t *testing.T) {
+	g := graph.New()
+	m := layers.NewModel(1)
+	net := layers.Sequential{m.Dense(8, activations.ReLU), m.Dense(1, activations.Sigmoid)}
+	const n = 20
+	xs, ys := make([]float32, n*3), make([]float32, n)
+	for i := range xs {
+		xs[i] = float32(i%7) / 7
+	}
+	for i := range ys {
+		ys[i] = float32(i % 2)
+	}
+	all, err := data.FromTensors(tensor.New(tensor.WithShape(n, 3), tensor.WithBacking(xs)), tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(ys)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _, err := data.Split(all, 0.3, 1) // a Subset: rows through an index
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ds := range []data.Dataset{all, part} {
+		model := NewModel(g, net.Apply, losses.BinaryCrossEntropy)
+		src, err := sourceOf("test", ds, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := model.program(forTrain, src.x, src.y, 8, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt := optim.NewAdam(0.01)
+		meters := []Meter{Counted("accuracy", BinaryAccuracy(0.5)), MeanAbsoluteError()}
+		rows := []int{3, 1, 4, 1, 5, 9, 2, 6}
+		b := p.buffer(0)
+		if _, err := p.step(b, opt, meters, 0.5); err != nil { // makes Adam's slots
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			if err := src.gather(b, rows); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.step(b, opt, meters, 0.5); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := model.program(forTrain, src.x, src.y, 8, nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%T: a steady-state dataset step allocates %v times; want 0", ds, allocs)
 		}
 	}
 }
