@@ -231,13 +231,13 @@ func TestConvAndItsGradientsMatchNestedLoops(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				feeds := graph.Feeds{x: denseOf(dt, xd, c.x...), w: denseOf(dt, wd, c.w...), dy: denseOf(dt, dyd, r.yShape()...)}
-				got := evaluate(t, feeds, y, grads[0], grads[1])
-				if !got[0].shape.Equal(r.yShape()) {
-					t.Fatalf("shape %v, want %v", got[0].shape, graph.Shape(r.yShape()))
+				feeds := graph.Feeds{x: graftest.Tensor(dt, xd, c.x...), w: graftest.Tensor(dt, wd, c.w...), dy: graftest.Tensor(dt, dyd, r.yShape()...)}
+				got := graftest.Results(t, feeds, y, grads[0], grads[1])
+				if !got[0].Shape.Equal(r.yShape()) {
+					t.Fatalf("shape %v, want %v", got[0].Shape, graph.Shape(r.yShape()))
 				}
 				for k := range want {
-					assertNear(t, got[k].data, want[k], convTolerance(dt))
+					graftest.AssertClose(t, "value", got[k].Data, want[k], convTolerance(dt), convTolerance(dt))
 				}
 			})
 		}
@@ -320,12 +320,12 @@ func TestConvTransposeAndItsGradientsMatchNestedLoops(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				feeds := graph.Feeds{x: denseOf(dt, xd, c.x...), w: denseOf(dt, wd, c.w...), dy: denseOf(dt, dyd, want...)}
-				got := evaluate(t, feeds, y, grads[0], grads[1])
+				feeds := graph.Feeds{x: graftest.Tensor(dt, xd, c.x...), w: graftest.Tensor(dt, wd, c.w...), dy: graftest.Tensor(dt, dyd, want...)}
+				got := graftest.Results(t, feeds, y, grads[0], grads[1])
 				tol := convTolerance(dt)
-				assertNear(t, got[0].data, r.transpose(xd, wd), tol)
-				assertNear(t, got[1].data, r.conv(dyd, wd), tol)
-				assertNear(t, got[2].data, r.filterGrad(dyd, xd), tol)
+				graftest.AssertClose(t, "value", got[0].Data, r.transpose(xd, wd), tol, tol)
+				graftest.AssertClose(t, "value", got[1].Data, r.conv(dyd, wd), tol, tol)
+				graftest.AssertClose(t, "value", got[2].Data, r.filterGrad(dyd, xd), tol, tol)
 			})
 		}
 	}
@@ -338,7 +338,7 @@ func TestConvOfTinyCasesGivesHandComputedNumbers(t *testing.T) {
 	tcfg := func(c ops.ConvTransposeConfig) func(x ...*graph.Node) *graph.Node {
 		return func(x ...*graph.Node) *graph.Node { return ops.ConvTranspose(x[0], x[1], c) }
 	}
-	x33 := arg(seq(1, 9), 1, 1, 3, 3) // 1 2 3 / 4 5 6 / 7 8 9
+	x33 := arg(graftest.Integers(9, 1), 1, 1, 3, 3) // 1 2 3 / 4 5 6 / 7 8 9
 	w22 := arg([]float64{1, 2, 3, 4}, 1, 1, 2, 2)
 	checkOpCases(t, []opCase{
 		// 1·1+2·2+4·3+5·4 = 37, 2+6+15+24 = 47, 4+10+21+32 = 67, 5+12+24+36 = 77.
@@ -382,7 +382,7 @@ func TestConvOfTinyCasesGivesHandComputedNumbers(t *testing.T) {
 
 func TestAddChannelBiasAddsOneValuePerChannel(t *testing.T) {
 	checkOpCases(t, []opCase{
-		{"(2, 2, 2)", []inputArg{arg(seq(0, 8), 2, 2, 2), arg([]float64{10, 100}, 2)},
+		{"(2, 2, 2)", []inputArg{arg(graftest.Integers(8, 0), 2, 2, 2), arg([]float64{10, 100}, 2)},
 			binaryBuild(ops.AddChannelBias), []int{2, 2, 2}, []float64{10, 11, 102, 103, 14, 15, 106, 107}},
 		{"(1, 3)", []inputArg{arg([]float64{1, 2, 3}, 1, 3), arg([]float64{1, 2, 3}, 3)},
 			binaryBuild(ops.AddChannelBias), []int{1, 3}, []float64{2, 4, 6}},
@@ -447,14 +447,14 @@ func TestConvMatchesPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				feeds := graph.Feeds{x: denseOf(dt, c.XData, c.X...), w: denseOf(dt, c.WData, c.W...), b: denseOf(dt, c.BData, len(c.BData))}
-				got := evaluate(t, feeds, append([]*graph.Node{y}, grads...)...)
-				if !got[0].shape.Equal(c.YShape) {
-					t.Fatalf("shape %v, PyTorch's %v", got[0].shape, graph.Shape(c.YShape))
+				feeds := graph.Feeds{x: graftest.Tensor(dt, c.XData, c.X...), w: graftest.Tensor(dt, c.WData, c.W...), b: graftest.Tensor(dt, c.BData, len(c.BData))}
+				got := graftest.Results(t, feeds, append([]*graph.Node{y}, grads...)...)
+				if !got[0].Shape.Equal(c.YShape) {
+					t.Fatalf("shape %v, PyTorch's %v", got[0].Shape, graph.Shape(c.YShape))
 				}
 				tol := convTolerance(dt)
 				for i, want := range [][]float64{c.Y, c.DX, c.DW, c.DB} {
-					t.Run([]string{"y", "dx", "dw", "db"}[i], func(t *testing.T) { assertNear(t, got[i].data, want, tol) })
+					t.Run([]string{"y", "dx", "dw", "db"}[i], func(t *testing.T) { graftest.AssertClose(t, "value", got[i].Data, want, tol, tol) })
 				}
 			})
 		}
@@ -537,10 +537,10 @@ func TestHessianVectorProductThroughAConvNetMatchesDifferencesOfItsGradient(t *t
 		for i := range b {
 			b[i] = w2d[i] + eps*v2[i]
 		}
-		res := evaluate(t, graph.Feeds{w1: denseOf(tensor.Float64, a, 3, 1, 3, 3), w2: denseOf(tensor.Float64, b, 2, 3, 2, 2)}, grads...)
-		return [][]float64{res[0].data, res[1].data}
+		res := graftest.Results(t, graph.Feeds{w1: graftest.Tensor(tensor.Float64, a, 3, 1, 3, 3), w2: graftest.Tensor(tensor.Float64, b, 2, 3, 2, 2)}, grads...)
+		return [][]float64{res[0].Data, res[1].Data}
 	}
-	got := evaluate(t, graph.Feeds{w1: denseOf(tensor.Float64, w1d, 3, 1, 3, 3), w2: denseOf(tensor.Float64, w2d, 2, 3, 2, 2)}, hv...)
+	got := graftest.Results(t, graph.Feeds{w1: graftest.Tensor(tensor.Float64, w1d, 3, 1, 3, 3), w2: graftest.Tensor(tensor.Float64, w2d, 2, 3, 2, 2)}, hv...)
 	const eps = 1e-5
 	plus, minus := at(eps), at(-eps)
 	for k := range 2 {
@@ -548,7 +548,7 @@ func TestHessianVectorProductThroughAConvNetMatchesDifferencesOfItsGradient(t *t
 		for i := range want {
 			want[i] = (plus[k][i] - minus[k][i]) / (2 * eps)
 		}
-		assertNear(t, got[k].data, want, 1e-6)
+		graftest.AssertClose(t, "value", got[k].Data, want, 1e-6, 1e-6)
 	}
 }
 
@@ -675,8 +675,8 @@ var mnistSecondLayer = convLayer{batch: 64, inC: 16, outC: 32, size: 14, k: 5}
 func (l convLayer) build(dt graph.DType) (y *graph.Node, grads []*graph.Node, feeds graph.Feeds) {
 	g := graph.New()
 	x := g.Input("x", dt, l.batch, l.inC, l.size, l.size)
-	w := g.Param("w", denseOf(dt, randomData(1, l.outC*l.inC*l.k*l.k), l.outC, l.inC, l.k, l.k))
-	b := g.Param("b", denseOf(dt, randomData(2, l.outC), l.outC))
+	w := g.Param("w", graftest.Tensor(dt, randomData(1, l.outC*l.inC*l.k*l.k), l.outC, l.inC, l.k, l.k))
+	b := g.Param("b", graftest.Tensor(dt, randomData(2, l.outC), l.outC))
 	y = ops.AddChannelBias(ops.Conv(x, w, ops.ConvConfig{Padding: ops.SymmetricPadding(l.pad)}), b)
 	out := l.size + 2*l.pad - l.k + 1
 	r := constOf(g, dt, randomData(4, l.batch*l.outC*out*out), l.batch, l.outC, out, out)
@@ -684,7 +684,7 @@ func (l convLayer) build(dt graph.DType) (y *graph.Node, grads []*graph.Node, fe
 	if err != nil {
 		panic(err)
 	}
-	return y, grads, graph.Feeds{x: denseOf(dt, randomData(3, l.batch*l.inC*l.size*l.size), l.batch, l.inC, l.size, l.size)}
+	return y, grads, graph.Feeds{x: graftest.Tensor(dt, randomData(3, l.batch*l.inC*l.size*l.size), l.batch, l.inC, l.size, l.size)}
 }
 
 func TestConvRunAllocatesNothingAndRepeatsBitForBit(t *testing.T) {
@@ -694,11 +694,11 @@ func TestConvRunAllocatesNothingAndRepeatsBitForBit(t *testing.T) {
 			// the gradient of a sum of the first gradients.
 			g := graph.New()
 			x := g.Input("x", dt, 2, 2, 6, 6)
-			w := g.Param("w", denseOf(dt, randomData(5, 4*1*3*3), 4, 1, 3, 3))
-			v := g.Param("v", denseOf(dt, randomData(6, 4*3*2*2), 4, 3, 2, 2))
+			w := g.Param("w", graftest.Tensor(dt, randomData(5, 4*1*3*3), 4, 1, 3, 3))
+			v := g.Param("v", graftest.Tensor(dt, randomData(6, 4*3*2*2), 4, 3, 2, 2))
 			h := ops.Conv(x, w, ops.ConvConfig{Groups: 2, Stride: []int{2}, Padding: ops.SymmetricPadding(1)})
 			u := ops.ConvTranspose(ops.Square(h), v, ops.ConvTransposeConfig{Stride: []int{2}})
-			q := g.Param("q", denseOf(dt, randomData(8, 3*4), 3, 4, 1, 1))
+			q := g.Param("q", graftest.Tensor(dt, randomData(8, 3*4), 3, 4, 1, 1))
 			p := ops.Conv(x, ops.Reshape(ops.Slice(w, 0, 0, 2), 1, 2, 3, 3), ops.ConvConfig{}) // one group, no padding
 			r := ops.Conv(h, q, ops.ConvConfig{})                                              // 1x1: no scratch
 			loss := ops.Add(ops.Add(ops.Sum(ops.Square(u)), ops.Sum(ops.Square(p))), ops.Sum(ops.Square(r)))
@@ -715,7 +715,7 @@ func TestConvRunAllocatesNothingAndRepeatsBitForBit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			feeds := graph.Feeds{x: denseOf(dt, randomData(7, 2*2*36), 2, 2, 6, 6)}
+			feeds := graph.Feeds{x: graftest.Tensor(dt, randomData(7, 2*2*36), 2, 2, 6, 6)}
 			first := runBits(t, prog, feeds)
 			if allocs := testing.AllocsPerRun(10, func() { _, _ = prog.Run(feeds) }); allocs != 0 {
 				t.Errorf("Run allocates %v times per call, want 0", allocs)
@@ -732,14 +732,14 @@ func TestConvNodesRunFromTwoProgramsAtOnceGiveTheSameNumbers(t *testing.T) {
 	// stocks: each run must borrow its own buffer (go test -race checks it).
 	g := graph.New()
 	x := g.Input("x", tensor.Float32, 4, 2, 12, 12)
-	w := g.Param("w", denseOf(tensor.Float32, randomData(10, 4*2*3*3), 4, 2, 3, 3))
+	w := g.Param("w", graftest.Tensor(tensor.Float32, randomData(10, 4*2*3*3), 4, 2, 3, 3))
 	y := ops.Conv(x, w, ops.ConvConfig{Padding: ops.SymmetricPadding(1)})
 	grads, err := autodiff.Grad(ops.Sum(ops.Square(y)), x, w)
 	if err != nil {
 		t.Fatal(err)
 	}
 	outputs := append([]*graph.Node{y}, grads...)
-	feeds := graph.Feeds{x: denseOf(tensor.Float32, randomData(11, 4*2*144), 4, 2, 12, 12)}
+	feeds := graph.Feeds{x: graftest.Tensor(tensor.Float32, randomData(11, 4*2*144), 4, 2, 12, 12)}
 	var progs [2]*graph.Program
 	for i := range progs {
 		if progs[i], err = graph.Compile(outputs...); err != nil {

@@ -128,32 +128,3 @@ func gradNode(t *testing.T, y, x *graph.Node) *graph.Node {
 func constOf(g *graph.Graph, dt graph.DType, data []float64, shape ...int) *graph.Node {
 	return g.Const("c", graftest.Tensor(dt, data, shape...))
 }
-
-// conv_test.go, which is being changed elsewhere, still speaks the names
-// these tests used before graftest; they are graftest's helpers under those
-// names, and go once conv_test.go calls graftest itself.
-
-type result struct {
-	shape graph.Shape
-	data  []float64
-}
-
-func evaluate(t *testing.T, feeds graph.Feeds, outputs ...*graph.Node) []result {
-	t.Helper()
-	var res []result
-	for _, r := range graftest.Results(t, feeds, outputs...) {
-		res = append(res, result{shape: r.Shape, data: r.Data})
-	}
-	return res
-}
-
-func denseOf(dt graph.DType, data []float64, shape ...int) *tensor.Dense {
-	return graftest.Tensor(dt, data, shape...)
-}
-
-func seq(from float64, n int) []float64 { return graftest.Integers(n, from) }
-
-func assertNear(t *testing.T, got, want []float64, tol float64) {
-	t.Helper()
-	graftest.AssertClose(t, "value", got, want, tol, tol)
-}
