@@ -2,6 +2,7 @@ package ops
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -64,7 +65,7 @@ func BenchmarkUnaryKernels(b *testing.B) {
 	}{
 		{"Neg", neg[float32], func(v float64) float64 { return -v }},
 		{"Square", square[float32], func(v float64) float64 { return v * v }},
-		{"ReLU", relu[float32], func(v float64) float64 { return max(v, 0) }},
+		{"ReLU", relu32, func(v float64) float64 { return max(v, 0) }},
 		{"Sign", sign[float32], func(v float64) float64 { return math.Copysign(1, v) }},
 	}
 	for _, k := range kernels {
@@ -102,6 +103,57 @@ func BenchmarkReduceKernels(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				op.Forward(out, in)
+			}
+		})
+	}
+}
+
+// BenchmarkReLUKernels runs ReLU and its gradient on normal random numbers,
+// whose signs no branch predictor guesses, as a layer's are not: the
+// branch-free loops against the branching loop and against the gradient as
+// two ops (Greater against a scalar 0, then Mul), which it was until reluGrad.
+func BenchmarkReLUKernels(b *testing.B) {
+	shape := graph.Shape{256, 256}
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func() *graph.Value {
+		v := benchValue(shape)
+		for i := range v.F32 {
+			v.F32[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	x, dy, out := random(), random(), benchValue(shape)
+	g := graph.New()
+	xn := g.Input("x", tensor.Float32, shape...)
+	greaterOp := &compareOp{binary{name: "Greater", f32: greater[float32], f64: greater[float64]}}
+	mulOp := &binary{name: "Mul", fast: mulLoop, f32: mul[float32], f64: mul[float64]}
+	for _, op := range []*binary{&greaterOp.binary, mulOp} {
+		if _, _, err := op.Infer([]*graph.Node{xn, g.Input("y", tensor.Float32, shape...)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, _, err := greaterOp.Infer([]*graph.Node{xn, g.Input("zero", tensor.Float32)}); err != nil {
+		b.Fatal(err)
+	}
+	zero, mask := benchValue(graph.Shape{}), benchValue(shape)
+	zero.F32[0] = 0
+	for _, k := range []struct {
+		name string
+		run  func()
+	}{
+		{"forward/branch-free", func() { relu32(out.F32, x.F32) }},
+		{"forward/branching", func() { reluWithABranch(out.F32, x.F32) }},
+		{"gradient/one op", func() { (&reluGradOp{}).Forward(out, []*graph.Value{x, dy}) }},
+		{"gradient/two ops", func() {
+			greaterOp.Forward(mask, []*graph.Value{x, zero})
+			mulOp.Forward(out, []*graph.Value{dy, mask})
+		}},
+	} {
+		b.Run(k.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * shape.Size()))
+			for b.Loop() {
+				k.run()
 			}
 		})
 	}
