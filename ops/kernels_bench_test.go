@@ -158,3 +158,57 @@ func BenchmarkReLUKernels(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBiasKernels runs the kernels of a bias and its gradient on the
+// MNIST CNN's first layer and the MLP's first hidden layer at batch 64: the
+// broadcast Add and the Sum back to the bias, the latter with and without
+// its four-run fold.
+func BenchmarkBiasKernels(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		x, b graph.Shape
+		axes []int
+	}{
+		{"channels (64,16,28,28)+(1,16,1,1)", graph.Shape{64, 16, 28, 28}, graph.Shape{1, 16, 1, 1}, []int{0, 2, 3}},
+		{"features (64,128)+(128,)", graph.Shape{64, 128}, graph.Shape{128}, []int{0}},
+	} {
+		g := graph.New()
+		x, bias := g.Input("x", tensor.Float32, c.x...), g.Input("b", tensor.Float32, c.b...)
+		add := &binary{name: "Add", fast: addLoop, f32: add[float32], f64: add[float64]}
+		shape, _, err := add.Infer([]*graph.Node{x, bias})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, in := benchValue(shape), []*graph.Value{benchValue(c.x), benchValue(c.b)}
+		b.Run(c.name+"/Add", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * shape.Size()))
+			for b.Loop() {
+				add.Forward(out, in)
+			}
+		})
+		sum := &reduceOp{reduction: sumReduction(), axes: c.axes}
+		sumShape, _, err := sum.Infer([]*graph.Node{x})
+		if err != nil {
+			b.Fatal(err)
+		}
+		lanes := sum.lanes
+		for _, path := range []struct {
+			name  string
+			lanes int
+		}{{"Sum/four runs at once", lanes}, {"Sum/one run at a time", 0}} {
+			if path.name == "Sum/four runs at once" && lanes == 0 {
+				continue
+			}
+			b.Run(c.name+"/"+path.name, func(b *testing.B) {
+				sum.lanes = path.lanes
+				sumOut, sumIn := benchValue(sumShape), []*graph.Value{benchValue(c.x)}
+				b.ReportAllocs()
+				b.SetBytes(int64(4 * c.x.Size()))
+				for b.Loop() {
+					sum.Forward(sumOut, sumIn)
+				}
+			})
+		}
+	}
+}
