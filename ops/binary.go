@@ -85,26 +85,51 @@ func binaryKernel[T graph.Float](op *binary, out []T, in []*graph.Value) {
 	stridedBinary(&op.plan, op.fast, ofDType[func(a, b T) T](op.f32, op.f64), out, floats[T](in[0]), floats[T](in[1]))
 }
 
-// stridedBinary is binaryKernel on the plan p and slices.
+// stridedBinary is binaryKernel on the plan p and slices. A plan with two
+// outer axes, the layout of a per-channel bias (N, C, H·W) + (1, C, 1), walks
+// its runs in two nested loops that step the operands' offsets by their
+// strides, instead of working each run's offsets out with a division and a
+// remainder per axis: on (64, 32, 10, 10) those cost about as much as the
+// additions.
 func stridedBinary[T graph.Float](p *stridedPlan, fast fastKind, f func(a, b T) T, out, a, b []T) {
 	sa, sb := p.innerStride[1], p.innerStride[2]
 	n := p.inner
-	for r := 0; r < p.runs; r++ {
-		o := out[r*n : r*n+n]
-		oa, ob := p.offset(1, r), p.offset(2, r)
-		switch {
-		case fast != slowLoop && sa == 1 && sb == 1:
-			vectorVector(fast, o, a[oa:oa+n], b[ob:ob+n])
-		case fast != slowLoop && sa == 1 && sb == 0:
-			vectorScalar(fast, o, a[oa:oa+n], b[ob])
-		case fast != slowLoop && sa == 0 && sb == 1:
-			scalarVector(fast, o, a[oa], b[ob:ob+n])
-		default:
-			for i := range o {
-				o[i] = f(a[oa], b[ob])
-				oa += sa
-				ob += sb
+	if len(p.outerDims) == 2 {
+		sa0, sa1 := p.outerStrides[1][0], p.outerStrides[1][1]
+		sb0, sb1 := p.outerStrides[2][0], p.outerStrides[2][1]
+		r := 0
+		for i := 0; i < p.outerDims[0]; i++ {
+			oa, ob := i*sa0, i*sb0
+			for j := 0; j < p.outerDims[1]; j++ {
+				binaryRun(fast, f, out[r*n:r*n+n], a, oa, sa, b, ob, sb)
+				oa += sa1
+				ob += sb1
+				r++
 			}
+		}
+		return
+	}
+	for r := 0; r < p.runs; r++ {
+		binaryRun(fast, f, out[r*n:r*n+n], a, p.offset(1, r), sa, b, p.offset(2, r), sb)
+	}
+}
+
+// binaryRun computes one run o of a binary op, whose operands start at
+// offsets oa and ob and step by sa and sb.
+func binaryRun[T graph.Float](fast fastKind, f func(a, b T) T, o, a []T, oa, sa int, b []T, ob, sb int) {
+	n := len(o)
+	switch {
+	case fast != slowLoop && sa == 1 && sb == 1:
+		vectorVector(fast, o, a[oa:oa+n], b[ob:ob+n])
+	case fast != slowLoop && sa == 1 && sb == 0:
+		vectorScalar(fast, o, a[oa:oa+n], b[ob])
+	case fast != slowLoop && sa == 0 && sb == 1:
+		scalarVector(fast, o, a[oa], b[ob:ob+n])
+	default:
+		for i := range o {
+			o[i] = f(a[oa], b[ob])
+			oa += sa
+			ob += sb
 		}
 	}
 }

@@ -170,6 +170,7 @@ func BenchmarkBiasKernels(b *testing.B) {
 		axes []int
 	}{
 		{"channels (64,16,28,28)+(1,16,1,1)", graph.Shape{64, 16, 28, 28}, graph.Shape{1, 16, 1, 1}, []int{0, 2, 3}},
+		{"channels (64,32,10,10)+(1,32,1,1)", graph.Shape{64, 32, 10, 10}, graph.Shape{1, 32, 1, 1}, []int{0, 2, 3}},
 		{"features (64,128)+(128,)", graph.Shape{64, 128}, graph.Shape{128}, []int{0}},
 	} {
 		g := graph.New()
