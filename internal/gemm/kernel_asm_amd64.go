@@ -85,3 +85,11 @@ func kernelF32AVX2(k int, a *float32, b *float32, c *float32, ldc int, alpha flo
 //
 //go:noescape
 func kernelF64AVX2(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64)
+
+// peakFMAF32AVX512 runs iters trips of 12 independent 16-lane float32 FMAs
+// (384 FLOPs a trip) on registers only, to measure the FMA units' peak.
+func peakFMAF32AVX512(iters int)
+
+// peakFMAF32AVX2 runs iters trips of 12 independent 8-lane float32 FMAs
+// (192 FLOPs a trip) on registers only, to measure the FMA units' peak.
+func peakFMAF32AVX2(iters int)

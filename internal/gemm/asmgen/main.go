@@ -54,6 +54,8 @@ func main() {
 	for _, kn := range kernels {
 		generate(kn)
 	}
+	generatePeak("peakFMAF32AVX512", true)
+	generatePeak("peakFMAF32AVX2", false)
 	Generate()
 }
 
@@ -262,4 +264,59 @@ func paramAddr(name string) Mem {
 		panic(err)
 	}
 	return p.Addr
+}
+
+// peakChains is the number of independent FMA chains in the peak loop: an
+// FMA's latency (4 cycles) times the 2 FMA pipes, with room to spare, and
+// few enough to leave AVX2's 16 ymm registers two for the operands.
+const peakChains = 12
+
+// generatePeak writes a loop of iters trips of peakChains independent
+// float32 FMAs, which nothing but the FMA units limits: the benchmark of the
+// machine's peak rate that the GEMM's share of peak is quoted against.
+func generatePeak(name string, avx512 bool) {
+	TEXT(name, NOSPLIT, "func(iters int)")
+	lanes := 8
+	if avx512 {
+		lanes = 16
+	}
+	Doc(
+		fmt.Sprintf("%s runs iters trips of %d independent %d-lane float32 FMAs", name, peakChains, lanes),
+		fmt.Sprintf("(%d FLOPs a trip) on registers only, to measure the FMA units' peak.", 2*peakChains*lanes),
+	)
+	iters := Load(Param("iters"), GP64())
+	vec := func() VecVirtual {
+		if avx512 {
+			return ZMM()
+		}
+		return YMM()
+	}
+	x, y := vec(), vec()
+	acc := make([]VecVirtual, peakChains)
+	for i := range acc {
+		acc[i] = vec()
+		if avx512 {
+			VPXORD(acc[i], acc[i], acc[i])
+		} else {
+			VXORPS(acc[i], acc[i], acc[i])
+		}
+	}
+	if avx512 {
+		VPXORD(x, x, x)
+		VPXORD(y, y, y)
+	} else {
+		VXORPS(x, x, x)
+		VXORPS(y, y, y)
+	}
+	Label(name + "_loop")
+	TESTQ(iters, iters)
+	JZ(LabelRef(name + "_done"))
+	for i := range acc {
+		VFMADD231PS(x, y, acc[i])
+	}
+	DECQ(iters)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
 }
