@@ -165,6 +165,13 @@ func (bt *batched[E]) run(kind kernelKind) {
 		}
 		return
 	}
+	if bt.isVector() && bt.packerA == nil && bt.packerB == nil {
+		for i := range bt.count {
+			p := bt.item(i)
+			p.gemv(kernelFor[E](kind))
+		}
+		return
+	}
 	kern := kernelFor[E](kind)
 	if bt.parallel(kern) {
 		return

@@ -23,6 +23,11 @@ var benchShapes = []benchShape{
 	{name: "64x256x128", m: 64, k: 256, n: 128},
 	{name: "784x64x256_transA", m: 784, k: 64, n: 256, transA: true},
 	{name: "512x512x512", m: 512, k: 512, n: 512},
+	// The same net at batch 1: the forward products are vector-matrix ones,
+	// and so is the backward pass's input gradient, dY·Wᵀ.
+	{name: "1x784x256", m: 1, k: 784, n: 256},
+	{name: "1x256x128", m: 1, k: 256, n: 128},
+	{name: "1x256x784_transB", m: 1, k: 256, n: 784, transB: true},
 	// An XOR network's layer, batch 4: forward, weight and input gradients.
 	{name: "4x2x10_xor", m: 4, k: 2, n: 10},
 	{name: "2x4x10_xor_transA", m: 2, k: 4, n: 10, transA: true},

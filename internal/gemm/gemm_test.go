@@ -237,6 +237,37 @@ func TestOddLargeShapes(t *testing.T) {
 	})
 }
 
+// TestVectorShapes checks the matrix-vector path (gemv.go): one row or one
+// column of C, lengths on both sides of the vector kernels' strips of one
+// and four vectors, every transpose, alpha and beta, and a batch.
+func TestVectorShapes(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
+		rng := rand.New(rand.NewPCG(7, uint64(kind)))
+		for _, length := range []int{1, 3, 4, 8, 15, 16, 17, 33, 64, 65, 100, 131} {
+			for _, k := range []int{1, 5, 64} {
+				for _, rowOfC := range []bool{true, false} {
+					for _, alpha := range alphas {
+						for _, beta := range betas {
+							m, n := 1, length
+							if !rowOfC {
+								m, n = length, 1
+							}
+							s := randomShape(rng, m, n, k)
+							s.alpha, s.beta = alpha, beta
+							run(t, rng, kind, f32, s)
+						}
+					}
+				}
+			}
+		}
+		for _, broadcast := range []string{"", "a", "b"} {
+			s := randomShape(rng, 1, 70, 40)
+			s.batch, s.broadcast = 3, broadcast
+			run(t, rng, kind, f32, s)
+		}
+	})
+}
+
 // TestScalars checks every alpha and beta on a blocked, a parallel and a
 // small shape, and that beta = 0 ignores NaNs already in C.
 func TestScalars(t *testing.T) {

@@ -32,6 +32,12 @@ type microKernel[E Float] struct {
 	run        func(k int, a, b, c *E, ldc int, alpha, beta E)
 	mr, nr     int // tile of C held in registers
 	mc, kc, nc int // cache blocks of m, k and n; mc is a multiple of mr, nc of nr
+
+	// axpy, when set, is gemv's vector kernel (asmgen's generateAxpyRows):
+	// y[j] += alpha · Σ_l x[l·incx]·m[l·ldm + j] for the columns j below n
+	// rounded down to a multiple of lanes; k is at least 1.
+	axpy  func(n, k int, alpha E, x *E, incx int, m *E, ldm int, y *E)
+	lanes int
 }
 
 // kernelFor returns the table entry for kind. It panics if this build has no

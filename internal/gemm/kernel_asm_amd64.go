@@ -86,6 +86,66 @@ func kernelF32AVX2(k int, a *float32, b *float32, c *float32, ldc int, alpha flo
 //go:noescape
 func kernelF64AVX2(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64)
 
+// axpyRowsF32AVX512 adds alpha·mᵀ·x to y for the first n - n%16 columns, where m
+// is k rows of row stride ldm and x has stride incx; k must be at least 1.
+// Up to rounding it is
+//
+//	for j := 0; j < n-n%16; j++ {
+//		var sum float32
+//		for l := 0; l < k; l++ {
+//			sum += x[l*incx] * m[l*ldm+j]
+//		}
+//		y[j] += alpha * sum
+//	}
+//
+//go:noescape
+func axpyRowsF32AVX512(n int, k int, alpha float32, x *float32, incx int, m *float32, ldm int, y *float32)
+
+// axpyRowsF64AVX512 adds alpha·mᵀ·x to y for the first n - n%8 columns, where m
+// is k rows of row stride ldm and x has stride incx; k must be at least 1.
+// Up to rounding it is
+//
+//	for j := 0; j < n-n%8; j++ {
+//		var sum float64
+//		for l := 0; l < k; l++ {
+//			sum += x[l*incx] * m[l*ldm+j]
+//		}
+//		y[j] += alpha * sum
+//	}
+//
+//go:noescape
+func axpyRowsF64AVX512(n int, k int, alpha float64, x *float64, incx int, m *float64, ldm int, y *float64)
+
+// axpyRowsF32AVX2 adds alpha·mᵀ·x to y for the first n - n%8 columns, where m
+// is k rows of row stride ldm and x has stride incx; k must be at least 1.
+// Up to rounding it is
+//
+//	for j := 0; j < n-n%8; j++ {
+//		var sum float32
+//		for l := 0; l < k; l++ {
+//			sum += x[l*incx] * m[l*ldm+j]
+//		}
+//		y[j] += alpha * sum
+//	}
+//
+//go:noescape
+func axpyRowsF32AVX2(n int, k int, alpha float32, x *float32, incx int, m *float32, ldm int, y *float32)
+
+// axpyRowsF64AVX2 adds alpha·mᵀ·x to y for the first n - n%4 columns, where m
+// is k rows of row stride ldm and x has stride incx; k must be at least 1.
+// Up to rounding it is
+//
+//	for j := 0; j < n-n%4; j++ {
+//		var sum float64
+//		for l := 0; l < k; l++ {
+//			sum += x[l*incx] * m[l*ldm+j]
+//		}
+//		y[j] += alpha * sum
+//	}
+//
+//go:noescape
+func axpyRowsF64AVX2(n int, k int, alpha float64, x *float64, incx int, m *float64, ldm int, y *float64)
+
 // peakFMAF32AVX512 runs iters trips of 12 independent 16-lane float32 FMAs
 // (384 FLOPs a trip) on registers only, to measure the FMA units' peak.
 func peakFMAF32AVX512(iters int)

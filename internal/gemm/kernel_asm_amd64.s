@@ -1190,6 +1190,290 @@ kernelF64AVX2_beta:
 	VZEROUPPER
 	RET
 
+// func axpyRowsF32AVX512(n int, k int, alpha float32, x *float32, incx int, m *float32, ldm int, y *float32)
+// Requires: AVX, AVX512F
+TEXT ·axpyRowsF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ         n+0(FP), AX
+	MOVQ         k+8(FP), CX
+	MOVQ         x+24(FP), DX
+	MOVQ         incx+32(FP), BX
+	MOVQ         m+40(FP), SI
+	MOVQ         ldm+48(FP), DI
+	MOVQ         y+56(FP), R8
+	SHLQ         $0x02, BX
+	SHLQ         $0x02, DI
+	VBROADCASTSS alpha+16(FP), Z0
+
+axpyRowsF32AVX512_strip4:
+	CMPQ   AX, $0x00000040
+	JL     axpyRowsF32AVX512_end4
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF32AVX512_strip4_row:
+	VBROADCASTSS (R9), Z5
+	VFMADD231PS  (R10), Z5, Z1
+	VFMADD231PS  64(R10), Z5, Z2
+	VFMADD231PS  128(R10), Z5, Z3
+	VFMADD231PS  192(R10), Z5, Z4
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF32AVX512_strip4_row
+	VFMADD213PS  (R8), Z0, Z1
+	VMOVUPS      Z1, (R8)
+	VFMADD213PS  64(R8), Z0, Z2
+	VMOVUPS      Z2, 64(R8)
+	VFMADD213PS  128(R8), Z0, Z3
+	VMOVUPS      Z3, 128(R8)
+	VFMADD213PS  192(R8), Z0, Z4
+	VMOVUPS      Z4, 192(R8)
+	ADDQ         $0x00000100, SI
+	ADDQ         $0x00000100, R8
+	SUBQ         $0x00000040, AX
+	JMP          axpyRowsF32AVX512_strip4
+
+axpyRowsF32AVX512_end4:
+axpyRowsF32AVX512_strip1:
+	CMPQ   AX, $0x00000010
+	JL     axpyRowsF32AVX512_end1
+	VPXORD Z6, Z6, Z6
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF32AVX512_strip1_row:
+	VBROADCASTSS (R9), Z1
+	VFMADD231PS  (R10), Z1, Z6
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF32AVX512_strip1_row
+	VFMADD213PS  (R8), Z0, Z6
+	VMOVUPS      Z6, (R8)
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000010, AX
+	JMP          axpyRowsF32AVX512_strip1
+
+axpyRowsF32AVX512_end1:
+	VZEROUPPER
+	RET
+
+// func axpyRowsF64AVX512(n int, k int, alpha float64, x *float64, incx int, m *float64, ldm int, y *float64)
+// Requires: AVX, AVX512F
+TEXT ·axpyRowsF64AVX512(SB), NOSPLIT, $0-64
+	MOVQ         n+0(FP), AX
+	MOVQ         k+8(FP), CX
+	MOVQ         x+24(FP), DX
+	MOVQ         incx+32(FP), BX
+	MOVQ         m+40(FP), SI
+	MOVQ         ldm+48(FP), DI
+	MOVQ         y+56(FP), R8
+	SHLQ         $0x03, BX
+	SHLQ         $0x03, DI
+	VBROADCASTSD alpha+16(FP), Z0
+
+axpyRowsF64AVX512_strip4:
+	CMPQ   AX, $0x00000020
+	JL     axpyRowsF64AVX512_end4
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF64AVX512_strip4_row:
+	VBROADCASTSD (R9), Z5
+	VFMADD231PD  (R10), Z5, Z1
+	VFMADD231PD  64(R10), Z5, Z2
+	VFMADD231PD  128(R10), Z5, Z3
+	VFMADD231PD  192(R10), Z5, Z4
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF64AVX512_strip4_row
+	VFMADD213PD  (R8), Z0, Z1
+	VMOVUPD      Z1, (R8)
+	VFMADD213PD  64(R8), Z0, Z2
+	VMOVUPD      Z2, 64(R8)
+	VFMADD213PD  128(R8), Z0, Z3
+	VMOVUPD      Z3, 128(R8)
+	VFMADD213PD  192(R8), Z0, Z4
+	VMOVUPD      Z4, 192(R8)
+	ADDQ         $0x00000100, SI
+	ADDQ         $0x00000100, R8
+	SUBQ         $0x00000020, AX
+	JMP          axpyRowsF64AVX512_strip4
+
+axpyRowsF64AVX512_end4:
+axpyRowsF64AVX512_strip1:
+	CMPQ   AX, $0x00000008
+	JL     axpyRowsF64AVX512_end1
+	VPXORD Z6, Z6, Z6
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF64AVX512_strip1_row:
+	VBROADCASTSD (R9), Z1
+	VFMADD231PD  (R10), Z1, Z6
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF64AVX512_strip1_row
+	VFMADD213PD  (R8), Z0, Z6
+	VMOVUPD      Z6, (R8)
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000008, AX
+	JMP          axpyRowsF64AVX512_strip1
+
+axpyRowsF64AVX512_end1:
+	VZEROUPPER
+	RET
+
+// func axpyRowsF32AVX2(n int, k int, alpha float32, x *float32, incx int, m *float32, ldm int, y *float32)
+// Requires: AVX, FMA3
+TEXT ·axpyRowsF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ         n+0(FP), AX
+	MOVQ         k+8(FP), CX
+	MOVQ         x+24(FP), DX
+	MOVQ         incx+32(FP), BX
+	MOVQ         m+40(FP), SI
+	MOVQ         ldm+48(FP), DI
+	MOVQ         y+56(FP), R8
+	SHLQ         $0x02, BX
+	SHLQ         $0x02, DI
+	VBROADCASTSS alpha+16(FP), Y0
+
+axpyRowsF32AVX2_strip2:
+	CMPQ   AX, $0x00000010
+	JL     axpyRowsF32AVX2_end2
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF32AVX2_strip2_row:
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  (R10), Y3, Y1
+	VFMADD231PS  32(R10), Y3, Y2
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF32AVX2_strip2_row
+	VFMADD213PS  (R8), Y0, Y1
+	VMOVUPS      Y1, (R8)
+	VFMADD213PS  32(R8), Y0, Y2
+	VMOVUPS      Y2, 32(R8)
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000010, AX
+	JMP          axpyRowsF32AVX2_strip2
+
+axpyRowsF32AVX2_end2:
+axpyRowsF32AVX2_strip1:
+	CMPQ   AX, $0x00000008
+	JL     axpyRowsF32AVX2_end1
+	VXORPS Y1, Y1, Y1
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF32AVX2_strip1_row:
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  (R10), Y2, Y1
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF32AVX2_strip1_row
+	VFMADD213PS  (R8), Y0, Y1
+	VMOVUPS      Y1, (R8)
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000008, AX
+	JMP          axpyRowsF32AVX2_strip1
+
+axpyRowsF32AVX2_end1:
+	VZEROUPPER
+	RET
+
+// func axpyRowsF64AVX2(n int, k int, alpha float64, x *float64, incx int, m *float64, ldm int, y *float64)
+// Requires: AVX, FMA3
+TEXT ·axpyRowsF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ         n+0(FP), AX
+	MOVQ         k+8(FP), CX
+	MOVQ         x+24(FP), DX
+	MOVQ         incx+32(FP), BX
+	MOVQ         m+40(FP), SI
+	MOVQ         ldm+48(FP), DI
+	MOVQ         y+56(FP), R8
+	SHLQ         $0x03, BX
+	SHLQ         $0x03, DI
+	VBROADCASTSD alpha+16(FP), Y0
+
+axpyRowsF64AVX2_strip2:
+	CMPQ   AX, $0x00000008
+	JL     axpyRowsF64AVX2_end2
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF64AVX2_strip2_row:
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  (R10), Y3, Y1
+	VFMADD231PD  32(R10), Y3, Y2
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF64AVX2_strip2_row
+	VFMADD213PD  (R8), Y0, Y1
+	VMOVUPD      Y1, (R8)
+	VFMADD213PD  32(R8), Y0, Y2
+	VMOVUPD      Y2, 32(R8)
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, R8
+	SUBQ         $0x00000008, AX
+	JMP          axpyRowsF64AVX2_strip2
+
+axpyRowsF64AVX2_end2:
+axpyRowsF64AVX2_strip1:
+	CMPQ   AX, $0x00000004
+	JL     axpyRowsF64AVX2_end1
+	VXORPD Y1, Y1, Y1
+	MOVQ   DX, R9
+	MOVQ   SI, R10
+	MOVQ   CX, R11
+
+axpyRowsF64AVX2_strip1_row:
+	VBROADCASTSD (R9), Y2
+	VFMADD231PD  (R10), Y2, Y1
+	ADDQ         BX, R9
+	ADDQ         DI, R10
+	DECQ         R11
+	JNZ          axpyRowsF64AVX2_strip1_row
+	VFMADD213PD  (R8), Y0, Y1
+	VMOVUPD      Y1, (R8)
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, R8
+	SUBQ         $0x00000004, AX
+	JMP          axpyRowsF64AVX2_strip1
+
+axpyRowsF64AVX2_end1:
+	VZEROUPPER
+	RET
+
 // func peakFMAF32AVX512(iters int)
 // Requires: AVX, AVX512F
 TEXT ·peakFMAF32AVX512(SB), NOSPLIT, $0-8

@@ -54,6 +54,9 @@ func main() {
 	for _, kn := range kernels {
 		generate(kn)
 	}
+	for _, kn := range kernels {
+		generateAxpyRows(kn)
+	}
 	generatePeak("peakFMAF32AVX512", true)
 	generatePeak("peakFMAF32AVX2", false)
 	Generate()
@@ -317,6 +320,99 @@ func generatePeak(name string, avx512 bool) {
 	DECQ(iters)
 	JMP(LabelRef(name + "_loop"))
 	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// axpyName is the name of the matrix-vector kernel that goes with kn.
+func (kn kernel) axpyName() string { return "axpyRows" + kn.name[len("kernel"):] }
+
+// generateAxpyRows writes the matrix-vector kernel of gemv.go's axpyRows:
+// y[j] += alpha · sum over l of x[l·incx]·m[l·ldm + j], for the columns j
+// below n rounded down to whole vectors (the caller does the rest). Columns
+// go in strips of kn.vecs vectors, then of one, each strip's sums held in
+// registers down all k rows of m, so y is read and written once.
+func generateAxpyRows(kn kernel) {
+	e, name := kn.elem, kn.axpyName()
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(n, k int, alpha %s, x *%s, incx int, m *%s, ldm int, y *%s)", e, e, e, e))
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s adds alpha·mᵀ·x to y for the first n - n%%%d columns, where m", name, kn.lanes()),
+		"is k rows of row stride ldm and x has stride incx; k must be at least 1.",
+		"Up to rounding it is",
+		"",
+		fmt.Sprintf("	for j := 0; j < n-n%%%d; j++ {", kn.lanes()),
+		fmt.Sprintf("		var sum %s", e),
+		"		for l := 0; l < k; l++ {",
+		"			sum += x[l*incx] * m[l*ldm+j]",
+		"		}",
+		"		y[j] += alpha * sum",
+		"	}",
+	)
+	n := Load(Param("n"), GP64())
+	k := Load(Param("k"), GP64())
+	x := Load(Param("x"), GP64())
+	incx := Load(Param("incx"), GP64())
+	m := Load(Param("m"), GP64())
+	ldm := Load(Param("ldm"), GP64())
+	y := Load(Param("y"), GP64())
+	shift := U8(map[int]int{4: 2, 8: 3}[kn.size])
+	SHLQ(shift, incx)
+	SHLQ(shift, ldm)
+	alpha := kn.vec()
+	if kn.size == 4 {
+		VBROADCASTSS(paramAddr("alpha"), alpha)
+	} else {
+		VBROADCASTSD(paramAddr("alpha"), alpha)
+	}
+	vecBytes := kn.lanes() * kn.size
+	for _, width := range []int{kn.vecs, 1} {
+		strip := fmt.Sprintf("%s_strip%d", name, width)
+		Label(strip)
+		CMPQ(n, U32(width*kn.lanes()))
+		JL(LabelRef(fmt.Sprintf("%s_end%d", name, width)))
+		acc := make([]VecVirtual, width)
+		for v := range acc {
+			acc[v] = kn.vec()
+			kn.zero(acc[v])
+		}
+		xp, mp, kk := GP64(), GP64(), GP64()
+		MOVQ(x, xp)
+		MOVQ(m, mp)
+		MOVQ(k, kk)
+		Label(strip + "_row")
+		bc := kn.vec()
+		if kn.size == 4 {
+			VBROADCASTSS(Mem{Base: xp}, bc)
+		} else {
+			VBROADCASTSD(Mem{Base: xp}, bc)
+		}
+		for v := range acc {
+			if kn.size == 4 {
+				VFMADD231PS(Mem{Base: mp, Disp: v * vecBytes}, bc, acc[v])
+			} else {
+				VFMADD231PD(Mem{Base: mp, Disp: v * vecBytes}, bc, acc[v])
+			}
+		}
+		ADDQ(incx, xp)
+		ADDQ(ldm, mp)
+		DECQ(kk)
+		JNZ(LabelRef(strip + "_row"))
+		for v := range acc {
+			yv := Mem{Base: y, Disp: v * vecBytes}
+			if kn.size == 4 {
+				VFMADD213PS(yv, alpha, acc[v])
+			} else {
+				VFMADD213PD(yv, alpha, acc[v])
+			}
+			kn.move(acc[v], yv)
+		}
+		ADDQ(U32(width*vecBytes), m)
+		ADDQ(U32(width*vecBytes), y)
+		SUBQ(U32(width*kn.lanes()), n)
+		JMP(LabelRef(strip))
+		Label(fmt.Sprintf("%s_end%d", name, width))
+	}
 	VZEROUPPER()
 	RET()
 }
