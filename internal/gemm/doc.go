@@ -46,7 +46,11 @@
 //
 // Products with fewer than about a million multiply-adds run on the
 // calling goroutine. Tiny ones (m·n·k up to 512, such as an XOR network's
-// layers) skip packing and run as plain loops. Large products are cut into
+// layers) skip packing and run as plain loops. Products with one row or one
+// column of C (a batch-1 layer) are matrix-vector products and also skip
+// packing and threads (gemv.go): each element of the matrix is used once,
+// so a copy would cost as much as the arithmetic; a vector kernel from
+// asmgen sums down the stored rows when the matrix lies along C. Large products are cut into
 // runtime.GOMAXPROCS(0) parts, along m or n (in whole tiles; the larger of
 // the two, since every part packs all of the other operand); batches of
 // small products are cut along the batch instead. A pool of worker
