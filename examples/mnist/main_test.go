@@ -15,10 +15,10 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"graft/checkpoint"
 	"graft/data"
 	"graft/graph"
 	"graft/layers"
+	"graft/optim"
 )
 
 // side is the synthetic images' height and width: the smallest the cnn
@@ -133,7 +133,7 @@ func TestLoadsPixelsInZeroOneAndLabelsAsClassIDs(t *testing.T) {
 				}
 				wantX, wantY := []float64{0, 0.2, 1, 0.4}[:2*n], []float64{7, 0}[:n]
 				if !near(floats64(trainSet.images), wantX) || !near(floats64(trainSet.labels), wantY) ||
-					!trainSet.images.Shape().Eq(tensor.Shape{n, 2}) || trainSet.images.Dtype() != dt || trainSet.labels.Dtype() != dt {
+					!trainSet.images.Shape().Eq(tensor.Shape{n, 2}) || trainSet.images.Dtype() != dt || trainSet.labels.Dtype() != graph.Int64 {
 					t.Errorf("gzip %v, %v, limit %d: images %v %v, labels %v; want %v and %v", gz, dt, limit, trainSet.images.Shape(), trainSet.images.Data(), trainSet.labels.Data(), wantX, wantY)
 				}
 				if testSet.len() != 1 || testSet.height != 1 || testSet.width != 2 || !near(floats64(testSet.labels), []float64{9}) {
@@ -152,6 +152,13 @@ func name(file string, gz bool) string {
 }
 
 func floats64(t *tensor.Dense) []float64 {
+	if ids, ok := t.Data().([]int64); ok {
+		var out []float64
+		for _, v := range ids {
+			out = append(out, float64(v))
+		}
+		return out
+	}
 	if t.Dtype() == tensor.Float32 {
 		var out []float64
 		for _, v := range t.Float32s() {
@@ -326,30 +333,42 @@ func TestCNNLearnsSyntheticDigits(t *testing.T) {
 	}
 }
 
-// savedCounter reads the random-number counter from a checkpoint of the
-// cnn model on side x side images.
-func savedCounter(t *testing.T, file string) float64 {
+// cnnState builds the cnn model on side x side images and returns its
+// training state, as the command builds it.
+func cnnState(t *testing.T) *trainingState {
 	t.Helper()
 	g, m := graph.New(), layers.NewModel(1)
 	net, err := cnn(m, side, side)
 	if err != nil {
 		t.Fatal(err)
 	}
-	net.Apply(g.Input("x", tensor.Float32, 1, side*side))
-	saved := newCheckpointed(g, m, net)
-	if err := saved.load(file); err != nil {
+	s, err := newTrainingState(g, m, net, optim.NewAdam(0.001), tensor.Float32, side*side)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if saved.counter == nil || saved.counter.Name() != "rng/counter" {
+	return s
+}
+
+// savedCounter reads the random-number counter from a training state of
+// the cnn model on side x side images.
+func savedCounter(t *testing.T, file string) float64 {
+	t.Helper()
+	s := cnnState(t)
+	if err := s.load(file); err != nil {
+		t.Fatal(err)
+	}
+	counter := s.plain.counter
+	if counter == nil || counter.Name() != "rng/counter" {
 		t.Fatalf("the cnn's checkpoint holds no rng/counter")
 	}
-	return graph.Float64s(saved.counter.Value())[0]
+	return graph.Float64s(counter.Value())[0]
 }
 
 // The cnn's checkpoint holds the random-number counter beside the
 // parameters, one count per training step, and a loaded model scores the
 // test images as the saved one did (dropout is off there). The MLP draws no
-// random numbers, and its checkpoint holds its parameters only.
+// random numbers, and its checkpoint holds its parameters (and Adam's
+// slots for them) only.
 func TestCNNSavesTheRandomCounterWithTheParameters(t *testing.T) {
 	dir := syntheticMNIST(t)
 	file := filepath.Join(t.TempDir(), "cnn.safetensors")
@@ -366,11 +385,16 @@ func TestCNNSavesTheRandomCounterWithTheParameters(t *testing.T) {
 	runJSON(t, "--data", dir, "--epochs", "1", "--save", mlpFile)
 	g, m := graph.New(), layers.NewModel(1)
 	net, _ := mlp(m, side, side)
-	net.Apply(g.Input("x", tensor.Float32, 1, side*side))
-	if saved := newCheckpointed(g, m, net); len(saved.nodes) != 6 || saved.counter != nil {
-		t.Errorf("the MLP checkpoints %v; want its 6 parameters", saved.nodes)
-	} else if err := checkpoint.Load(mlpFile, saved.nodes); err != nil {
+	s, err := newTrainingState(g, m, net, optim.NewAdam(0.001), tensor.Float32, side*side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Params) != 6 || len(s.States) != 0 {
+		t.Errorf("the MLP checkpoints %v and %v; want its 6 parameters", s.Params, s.States)
+	} else if err := s.load(mlpFile); err != nil {
 		t.Errorf("the MLP's checkpoint: %v", err)
+	} else if s.Epoch != 1 || s.Step != 5 {
+		t.Errorf("the MLP's checkpoint is at epoch %d, step %d; want 1 and 5 (300 images, 64 a batch)", s.Epoch, s.Step)
 	}
 }
 
@@ -390,6 +414,79 @@ func TestCNNResumesFromTheSavedCounter(t *testing.T) {
 	}
 	if got := savedCounter(t, again); got != float64(s.Steps+a.Steps) {
 		t.Errorf("rng/counter = %v after %d + %d steps", got, s.Steps, a.Steps)
+	}
+}
+
+// Training 2 epochs, saving, and resuming for 1 more gives the numbers of 3
+// epochs without a stop, bit for bit: the third epoch's losses and
+// accuracies, and a saved state equal to the uninterrupted run's, Adam's
+// slots, its step counts and the dropout counter included.
+func TestResumedRunEqualsUninterruptedRun(t *testing.T) {
+	dir := syntheticMNIST(t)
+	for _, model := range []string{"mlp", "cnn"} {
+		t.Run(model, func(t *testing.T) {
+			tmp := t.TempDir()
+			saved, resumed, whole := filepath.Join(tmp, "2.safetensors"), filepath.Join(tmp, "2+1.safetensors"), filepath.Join(tmp, "3.safetensors")
+			args := []string{"--data", dir, "--model", model, "--batch-size", "32", "--limit", "200", "--lr", "0.003"}
+			w := runJSON(t, append(args, "--epochs", "3", "--save", whole)...)
+			runJSON(t, append(args, "--epochs", "2", "--save", saved)...)
+			r := runJSON(t, append(args, "--epochs", "1", "--load", saved, "--save", resumed)...)
+			if r.EpochTrainLoss[0] != w.EpochTrainLoss[2] || r.EpochTrainAccuracy[0] != w.EpochTrainAccuracy[2] ||
+				r.TestLoss != w.TestLoss || r.TestAccuracy != w.TestAccuracy || r.Steps != w.Steps/3 {
+				t.Errorf("resumed epoch 3: loss %v, accuracy %v, test loss %v, %d steps; uninterrupted: %v, %v, %v, %d steps in 3 epochs",
+					r.EpochTrainLoss[0], r.EpochTrainAccuracy[0], r.TestLoss, r.Steps, w.EpochTrainLoss[2], w.EpochTrainAccuracy[2], w.TestLoss, w.Steps)
+			}
+			a, err := os.ReadFile(resumed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(whole)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("the state saved after 2+1 epochs (%d bytes) differs from the one after 3 (%d bytes)", len(a), len(b))
+			}
+		})
+	}
+}
+
+// --load still reads the plain parameter checkpoints of earlier versions
+// (the parameters, and for the cnn the counter as a vector of one float64)
+// and scores the test images as the model saved in them.
+func TestLoadsAPlainParameterCheckpoint(t *testing.T) {
+	dir := syntheticMNIST(t)
+	for _, model := range []string{"mlp", "cnn"} {
+		t.Run(model, func(t *testing.T) {
+			tmp := t.TempDir()
+			state, plain := filepath.Join(tmp, "state.safetensors"), filepath.Join(tmp, "plain.safetensors")
+			trained := runJSON(t, "--data", dir, "--model", model, "--epochs", "1", "--save", state)
+			g, m := graph.New(), layers.NewModel(1)
+			net, _ := models[model](m, side, side)
+			s, err := newTrainingState(g, m, net, optim.NewAdam(0.001), tensor.Float32, side*side)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.load(state); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.plain.save(plain); err != nil {
+				t.Fatal(err)
+			}
+			if isTrainingState(plain) || !isTrainingState(state) {
+				t.Fatalf("isTrainingState tells the plain checkpoint from the training state wrongly")
+			}
+			loaded := runJSON(t, "--data", dir, "--model", model, "--epochs", "0", "--load", plain)
+			if loaded.TestLoss != trained.TestLoss || loaded.TestAccuracy != trained.TestAccuracy {
+				t.Errorf("trained: loss %v accuracy %v; loaded from a plain checkpoint: loss %v accuracy %v", trained.TestLoss, trained.TestAccuracy, loaded.TestLoss, loaded.TestAccuracy)
+			}
+			if model == "cnn" {
+				if got := savedCounter(t, plain); got != float64(trained.Steps) {
+					t.Errorf("rng/counter = %v in the plain checkpoint after %d steps", got, trained.Steps)
+				}
+			}
+			runJSON(t, "--data", dir, "--model", model, "--epochs", "1", "--load", plain)
+		})
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"graft/checkpoint"
 	"graft/graph"
 	"graft/layers"
 	"graft/losses"
@@ -80,34 +79,44 @@ func trainMNIST(o options, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--model %s: %w", o.model, err)
 	}
-	// The test program is built first, in inference mode, so that the
-	// parameters exist before --load fills them.
-	test, err := newTester(g, net, testSet)
+	// One Model serves every epoch: its training steps (one per batch size)
+	// and its test programs are built and compiled on first use and then
+	// taken from its cache, so the graph stops growing after the first
+	// epoch.
+	trainer := train.NewModel(g, net.Apply, losses.SoftmaxCrossEntropy)
+	opt := optim.NewAdam(o.lr)
+	state, err := newTrainingState(g, model, net, opt, dt, trainSet.height*trainSet.width)
 	if err != nil {
 		return err
 	}
-	saved := newCheckpointed(g, model, net)
 	if o.load != "" {
-		if err := saved.load(o.load); err != nil {
+		if err := state.load(o.load); err != nil {
 			return fmt.Errorf("--load: %w", err)
 		}
+	}
+	test := func() (loss, accuracy float64, err error) {
+		scores, err := trainer.Evaluate(testSet.images, testSet.labels, testBatch, train.Counted("accuracy", digitAccuracy))
+		return scores["loss"], scores["accuracy"], err
 	}
 	s := summary{Model: o.model, DType: o.dtype, Data: dir, TrainImages: trainSet.len(), TestImages: testSet.len(), Params: model.NumParams(), Epochs: o.epochs}
 	if !o.json {
 		fmt.Fprintf(stdout, "MNIST from %s: %d training and %d test images of %dx%d pixels\n", dir, s.TrainImages, s.TestImages, trainSet.height, trainSet.width)
 		fmt.Fprintf(stdout, "model %s, %d parameters, %s; Adam, learning rate %g times %g per epoch, batch %d\n", o.model, s.Params, o.dtype, o.lr, o.lrDecay, o.batchSize)
 	}
-	opt := optim.NewAdam(o.lr)
-	for epoch := 1; epoch <= o.epochs; epoch++ {
+	// A run resumed from a training state goes on with the epoch after the
+	// saved one: its learning rate and its shuffle are those the
+	// uninterrupted run would have used.
+	done, last := state.Epoch, state.Epoch+o.epochs
+	for epoch := done + 1; epoch <= last; epoch++ {
 		began := time.Now()
 		opt.SetLearningRate(o.lr * math.Pow(o.lrDecay, float64(epoch-1)))
 		// Every epoch is one call of Fit, so that the test pass can run
-		// between epochs; its own seed gives it a shuffle of its own.
-		g.SetTraining(true)
-		h, err := train.Fit(g, net.Apply, losses.SoftmaxCrossEntropy, opt, trainSet.images, trainSet.labels, train.Config{
+		// between epochs; its own seed gives it a shuffle of its own. (A
+		// train.Schedule counts the steps of one Fit call, so the decay
+		// stays here, once per epoch.)
+		h, err := trainer.Fit(opt, trainSet.images, trainSet.labels, train.Config{
 			Epochs: 1, BatchSize: o.batchSize, Seed: epochSeed(o.seed, epoch), Metric: train.SparseCategoricalAccuracy,
 		})
-		g.SetTraining(false)
 		if err != nil {
 			return err
 		}
@@ -117,6 +126,7 @@ func trainMNIST(o options, stdout io.Writer) error {
 			return err
 		}
 		s.Steps += h.Steps
+		state.Epoch, state.Step = epoch, state.Step+h.Steps
 		s.EpochTrainLoss = append(s.EpochTrainLoss, jsonFloat(h.Loss[0]))
 		s.EpochTrainAccuracy = append(s.EpochTrainAccuracy, h.Accuracy[0])
 		s.EpochTestLoss = append(s.EpochTestLoss, jsonFloat(loss))
@@ -124,10 +134,10 @@ func trainMNIST(o options, stdout io.Writer) error {
 		s.EpochSeconds = append(s.EpochSeconds, seconds)
 		if !o.json {
 			fmt.Fprintf(stdout, "epoch %*d/%d  loss %.4f  accuracy %6.2f%%  test loss %.4f  test accuracy %6.2f%%  %.2fs\n",
-				len(fmt.Sprint(o.epochs)), epoch, o.epochs, h.Loss[0], 100*h.Accuracy[0], loss, 100*accuracy, seconds)
+				len(fmt.Sprint(last)), epoch, last, h.Loss[0], 100*h.Accuracy[0], loss, 100*accuracy, seconds)
 		}
 		if !finite(h.Loss[0]) || !finite(loss) {
-			s.Epochs = epoch // training diverged: no point in going on
+			s.Epochs = epoch - done // training diverged: no point in going on
 			break
 		}
 	}
@@ -144,51 +154,7 @@ func trainMNIST(o options, stdout io.Writer) error {
 	if err := report(stdout, s, o.json); err != nil {
 		return err
 	}
-	return writeOutputs(o, saved, model.Lookup("conv1/W"), s)
-}
-
-// checkpointed is what --save writes and --load reads: the model's
-// parameters, its states (batch norm's running statistics), and for a model
-// with dropout the graph's random-number counter "rng/counter", which the
-// dropout masks are drawn from, so that a resumed run goes on with fresh
-// masks rather than the first run's.
-type checkpointed struct {
-	nodes []*graph.Node
-	// counter is the graph's scalar counter, and file the one-element
-	// vector that stands for it in nodes: package checkpoint refuses scalar
-	// tensors (gorgonia's Dense.DataSize is 0 for a scalar), so the count
-	// travels as a vector of shape (1,) under the counter's name.
-	counter, file *graph.Node
-}
-
-// newCheckpointed lists what a checkpoint of model holds. The counter is
-// created here, before any training step reads it, so that --load can fill
-// it.
-func newCheckpointed(g *graph.Graph, model *layers.Model, net layers.Sequential) *checkpointed {
-	c := &checkpointed{nodes: append(append([]*graph.Node(nil), model.Params()...), model.States()...)}
-	if usesRandomness(net) {
-		c.counter, _ = g.RandomCounter()
-		c.file = graph.New().State(c.counter.Name(), tensor.New(tensor.WithShape(1), tensor.WithBacking([]float64{0})))
-		c.nodes = append(c.nodes, c.file)
-	}
-	return c
-}
-
-func (c *checkpointed) save(path string) error {
-	if c.counter != nil {
-		c.file.Value().Float64s()[0] = c.counter.Value().Float64s()[0]
-	}
-	return checkpoint.Save(path, c.nodes)
-}
-
-func (c *checkpointed) load(path string) error {
-	if err := checkpoint.Load(path, c.nodes); err != nil {
-		return err
-	}
-	if c.counter != nil {
-		c.counter.Value().Float64s()[0] = c.file.Value().Float64s()[0]
-	}
-	return nil
+	return writeOutputs(o, state, model.Lookup("conv1/W"), s)
 }
 
 // epochSeed is the shuffle seed of one epoch, distinct for every epoch of
@@ -197,69 +163,21 @@ func epochSeed(seed uint64, epoch int) uint64 {
 	return seed ^ uint64(epoch)*0x9e3779b97f4a7c15
 }
 
-// newTester compiles net and its loss on the test images, testBatch at a
-// time, and returns a function that scores them all: the mean loss and the
-// share of images whose largest logit is at their digit.
-func newTester(g *graph.Graph, net layers.Sequential, set dataset) (func() (loss, accuracy float64, err error), error) {
-	n, pixels := set.len(), set.height*set.width
-	// One program per batch size (the last batch may be smaller); each batch
-	// feeds views of the test set's rows, so nothing is copied.
-	type program struct {
-		prog *graph.Program
-		x, y *graph.Node
+// digitAccuracy is the test pass's metric: the share of images whose
+// largest logit is at their digit, where a row with a NaN or infinite logit
+// is never right (countCorrect).
+func digitAccuracy(pred, target *tensor.Dense) (correct, total int, err error) {
+	labels, ok := target.Data().([]int64)
+	if !ok || len(pred.Shape()) != 2 || pred.Shape()[1] != classes {
+		return 0, 0, fmt.Errorf("the test pass scores %v logits of shape %v against %v labels; want (n, %d) and int64", pred.Dtype(), pred.Shape(), target.Dtype(), classes)
 	}
-	programs := map[int]*program{}
-	var batches []graph.Feeds
-	var progs []*graph.Program
-	for first := 0; first < n; first += testBatch {
-		rows := min(testBatch, n-first)
-		p := programs[rows]
-		if p == nil {
-			p = &program{x: g.Input("test_x", set.images.Dtype(), rows, pixels), y: g.Input("test_y", set.labels.Dtype(), rows)}
-			logits := net.Apply(p.x)
-			var err error
-			if p.prog, err = graph.Compile(losses.SoftmaxCrossEntropy(logits, p.y), logits); err != nil {
-				return nil, err
-			}
-			programs[rows] = p
-		}
-		batches = append(batches, graph.Feeds{p.x: rowsOf(set.images, first, rows), p.y: rowsOf(set.labels, first, rows)})
-		progs = append(progs, p.prog)
-	}
-	labels := graph.Float64s(set.labels)
-	return func() (float64, float64, error) {
-		var lossSum float64
-		correct, first := 0, 0
-		for i, feeds := range batches {
-			out, err := progs[i].Run(feeds)
-			if err != nil {
-				return 0, 0, err
-			}
-			rows := out[1].Shape()[0]
-			lossSum += graph.Float64s(out[0])[0] * float64(rows)
-			correct += countCorrect(graph.Float64s(out[1]), labels[first:first+rows])
-			first += rows
-		}
-		return lossSum / float64(n), float64(correct) / float64(n), nil
-	}, nil
-}
-
-// rowsOf returns rows first to first+rows-1 of t (a float32 or float64
-// tensor whose first axis indexes images) as a tensor sharing t's memory.
-func rowsOf(t *tensor.Dense, first, rows int) *tensor.Dense {
-	shape := append([]int{rows}, t.Shape()[1:]...)
-	width := t.Shape().TotalSize() / t.Shape()[0]
-	lo, hi := first*width, (first+rows)*width
-	if t.Dtype() == tensor.Float32 {
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(t.Float32s()[lo:hi]))
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(t.Float64s()[lo:hi]))
+	return countCorrect(graph.Float64s(pred), labels), len(labels), nil
 }
 
 // countCorrect counts the rows of logits (rows × classes) whose largest
 // entry is at the row's label. A row with a NaN or infinite logit is never
 // right.
-func countCorrect(logits, labels []float64) int {
+func countCorrect[L int64 | float64](logits []float64, labels []L) int {
 	correct := 0
 	for r, label := range labels {
 		row := logits[r*classes : (r+1)*classes]
@@ -273,7 +191,7 @@ func countCorrect(logits, labels []float64) int {
 				best = c
 			}
 		}
-		if best == int(label) {
+		if L(best) == label {
 			correct++
 		}
 	}
@@ -312,7 +230,7 @@ func count(n int, noun string) string {
 // errors are reported together. A model whose loss is not finite is not
 // saved (it would replace a good checkpoint with NaNs); that is an error
 // too.
-func writeOutputs(o options, saved *checkpointed, filters *graph.Node, s summary) error {
+func writeOutputs(o options, saved *trainingState, filters *graph.Node, s summary) error {
 	var errs []error
 	diverged := !finite(float64(s.TestLoss))
 	for _, l := range s.EpochTrainLoss {
