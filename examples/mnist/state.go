@@ -44,7 +44,7 @@ func newTrainingState(g *graph.Graph, model *layers.Model, net layers.Sequential
 		g.RandomCounter()
 	}
 	return &trainingState{
-		TrainingState: checkpoint.TrainingState{Params: model.Params(), States: checkpoint.GraphStates(g), Optimizer: opt},
+		TrainingState: checkpoint.TrainingState{Params: model.Params(), States: g.States(), Optimizer: opt},
 		plain:         newPlainCheckpoint(g, model, net),
 	}, nil
 }
