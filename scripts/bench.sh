@@ -7,13 +7,15 @@
 #
 # Usage: scripts/bench.sh [count [pattern]]
 #   count: runs of each benchmark, default 5
-#   pattern: the -bench regular expression, default . (all of them);
+#   pattern: the -bench regular expression, default the benchmarks with a
+#            graft and a gorgonia side (bench's graft-only benchmarks, for
+#            docs/performance.md's PyTorch table, are left out);
 #            scripts/bench.sh 5 CNN runs only BenchmarkCNNTrainStep
 # The raw `go test` output goes to stderr, the table to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-5}
-pattern=${2:-.}
+pattern=${2:-'^Benchmark(XOR|MLP784)(Train)?Step$|^BenchmarkCNNTrainStep$'}
 
 go test -run '^$' -bench "$pattern" -benchmem -count "$count" ./bench/ | tee /dev/stderr | awk -v count="$count" '
 # sorted fills s[1..n] with the runs of key in increasing order and returns n.
