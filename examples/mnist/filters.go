@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"graft/graph"
+	"graft/internal/atomicfile"
 )
 
 // Filter grids: each filter of a first convolution layer, weights (filters,
@@ -82,9 +83,9 @@ func writeFilters(path string, w *graph.Node) error {
 		return err
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".png") {
-		return writeFile(path, f.png)
+		return atomicfile.Write(path, f.png)
 	}
-	return writeFile(path, f.svg)
+	return atomicfile.Write(path, f.svg)
 }
 
 func (f *filterGrid) png(w io.Writer) error {

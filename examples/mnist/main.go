@@ -29,6 +29,8 @@
 package main
 
 import (
+	"graft/internal/atomicfile"
+
 	"errors"
 	"fmt"
 	"io"
@@ -146,7 +148,7 @@ func checkNames(o options) error {
 		if out.path == "" {
 			continue
 		}
-		if err := checkWritable(out.path); err != nil {
+		if err := atomicfile.CheckWritable(out.path); err != nil {
 			return fmt.Errorf("%s: %v", out.flag, err)
 		}
 	}

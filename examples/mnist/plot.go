@@ -1,6 +1,8 @@
 package main
 
 import (
+	"graft/internal/atomicfile"
+
 	"errors"
 	"image/color"
 	"io"
@@ -46,7 +48,7 @@ func plotCurves(path string, s summary) error {
 	for i, c := range plot.Align(plots, tiles, draw.New(canvas))[0] {
 		plots[0][i].Draw(c)
 	}
-	return writeFile(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := canvas.WriteTo(w)
 		return err
 	})
