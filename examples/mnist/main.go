@@ -29,8 +29,6 @@
 package main
 
 import (
-	"graft/internal/atomicfile"
-
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +38,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"graft/internal/atomicfile"
 )
 
 func main() {

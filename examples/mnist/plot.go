@@ -1,8 +1,6 @@
 package main
 
 import (
-	"graft/internal/atomicfile"
-
 	"errors"
 	"image/color"
 	"io"
@@ -13,6 +11,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"graft/internal/atomicfile"
 )
 
 // curve is one line of a chart: a value per epoch.
