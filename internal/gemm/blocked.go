@@ -36,6 +36,9 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 						mergeTile(p.c[at:], p.ldc, tile, nr, rows, cols, beta)
 					}
 				}
+				if pc+kc == p.k { // the block is final
+					p.finish(ic, ic+mc, jc, jc+nc)
+				}
 			}
 		}
 	}

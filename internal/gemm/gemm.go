@@ -31,10 +31,31 @@ func GemmBatched[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda,
 	gemmBatched(detectedKernel, transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
 }
 
+// Epilogue finishes a block of a product's C: rows [r0, r1) and columns
+// [c0, c1) of product item of the batch, called once the block's values
+// are final and while they are still in cache, so that work on every
+// element of C (a bias, an activation) costs no extra pass over memory.
+// Each element of C is in exactly one call. Calls for different blocks
+// may come from different goroutines at once.
+type Epilogue func(item, r0, r1, c0, c1 int)
+
+// GemmBatchedEpilogue is GemmBatched that calls epilogue on each block of
+// C once the block is computed.
+func GemmBatchedEpilogue[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda, strideA int, b []T, ldb, strideB int, beta T, c []T, ldc, strideC int, batch int, epilogue Epilogue) {
+	bt := newBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
+	bt.epilogue = epilogue
+	bt.run(detectedKernel)
+}
+
 // gemmBatched is GemmBatched with the micro-kernel as a parameter, so that
 // tests can run every kernel the CPU supports, including the pure-Go one.
 func gemmBatched[E Float](kind kernelKind, transA, transB bool, m, n, k int, alpha E, a []E, lda, strideA int, b []E, ldb, strideB int, beta E, c []E, ldc, strideC int, batch int) {
-	bt := batched[E]{
+	bt := newBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch)
+	bt.run(kind)
+}
+
+func newBatched[E Float](transA, transB bool, m, n, k int, alpha E, a []E, lda, strideA int, b []E, ldb, strideB int, beta E, c []E, ldc, strideC int, batch int) batched[E] {
+	return batched[E]{
 		problem: problem[E]{
 			transA: transA, transB: transB, m: m, n: n, k: k,
 			alpha: alpha, beta: beta,
@@ -44,7 +65,6 @@ func gemmBatched[E Float](kind kernelKind, transA, transB bool, m, n, k int, alp
 		},
 		strideA: strideA, strideB: strideB, strideC: strideC, count: batch,
 	}
-	bt.run(kind)
 }
 
 // problem is one product, C = alpha·op(A)·op(B) + beta·C.
@@ -64,6 +84,8 @@ type problem[E Float] struct {
 	// product of the batch they are asked for.
 	packerA, packerB Packer[E]
 	item             int
+
+	epilogue Epilogue // nil: none
 }
 
 // batched is count products whose operands lie stride elements apart.
@@ -151,17 +173,20 @@ func (bt *batched[E]) run(kind kernelKind) {
 		for i := range bt.count {
 			p := bt.item(i)
 			p.scaleC()
+			p.finish(0, p.m, 0, p.n)
 		}
 		return
 	}
 	if bt.work() <= smallMax && bt.packerA == nil && bt.packerB == nil {
 		if bt.count == 1 {
 			bt.problem.small()
+			bt.problem.finish(0, bt.m, 0, bt.n)
 			return
 		}
 		for i := range bt.count {
 			p := bt.item(i)
 			p.small()
+			p.finish(0, p.m, 0, p.n)
 		}
 		return
 	}
@@ -169,6 +194,7 @@ func (bt *batched[E]) run(kind kernelKind) {
 		for i := range bt.count {
 			p := bt.item(i)
 			p.gemv(kernelFor[E](kind))
+			p.finish(0, p.m, 0, p.n)
 		}
 		return
 	}
@@ -182,6 +208,13 @@ func (bt *batched[E]) run(kind kernelKind) {
 		p.blocked(kern, 0, p.m, 0, p.n, ws)
 	}
 	pool.giveBack(ws)
+}
+
+// finish calls the epilogue, if any, on a block of C that is final.
+func (p *problem[E]) finish(r0, r1, c0, c1 int) {
+	if p.epilogue != nil {
+		p.epilogue(p.item, r0, r1, c0, c1)
+	}
 }
 
 // scaleC sets C = beta·C, writing zeros rather than multiplying when beta
