@@ -53,6 +53,8 @@ type netSpec struct {
 	loss   lossKind
 	dtype  tensor.Dtype
 	xor    bool // feed the four XOR rows and targets instead of random data
+
+	unfused bool // compile without fusion (graph.SetFusion(false))
 }
 
 // xorNet is the network of examples/xor: the four rows of the truth table, a
@@ -147,6 +149,7 @@ type graftNet struct {
 
 func newGraftNet(s netSpec, d netData) (*graftNet, error) {
 	g := graph.New()
+	g.SetFusion(!s.unfused)
 	x := g.Input("x", s.dtype, s.batch, s.widths[0])
 	y := g.Input("y", s.dtype, s.batch, s.widths[len(s.widths)-1])
 	var params []*graph.Node

@@ -113,7 +113,13 @@ func Compile(outputs ...*Node) (*Program, error) {
 		}
 		requested[o] = true
 	}
-	if err := p.planBuffers(order, append(outs, updateValues(ups)...), values); err != nil {
+	kept := append(outs, updateValues(ups)...)
+	var chains map[*Node]*chain
+	var reads map[*Node][]*Node
+	if g.Fusion() {
+		order, chains, reads = fuse(order, kept, requested)
+	}
+	if err := p.planBuffers(order, kept, values, reads); err != nil {
 		return nil, err
 	}
 	p.updates = planUpdates(ups, values)
@@ -127,6 +133,9 @@ func Compile(outputs ...*Node) (*Program, error) {
 		s := step{op: n.op, out: values[n], in: make([]*Value, len(n.inputs)), node: n}
 		for i, in := range n.inputs {
 			s.in[i] = values[in]
+		}
+		if c := chains[n]; c != nil {
+			s.op, s.in = newFusedOp(c, values), nil
 		}
 		p.steps = append(p.steps, s)
 		if c, ok := n.op.(RunChecker); ok {

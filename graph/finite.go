@@ -30,6 +30,11 @@ func (p *Program) runFinite() error {
 		s := &p.steps[i]
 		s.op.Forward(s.out, s.in)
 		if bad, at := firstNonFinite(s.out); bad != 0 {
+			if f, ok := s.op.(*fusedOp); ok {
+				if first, bad, at := f.locate(); first != nil {
+					return nonFiniteError(first, bad, at)
+				}
+			}
 			return nonFiniteError(s, bad, at)
 		}
 	}
@@ -118,10 +123,12 @@ func (p *Program) Memory() Memory {
 	}
 	seen := map[*Node]bool{}
 	for _, s := range p.steps {
-		for _, in := range s.node.inputs {
-			if in.kind == Constant && !seen[in] {
-				seen[in] = true
-				m.Constants += in.shape.Size() * int(in.dtype.Size())
+		for _, n := range s.nodes() {
+			for _, in := range n.inputs {
+				if in.kind == Constant && !seen[in] {
+					seen[in] = true
+					m.Constants += in.shape.Size() * int(in.dtype.Size())
+				}
 			}
 		}
 	}

@@ -36,6 +36,7 @@ type Graph struct {
 	deriving             *Node    // the node whose gradient rule is building, if any (Deriving)
 	segment, segments    int      // the Rematerialize call building (0: none), and how many there were
 	training             bool     // the mode layers build in (SetTraining)
+	unfused              bool     // Compile does not fuse (SetFusion)
 	updates              []update // state updates, in the order recorded
 	counter, counterNext *Node    // the random-number counter and its successor, once used
 }

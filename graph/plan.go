@@ -21,10 +21,19 @@ import (
 //
 // An arena that would pass MaxArenaElements is an error naming the node that
 // crossed it. Every node holds at most MaxElements, so the sums stay exact.
-func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) error {
+//
+// reads, when it has an entry for a node, lists what the node's step reads
+// in place of the node's inputs: the inputs of a whole fused chain.
+func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value, reads map[*Node][]*Node) error {
+	inputsOf := func(n *Node) []*Node {
+		if r, ok := reads[n]; ok {
+			return r
+		}
+		return n.inputs
+	}
 	lastUse := make(map[*Node]int, len(order))
 	for i, n := range order {
-		for _, in := range n.inputs {
+		for _, in := range inputsOf(n) {
 			lastUse[in] = i
 		}
 	}
@@ -69,7 +78,7 @@ func (p *Program) planBuffers(order, outputs []*Node, values map[*Node]*Value) e
 				n.dtype, MaxArenaElements, n, n.origin)
 		}
 		live[n], placed[n] = r, r
-		for _, in := range n.inputs {
+		for _, in := range inputsOf(n) {
 			if r, ok := live[in]; ok && lastUse[in] == i {
 				free = release(free, r)
 				delete(live, in)

@@ -38,6 +38,52 @@ func (op *binary) Forward(out *graph.Value, in []*graph.Value) {
 	forEachDType(op, out, in, binaryKernel[float32], binaryKernel[float64])
 }
 
+// ForwardRange implements graph.Elementwise: elements [lo, hi) of the
+// output, each operand being the output's shape, a scalar or a row (Compile
+// fuses the op only then); a row is walked a run per row.
+func (op *binary) ForwardRange(out *graph.Value, in []*graph.Value, lo, hi int) {
+	cols := 1
+	if s := out.Shape; len(s) > 0 {
+		cols = s[len(s)-1]
+	}
+	if out.F32 != nil {
+		binaryRange(op, out.F32, in[0].F32, in[1].F32, cols, lo, hi)
+	} else {
+		binaryRange(op, out.F64, in[0].F64, in[1].F64, cols, lo, hi)
+	}
+}
+
+func binaryRange[T graph.Float](op *binary, out, a, b []T, cols, lo, hi int) {
+	f := ofDType[func(a, b T) T](op.f32, op.f64)
+	rowA, rowB := len(a) != len(out) && len(a) != 1, len(b) != len(out) && len(b) != 1
+	for lo < hi {
+		end := hi
+		if rowA || rowB { // a row's elements repeat every cols: one run per row
+			end = min(hi, (lo/cols+1)*cols)
+		}
+		ra, sa := rangeOf(a, len(out), cols, lo, end)
+		rb, sb := rangeOf(b, len(out), cols, lo, end)
+		binaryRun(op.fast, f, out[lo:end], ra, 0, sa, rb, 0, sb)
+		lo = end
+	}
+}
+
+// rangeOf returns the part of an operand that elements [lo, hi) of an
+// output of size elements and rows of cols read, and its stride: all of it
+// at lo for an operand of the output's size, its one element (stride 0)
+// for a scalar, and the row's elements from lo mod cols for a row ([lo, hi)
+// within one row).
+func rangeOf[T graph.Float](x []T, size, cols, lo, hi int) ([]T, int) {
+	switch {
+	case len(x) == size:
+		return x[lo:hi], 1
+	case len(x) == 1:
+		return x, 0
+	}
+	at := lo % cols
+	return x[at : at+hi-lo], 1
+}
+
 // operands returns a binary node's inputs.
 func operands(n *graph.Node) (a, b *graph.Node) { return n.Inputs()[0], n.Inputs()[1] }
 

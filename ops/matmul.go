@@ -182,6 +182,10 @@ func (op *matMulOp) Forward(out *graph.Value, in []*graph.Value) {
 }
 
 func matMulKernel[T graph.Float](op *matMulOp, out []T, in []*graph.Value) {
+	matMulTiled(op, out, in, nil)
+}
+
+func matMulTiled[T graph.Float](op *matMulOp, out []T, in []*graph.Value, finish gemm.Epilogue) {
 	lda, ldb := op.k, op.n
 	if op.transA {
 		lda = op.m
@@ -189,8 +193,19 @@ func matMulKernel[T graph.Float](op *matMulOp, out []T, in []*graph.Value) {
 	if op.transB {
 		ldb = op.k
 	}
-	gemm.GemmBatched(op.transA, op.transB, op.m, op.n, op.k, 1, floats[T](in[0]), lda, op.strideA,
-		floats[T](in[1]), ldb, op.strideB, 0, out, op.n, op.m*op.n, op.batch)
+	gemm.GemmBatchedEpilogue(op.transA, op.transB, op.m, op.n, op.k, 1, floats[T](in[0]), lda, op.strideA,
+		floats[T](in[1]), ldb, op.strideB, 0, out, op.n, op.m*op.n, op.batch, finish)
+}
+
+// ForwardTiled implements graph.Tiled: the product, with finish applied to
+// each block of C as the GEMM completes it (a fused bias and activation),
+// the output seen as batch × m × n.
+func (op *matMulOp) ForwardTiled(out *graph.Value, in []*graph.Value, finish graph.Epilogue) {
+	if out.F32 != nil {
+		matMulTiled(op, out.F32, in, gemm.Epilogue(finish))
+	} else {
+		matMulTiled(op, out.F64, in, gemm.Epilogue(finish))
+	}
 }
 
 // With C = op(A)·op(B): dop(A) = dC·op(B)ᵀ and dop(B) = op(A)ᵀ·dC; when an

@@ -32,6 +32,16 @@ func unaryKernel[T graph.Float](op *unary, out []T, in []*graph.Value) {
 	ofDType[func(out, x []T)](op.f32, op.f64)(out, floats[T](in[0]))
 }
 
+// ForwardRange implements graph.Elementwise: the loop of Forward over
+// [lo, hi), so a compiled program can fuse the op with its neighbours.
+func (op *unary) ForwardRange(out *graph.Value, in []*graph.Value, lo, hi int) {
+	if out.F32 != nil {
+		op.f32(out.F32[lo:hi], in[0].F32[lo:hi])
+	} else {
+		op.f64(out.F64[lo:hi], in[0].F64[lo:hi])
+	}
+}
+
 // Neg returns -x.
 func Neg(x *graph.Node) *graph.Node {
 	return graph.Apply(&negOp{unary{"Neg", neg[float32], neg[float64]}}, x)
@@ -122,7 +132,10 @@ func ReLU(x *graph.Node) *graph.Node {
 
 type reluOp struct{ unary }
 
-func (*reluOp) Grad(n, dy *graph.Node, i int) *graph.Node { return reluGrad(n.Inputs()[0], dy) }
+// The mask is taken from the output, not the input: y > 0 exactly when
+// x > 0 (a NaN fails both), and reading y leaves x needed by nothing but
+// ReLU, so a compiled program can fuse x's producer with the ReLU.
+func (*reluOp) Grad(n, dy *graph.Node, i int) *graph.Node { return reluGrad(n, dy) }
 
 // reluGrad returns dy·[x > 0], ReLU's gradient, in one pass over memory
 // instead of a comparison and a product. It is the product dy·1 or dy·0, not
@@ -149,6 +162,15 @@ func (op *reluGradOp) Forward(out *graph.Value, in []*graph.Value) {
 		reluGrad32(out.F32, in[0].F32, in[1].F32)
 	} else {
 		reluGrad64(out.F64, in[0].F64, in[1].F64)
+	}
+}
+
+// ForwardRange implements graph.Elementwise.
+func (op *reluGradOp) ForwardRange(out *graph.Value, in []*graph.Value, lo, hi int) {
+	if out.F32 != nil {
+		reluGrad32(out.F32[lo:hi], in[0].F32[lo:hi], in[1].F32[lo:hi])
+	} else {
+		reluGrad64(out.F64[lo:hi], in[0].F64[lo:hi], in[1].F64[lo:hi])
 	}
 }
 

@@ -35,9 +35,12 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 						kern.run(kc, sliverA, sliverB, &tile[0], nr, p.alpha, 0)
 						mergeTile(p.c[at:], p.ldc, tile, nr, rows, cols, beta)
 					}
-				}
-				if pc+kc == p.k { // the block is final
-					p.finish(ic, ic+mc, jc, jc+nc)
+					// The sliver's rows are final and in the level-1 cache:
+					// finishing them here touches little else, where a
+					// whole block's epilogue would evict the packed B.
+					if pc+kc == p.k {
+						p.finish(ic+ir, ic+ir+rows, jc, jc+nc)
+					}
 				}
 			}
 		}
