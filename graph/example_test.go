@@ -276,3 +276,31 @@ func ExampleNode_CheckValue() {
 	// <nil>
 	// parameter "w" (built at graph/example_test.go:272 as (3,) float64) cannot hold a float32 tensor of shape (6,)
 }
+
+// Compile runs a product, its bias and its activation as one step, the bias
+// and the ReLU applied in the GEMM's write-out; SetFusion(false) runs them
+// one by one. The numbers are the same either way.
+func ExampleProgram_Steps() {
+	for _, fuse := range []bool{true, false} {
+		g := graph.New()
+		g.SetFusion(fuse)
+		x := g.Input("x", tensor.Float32, 2, 3)
+		w := g.Param("w", tensor.New(tensor.WithShape(3, 2), tensor.WithBacking([]float32{1, -1, 2, 0, -1, 1})))
+		b := g.Param("b", tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{0.5, -4})))
+		y := ops.ReLU(ops.Add(ops.MatMul(x, w), b))
+		prog, err := graph.Compile(y)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		out, err := prog.Run(graph.Feeds{x: tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6}))})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(prog.Steps(), out[0].Data())
+	}
+	// Output:
+	// [Fused(MatMul→Add→ReLU)] [2.5 0 8.5 0]
+	// [MatMul Add ReLU] [2.5 0 8.5 0]
+}

@@ -20,7 +20,8 @@ type GradRule func(x, y, dy *graph.Node) *graph.Node
 // f works in float64; on a float32 node each element is widened, computed in
 // float64 and rounded once, so the float32 result is the correctly rounded
 // float64 one. Give f with no hidden state: a compiled program may call it
-// from the goroutine that runs the program.
+// on blocks of the tensor from several goroutines at once (when Compile
+// fuses the op into the write-out of a matrix product, see graph.Tiled).
 //
 //	// Cube returns x³, with d(x³)/dx = 3x².
 //	func Cube(x *graph.Node) *graph.Node {
