@@ -22,6 +22,7 @@ import (
 // each other; compile one per goroutine.
 type Program struct {
 	graph    *Graph
+	outputs  []*Node // as requested
 	steps    []step
 	inputs   []*Node  // the inputs the outputs need, with their values
 	params   []*Node  // the parameters and states the outputs need
@@ -84,7 +85,7 @@ func Compile(outputs ...*Node) (*Program, error) {
 	if len(ups) > 0 {
 		order = needed(g, append(append([]*Node(nil), outputs...), updateValues(ups)...))
 	}
-	p := &Program{graph: g}
+	p := &Program{graph: g, outputs: append([]*Node(nil), outputs...)}
 	values := make(map[*Node]*Value, len(order))
 	for _, n := range order {
 		values[n] = &Value{Shape: n.shape, DType: n.dtype}

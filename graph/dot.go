@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -42,6 +43,21 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 	fmt.Fprintln(b, "digraph graft {")
 	fmt.Fprintln(b, "  rankdir=TB;")
 	fmt.Fprintln(b, `  node [fontname="Helvetica", fontsize=10];`)
+	writeDOTNodes(b, nodes, isOutput, nil)
+	fmt.Fprintln(b, "}")
+	return b.Flush()
+}
+
+// writeDOTNodes writes nodes and the edges between them; the nodes of each
+// of clusters (a program's fused steps) are boxed together.
+func writeDOTNodes(b *bufio.Writer, nodes []*Node, isOutput map[*Node]bool, clusters [][]*Node) {
+	for k, c := range clusters {
+		fmt.Fprintf(b, "  subgraph cluster_%d {\n    label=\"one step\"; fontname=\"Helvetica\"; fontsize=9; style=\"rounded,filled\"; fillcolor=\"#fff7bc\"; color=\"#d95f0e\";\n", k)
+		for _, n := range c {
+			fmt.Fprintf(b, "    n%d;\n", n.id)
+		}
+		fmt.Fprintln(b, "  }")
+	}
 	for _, n := range nodes {
 		attrs := ""
 		switch {
@@ -63,9 +79,13 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 		}
 		fmt.Fprintf(b, "  n%d [label=\"%s\\n%v\", %s];\n", n.id, dotLabel.Replace(n.Name()), n.shape, attrs)
 	}
+	drawn := make(map[*Node]bool, len(nodes))
+	for _, n := range nodes {
+		drawn[n] = true
+	}
 	for _, n := range nodes {
 		for i, in := range n.inputs {
-			if in == nil || in.graph != n.graph { // only in a graph with a build error
+			if in == nil || in.graph != n.graph || !drawn[in] { // only in a graph with a build error
 				continue
 			}
 			var attrs []string
@@ -78,6 +98,51 @@ func WriteDOT(w io.Writer, g *Graph, outputs ...*Node) error {
 			fmt.Fprintf(b, "  n%d -> n%d [%s];\n", in.id, n.id, strings.Join(attrs, ", "))
 		}
 	}
+}
+
+// WriteDOT draws what the program computes as WriteDOT draws a graph, with
+// the ops of each fused step boxed together, so a reader sees which
+// values Compile never stores. Requested outputs have a double outline.
+func (p *Program) WriteDOT(w io.Writer) error {
+	if p == nil {
+		return errors.New("graft: WriteDOT: the program is nil")
+	}
+	seen := map[*Node]bool{}
+	var nodes []*Node
+	var clusters [][]*Node
+	add := func(n *Node) {
+		if n != nil && n.id >= 0 && !seen[n] {
+			seen[n] = true
+			nodes = append(nodes, n)
+		}
+	}
+	isOutput := make(map[*Node]bool, len(p.outputs))
+	for _, o := range p.outputs {
+		isOutput[o] = true
+	}
+	for i := range p.steps {
+		s := &p.steps[i]
+		members := s.nodes()
+		if len(members) > 1 {
+			clusters = append(clusters, members)
+		}
+		for _, n := range members {
+			if n.id < 0 { // the copy of a requested leaf: draw the leaf
+				add(n.inputs[0])
+				continue
+			}
+			for _, in := range n.inputs {
+				add(in)
+			}
+			add(n)
+		}
+	}
+	slices.SortFunc(nodes, func(a, b *Node) int { return a.id - b.id })
+	b := bufio.NewWriter(w)
+	fmt.Fprintln(b, "digraph graft {")
+	fmt.Fprintln(b, "  rankdir=TB;")
+	fmt.Fprintln(b, `  node [fontname="Helvetica", fontsize=10];`)
+	writeDOTNodes(b, nodes, isOutput, clusters)
 	fmt.Fprintln(b, "}")
 	return b.Flush()
 }

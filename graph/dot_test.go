@@ -194,3 +194,39 @@ func TestWriteDOTDrawsAGraphWithABuildError(t *testing.T) {
 		}
 	}
 }
+
+// A program's drawing boxes each fused step's ops together and marks the
+// requested outputs; a leaf requested as an output is drawn as the leaf.
+func TestProgramWriteDOTBoxesFusedSteps(t *testing.T) {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, 4, 2)
+	w := g.Param("w", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(make([]float32, 6))))
+	b := g.Param("b", tensor.New(tensor.WithShape(3), tensor.WithBacking(make([]float32, 3))))
+	y := ops.Sum(ops.Square(ops.ReLU(ops.Add(ops.MatMul(x, w), b))))
+	grads, err := autodiff.Grad(y, w, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := graph.Compile(append([]*graph.Node{y, x}, grads...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := prog.WriteDOT(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dot := buf.String()
+	clusters := regexp.MustCompile(`(?s)subgraph cluster_\d+ \{.*?\}`).FindAllString(dot, -1)
+	if len(clusters) != 2 {
+		t.Fatalf("%d fused steps drawn, want 2 (the forward chain and the mask's):\n%s", len(clusters), dot)
+	}
+	for _, want := range []string{`label="MatMul#3\n(4, 3)"`, `label="ReLUGrad`, `label="x\n(4, 2)", shape=box, style=filled, fillcolor="#c7e9c0", peripheries=2`} {
+		if !strings.Contains(dot, want) {
+			t.Errorf("drawing lacks %s:\n%s", want, dot)
+		}
+	}
+	var nilProg *graph.Program
+	if err := nilProg.WriteDOT(&buf); err == nil {
+		t.Error("a nil program drew")
+	}
+}

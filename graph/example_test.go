@@ -304,3 +304,79 @@ func ExampleProgram_Steps() {
 	// [Fused(MatMul→Add→ReLU)] [2.5 0 8.5 0]
 	// [MatMul Add ReLU] [2.5 0 8.5 0]
 }
+
+// A Dense layer's loss and gradients, drawn as the program runs them: the
+// ops of each fused step are boxed together (docs/img/fused-dense-step.svg
+// is this output, rendered with `dot -Tsvg`).
+func ExampleProgram_WriteDOT() {
+	g := graph.New()
+	x := g.Input("x", tensor.Float32, 4, 2)
+	w := g.Param("w", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(make([]float32, 6))))
+	b := g.Param("b", tensor.New(tensor.WithShape(3), tensor.WithBacking(make([]float32, 3))))
+	loss := ops.Sum(ops.Square(ops.ReLU(ops.Add(ops.MatMul(x, w), b))))
+	grads, err := autodiff.Grad(loss, w, b)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	prog, err := graph.Compile(append([]*graph.Node{loss}, grads...)...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := prog.WriteDOT(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// digraph graft {
+	//   rankdir=TB;
+	//   node [fontname="Helvetica", fontsize=10];
+	//   subgraph cluster_0 {
+	//     label="one step"; fontname="Helvetica"; fontsize=9; style="rounded,filled"; fillcolor="#fff7bc"; color="#d95f0e";
+	//     n3;
+	//     n4;
+	//     n5;
+	//   }
+	//   subgraph cluster_1 {
+	//     label="one step"; fontname="Helvetica"; fontsize=9; style="rounded,filled"; fillcolor="#fff7bc"; color="#d95f0e";
+	//     n12;
+	//     n13;
+	//     n14;
+	//   }
+	//   n0 [label="x\n(4, 2)", shape=box, style=filled, fillcolor="#c7e9c0"];
+	//   n1 [label="w\n(2, 3)", shape=box, style=filled, fillcolor="#fdd0a2"];
+	//   n2 [label="b\n(3,)", shape=box, style=filled, fillcolor="#fdd0a2"];
+	//   n3 [label="MatMul#3\n(4, 3)", shape=ellipse];
+	//   n4 [label="Add#4\n(4, 3)", shape=ellipse];
+	//   n5 [label="ReLU#5\n(4, 3)", shape=ellipse];
+	//   n6 [label="Square#6\n(4, 3)", shape=ellipse];
+	//   n7 [label="Sum#7\n()", shape=ellipse, peripheries=2];
+	//   n8 [label="1\n()", shape=box, style=filled, fillcolor="#e0e0e0"];
+	//   n9 [label="Reshape#9\n(1, 1)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n10 [label="BroadcastTo#10\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n11 [label="2\n()", shape=box, style=filled, fillcolor="#e0e0e0"];
+	//   n12 [label="Mul#12\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n13 [label="Mul#13\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n14 [label="ReLUGrad#14\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n15 [label="Sum#15\n(3,)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5", peripheries=2];
+	//   n16 [label="MatMulTN#16\n(2, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5", peripheries=2];
+	//   n0 -> n3 [label=0];
+	//   n1 -> n3 [label=1];
+	//   n3 -> n4 [label=0];
+	//   n2 -> n4 [label=1];
+	//   n4 -> n5 [];
+	//   n5 -> n6 [];
+	//   n6 -> n7 [];
+	//   n8 -> n9 [color="#2171b5"];
+	//   n9 -> n10 [color="#2171b5"];
+	//   n11 -> n12 [label=0, color="#2171b5"];
+	//   n5 -> n12 [label=1, color="#2171b5"];
+	//   n10 -> n13 [label=0, color="#2171b5"];
+	//   n12 -> n13 [label=1, color="#2171b5"];
+	//   n5 -> n14 [label=0, color="#2171b5"];
+	//   n13 -> n14 [label=1, color="#2171b5"];
+	//   n14 -> n15 [color="#2171b5"];
+	//   n0 -> n16 [label=0, color="#2171b5"];
+	//   n14 -> n16 [label=1, color="#2171b5"];
+	// }
+}
