@@ -17,10 +17,11 @@ import (
 // sizes in float32, batch 32, time 20, 16 features, hidden 64: the loss
 // mean(y²) over every step's output, its gradients with respect to the
 // four parameters, and an Adam update. scripts/torch_lstm_bench.py times
-// the same step in PyTorch.
-func lstmStep(tb testing.TB, cell string) func() error {
+// the same step in PyTorch. unfused compiles it with fusion off.
+func lstmStep(tb testing.TB, cell string, unfused bool) func() error {
 	const B, T, I, H = 32, 20, 16, 64
 	g := graph.New()
+	g.SetFusion(!unfused)
 	m := layers.NewModel(1)
 	x := g.Input("x", tensor.Float32, B, T, I)
 	r := newRNN(m, cell, H, x, nil, nil)
@@ -53,18 +54,26 @@ func lstmStep(tb testing.TB, cell string) func() error {
 }
 
 // BenchmarkLSTMTrainStep times one training step (forward, backward through
-// the 20 steps, Adam) of an LSTM, and of a GRU, of the sizes above.
+// the 20 steps, Adam) of an LSTM, and of a GRU, of the sizes above, as
+// Compile makes it (lstm, gru) and with fusion off (lstm/unfused,
+// gru/unfused).
 func BenchmarkLSTMTrainStep(b *testing.B) {
 	for _, cell := range []string{"lstm", "gru"} {
-		b.Run(cell, func(b *testing.B) {
-			step := lstmStep(b, cell)
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := step(); err != nil {
-					b.Fatal(err)
-				}
+		for _, unfused := range []bool{false, true} {
+			name := cell
+			if unfused {
+				name += "/unfused"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				step := lstmStep(b, cell, unfused)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -73,7 +82,7 @@ func BenchmarkLSTMTrainStep(b *testing.B) {
 func TestLSTMTrainStepAllocatesNothing(t *testing.T) {
 	for _, cell := range []string{"lstm", "gru"} {
 		t.Run(cell, func(t *testing.T) {
-			step := lstmStep(t, cell)
+			step := lstmStep(t, cell, false)
 			if err := step(); err != nil {
 				t.Fatal(err)
 			}

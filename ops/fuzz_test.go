@@ -263,8 +263,38 @@ func FuzzRandomGraph(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Compile of the gradients: %v", err)
 		}
-		runFuzz(t, gradProg, feeds)
+		fused := runAllFuzz(t, gradProg, feeds)
+		// Fusion changes how the steps run, never the numbers: the same
+		// outputs compiled step by step give the same bits.
+		g.SetFusion(false)
+		plain, err := graph.Compile(append([]*graph.Node{out.n}, grads...)...)
+		if err != nil {
+			t.Fatalf("Compile without fusion: %v", err)
+		}
+		unfused := runAllFuzz(t, plain, feeds)
+		if !sameBits(first, unfused[0]) {
+			t.Fatalf("fused %v gives %v, unfused %v", prog.Steps(), first, unfused[0])
+		}
+		for i := range fused {
+			if !sameBits(fused[i], unfused[i+1]) {
+				t.Fatalf("gradient %d: fused %v gives %v, unfused %v", i, gradProg.Steps(), fused[i], unfused[i+1])
+			}
+		}
 	})
+}
+
+// runAllFuzz runs prog and returns every output's values.
+func runAllFuzz(t *testing.T, prog *graph.Program, feeds graph.Feeds) [][]float64 {
+	t.Helper()
+	outs, err := prog.Run(feeds)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	vals := make([][]float64, len(outs))
+	for i, o := range outs {
+		vals[i] = graph.Float64s(o)
+	}
+	return vals
 }
 
 // runFuzz runs prog and returns its first output's values.
