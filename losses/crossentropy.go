@@ -2,6 +2,7 @@ package losses
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"graft/graph"
@@ -25,8 +26,8 @@ import (
 //     error that Run returns, naming SoftmaxCrossEntropy and the line that
 //     built it, before any step computes;
 //   - the logits' dtype, a whole number held as a float (0, 1, 2 ...): a
-//     label that is not such a number (3 with 3 classes, 0.5, -1) matches no
-//     class and makes the loss NaN rather than a silently wrong number.
+//     label that is not such a number (3 with 3 classes, 0.5, -1, NaN) is
+//     likewise an error that Run returns before any step computes.
 func SoftmaxCrossEntropy(logits, labels *graph.Node) *graph.Node {
 	op := &classCheck{loss: "SoftmaxCrossEntropy", scores: "logits", target: "labels", ids: true, floatIDs: true}
 	z := classChecked(op, logits, labels, nil)
@@ -224,6 +225,7 @@ type classCheck struct {
 	weighted      bool   // a third input: weights of shape (classes,)
 	bad           error  // a problem with the loss's own arguments
 	classes       int
+	floatTarget   bool // Infer found float class ids, which CheckRun checks
 }
 
 func (op *classCheck) Name() string { return op.loss }
@@ -271,6 +273,9 @@ func (op *classCheck) checkTarget(z, y *graph.Node) error {
 		return nil // int64 class ids, checked by CheckRun at each run
 	case y.DType() != z.DType():
 		return fmt.Errorf("%s are %v and %s %s %v; %s", op.scores, z.DType(), op.target, verb(op.target), y.DType(), op.accepted(batch, classes))
+	case op.floatIDs && ys.Equal(ids) && !(op.probabilities && ys.Equal(zs)):
+		op.floatTarget = true
+		return nil
 	case op.probabilities && ys.Equal(zs), op.floatIDs && ys.Equal(ids):
 		return nil
 	case op.floatIDs && !op.probabilities:
@@ -294,16 +299,36 @@ func (op *classCheck) accepted(batch, classes int) string {
 	return op.loss + " takes " + strings.Join(kinds, " or ")
 }
 
-// CheckRun reports the first int64 class id outside [0, classes), so that a
-// bad label is the loss's error rather than a later op's. It allocates only
-// when it finds one.
+// CheckRun reports the first class id outside [0, classes), or for float
+// ids the first that is not a whole number, so that a bad label is the
+// loss's error rather than a later op's NaN. It allocates only when it
+// finds one.
 func (op *classCheck) CheckRun(in []*graph.Value) error {
+	if op.floatTarget {
+		for i, id := range in[1].F32 {
+			if err := op.checkFloatID(float64(id), i); err != nil {
+				return err
+			}
+		}
+		for i, id := range in[1].F64 {
+			if err := op.checkFloatID(id, i); err != nil {
+				return err
+			}
+		}
+	}
 	for i, id := range in[1].I64 {
 		if id < 0 || id >= int64(op.classes) {
 			return fmt.Errorf("label %d (row %d) names no class: a class id is from 0 to %d", id, i, op.classes-1)
 		}
 	}
 	return nil
+}
+
+func (op *classCheck) checkFloatID(id float64, row int) error {
+	if id >= 0 && id < float64(op.classes) && id == math.Trunc(id) {
+		return nil
+	}
+	return fmt.Errorf("label %v (row %d) names no class: a class id is a whole number from 0 to %d", id, row, op.classes-1)
 }
 
 // verb is "are" for the plural "labels" and "is" for "the target".

@@ -240,15 +240,25 @@ func TestBinaryCrossEntropyGradientIsZeroWhereClipped(t *testing.T) {
 	}
 }
 
-func TestSoftmaxCrossEntropyIsNaNForLabelsThatNameNoClass(t *testing.T) {
-	for _, labels := range [][]float64{{3, 0}, {0.5, 1}, {-1, 0}} {
+// A float label that names no class is a Run error, as an int64 one is,
+// naming the loss, the label and the line that built it.
+func TestSoftmaxCrossEntropyRejectsFloatLabelsThatNameNoClass(t *testing.T) {
+	for _, labels := range [][]float64{{3, 0}, {0.5, 1}, {-1, 0}, {0, math.NaN()}, {math.Inf(1), 0}} {
 		for _, dt := range dtypes {
 			t.Run(fmt.Sprintf("%v/%v", labels, dt), func(t *testing.T) {
 				g := graph.New()
 				z := g.Const("z", graftest.Tensor(dt, []float64{1, 2, 3, 1, 1, 1}, []int{2, 3}...))
-				y := g.Const("y", graftest.Tensor(dt, labels, []int{2}...))
-				if got := graftest.Eval(t, nil, losses.SoftmaxCrossEntropy(z, y))[0][0]; !math.IsNaN(got) {
-					t.Errorf("loss = %v, want NaN for labels %v with 3 classes", got, labels)
+				y := g.Input("y", dt, 2)
+				loss, line := losses.SoftmaxCrossEntropy(z, y), graftest.CallerLine()
+				prog, err := graph.Compile(loss)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = prog.Run(graph.Feeds{y: graftest.Tensor(dt, labels, 2)})
+				for _, want := range []string{"SoftmaxCrossEntropy", "names no class", fmt.Sprintf("losses_test.go:%d", line)} {
+					if err == nil || !strings.Contains(err.Error(), want) {
+						t.Fatalf("labels %v: got %v, want an error containing %q", labels, err, want)
+					}
 				}
 			})
 		}
