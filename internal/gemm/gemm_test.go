@@ -268,6 +268,130 @@ func TestVectorShapes(t *testing.T) {
 	})
 }
 
+// runVector is runShape through gemv alone, whatever the size (run sends
+// products of up to smallMax multiply-adds to small.go instead).
+func runVector[E Float](t *testing.T, rng *rand.Rand, kind kernelKind, s shape) {
+	t.Helper()
+	o := newOperands[E](rng, s)
+	o.a, o.b = sentinelsAfter(o.a), sentinelsAfter(o.b)
+	orig := append([]E(nil), o.c...)
+	p := problem[E]{
+		transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: E(s.alpha), beta: E(s.beta),
+		a: o.a, lda: o.lda, b: o.b, ldb: o.ldb, c: o.c, ldc: o.ldc,
+	}
+	p.gemv(kernelFor[E](kind))
+	checkProduct(t, s, o, orig, o.c)
+}
+
+// sentinelsAfter returns a copy of s whose capacity beyond its length holds
+// sentinels, so that a kernel reading past the end of an operand (a masked
+// last vector with a lane too many) adds a wrong term rather than the zero
+// the allocator's rounding often leaves there.
+func sentinelsAfter[E Float](s []E) []E {
+	buf := make([]E, len(s)+64)
+	copy(buf, s)
+	for i := len(s); i < len(buf); i++ {
+		buf[i] = sentinel
+	}
+	return buf[:len(s)]
+}
+
+// TestDotRowsEveryShortShape checks gemv's dotRows, each element of C a dot
+// product of length k, for every k in 1..70 and every count of rows in
+// 1..9: on both sides of each kernel's vector of 4 to 16 lanes, its steps
+// of two and four vectors, its groups of four rows and its masked last
+// vector. Both products that reach it run, one row of C with transB and one
+// column of C without transA (its y strided by ldc), each also with a
+// strided x (which takes the plain loop), through every alpha and beta.
+//
+// The kernels add the k products in another order than the scalar loop
+// (lanes and chains apart, then the lanes pairwise) and fuse each multiply
+// with its add. That changes the rounding, not the sum: whatever the
+// order, recursive summation of k products computed with or without
+// fusing is within (k+1)·u·Σ|a_l·b_l| of the exact sum, u the unit
+// roundoff (Higham, Accuracy and Stability of Numerical Algorithms, §3.1
+// and §4.2), and scaling by alpha and adding beta·c cost two roundings
+// more. checkProduct compares with the float64 sum and allows 4·(k+2)·u
+// times |alpha|·Σ|a_l·b_l| + |beta·c|, which covers every order; a
+// dropped, doubled or misplaced product would be off by a whole term.
+func TestDotRowsEveryShortShape(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
+		rng := rand.New(rand.NewPCG(8, uint64(kind)))
+		combo := 0
+		for rows := 1; rows <= 9; rows++ {
+			for k := 1; k <= 70; k++ {
+				for _, rowOfC := range []bool{true, false} {
+					for _, stridedX := range []bool{false, true} {
+						s := randomShape(rng, 1, rows, k)
+						s.transA, s.transB = stridedX, true
+						if !rowOfC {
+							s = randomShape(rng, rows, 1, k)
+							s.transA, s.transB = false, !stridedX
+						}
+						s.alpha, s.beta = alphas[combo%len(alphas)], betas[combo/len(alphas)%len(betas)]
+						combo++
+						if f32 {
+							runVector[float32](t, rng, kind, s)
+						} else {
+							runVector[float64](t, rng, kind, s)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestDotRowsPropagatesNaN checks that dotRows treats a NaN as the scalar
+// loop does: a NaN anywhere in a row of the matrix, in a whole vector or in
+// the masked last one, makes that row's result NaN and no other, and a NaN
+// anywhere in x makes every result NaN.
+func TestDotRowsPropagatesNaN(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
+		if f32 {
+			dotRowsNaN[float32](t, kind)
+		} else {
+			dotRowsNaN[float64](t, kind)
+		}
+	})
+}
+
+func dotRowsNaN[E Float](t *testing.T, kind kernelKind) {
+	kern := kernelFor[E](kind)
+	nan := E(math.NaN())
+	for _, rows := range []int{1, 5, 9} {
+		for _, k := range []int{1, 3, 7, 8, 15, 16, 17, 31, 33, 63, 70} {
+			for l := range k {
+				for _, inX := range []bool{false, true} {
+					// y = W·x for W rows×k, as the product x·Wᵀ of one row.
+					x, w, y := make([]E, k), make([]E, rows*k), make([]E, rows)
+					for i := range x {
+						x[i] = 0.5
+					}
+					for i := range w {
+						w[i] = 0.25
+					}
+					hit := l % rows
+					if inX {
+						x[l] = nan
+					} else {
+						w[hit*k+l] = nan
+					}
+					p := problem[E]{m: 1, n: rows, k: k, transB: true, alpha: 1, beta: 0, a: x, lda: k, b: w, ldb: k, c: y, ldc: rows}
+					p.gemv(kern)
+					for i, v := range y {
+						if want := inX || i == hit; isNaN(v) != want {
+							t.Fatalf("rows=%d k=%d, NaN at %d of %s: y[%d] = %v", rows, k, l, map[bool]string{true: "x", false: "row " + fmt.Sprint(hit)}[inX], i, v)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func isNaN[E Float](v E) bool { return v != v }
+
 // TestScalars checks every alpha and beta on a blocked, a parallel and a
 // small shape, and that beta = 0 ignores NaNs already in C.
 func TestScalars(t *testing.T) {

@@ -56,17 +56,25 @@ type vectorProduct[E Float] struct {
 }
 
 // dotRows computes the product for M stored rows×k, M[i][l] at
-// mat[i·ldm + l]: each y element is the dot product of a row with x.
+// mat[i·ldm + l]: each y element is the dot product of a row with x, which
+// kern's dot kernel computes when x is contiguous.
 func (v *vectorProduct[E]) dotRows() {
+	if v.incx != 1 {
+		v.dotRowsStrided()
+		return
+	}
+	v.scaleY()
+	v.kern.dot(v.rows, v.k, v.alpha, &v.x[0], &v.mat[0], v.ldm, &v.y[0], v.incy)
+}
+
+// dotRowsStrided is dotRows for an x whose elements are incx apart (a
+// column of the other operand): rare enough to stay a plain loop.
+func (v *vectorProduct[E]) dotRowsStrided() {
 	for i := range v.rows {
 		row := v.mat[i*v.ldm : i*v.ldm+v.k]
 		var sum E
-		if v.incx == 1 {
-			sum = dot(row, v.x[:len(row)])
-		} else {
-			for l, m := range row {
-				sum += m * v.x[l*v.incx]
-			}
+		for l, m := range row {
+			sum += m * v.x[l*v.incx]
 		}
 		at := i * v.incy
 		if v.beta == 0 {
@@ -77,22 +85,28 @@ func (v *vectorProduct[E]) dotRows() {
 	}
 }
 
-// dot is the dot product of two slices of one length, in four chains of
-// additions side by side so that the adds do not wait on each other.
-func dot[E Float](a, b []E) E {
-	var s0, s1, s2, s3 E
-	l := 0
-	for ; l+4 <= len(a); l += 4 {
-		av, bv := a[l:l+4:l+4], b[l:l+4:l+4]
-		s0 += av[0] * bv[0]
-		s1 += av[1] * bv[1]
-		s2 += av[2] * bv[2]
-		s3 += av[3] * bv[3]
+// scaleY sets y = beta·y before the kernels add alpha·M·x, writing zeros
+// when beta is 0 so that NaNs already in y do not leak.
+func (v *vectorProduct[E]) scaleY() {
+	beta := v.beta
+	switch {
+	case beta == 1:
+	case v.incy == 1 && beta == 0:
+		clear(v.y[:v.rows])
+	case v.incy == 1:
+		y := v.y[:v.rows]
+		for j := range y {
+			y[j] *= beta
+		}
+	default:
+		for i := range v.rows {
+			if beta == 0 {
+				v.y[i*v.incy] = 0
+			} else {
+				v.y[i*v.incy] *= beta
+			}
+		}
 	}
-	for ; l < len(a); l++ {
-		s0 += a[l] * b[l]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 // axpyRows computes the product for M stored k×rows, M[i][l] at
@@ -105,14 +119,8 @@ func (v *vectorProduct[E]) axpyRows() {
 		v.axpyRowsStrided()
 		return
 	}
+	v.scaleY()
 	y := v.y[:n]
-	if v.beta == 0 {
-		clear(y) // overwrite: old NaNs must not leak
-	} else if v.beta != 1 {
-		for j := range y {
-			y[j] *= v.beta
-		}
-	}
 	mat, ldm, x, incx, alpha := v.mat, v.ldm, v.x, v.incx, v.alpha
 	if v.kern.axpy != nil && n >= v.kern.lanes {
 		v.kern.axpy(n, v.k, alpha, &x[0], incx, &mat[0], ldm, &y[0])

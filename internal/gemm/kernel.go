@@ -38,6 +38,11 @@ type microKernel[E Float] struct {
 	// rounded down to a multiple of lanes; k is at least 1.
 	axpy  func(n, k int, alpha E, x *E, incx int, m *E, ldm int, y *E)
 	lanes int
+
+	// dot is gemv's other vector kernel (asmgen's generateDotRows, or
+	// goDotRows): y[i·incy] += alpha · Σ_l m[i·ldm + l]·x[l] for every i
+	// below rows; k is at least 1.
+	dot func(rows, k int, alpha E, x, m *E, ldm int, y *E, incy int)
 }
 
 // kernelFor returns the table entry for kind. It panics if this build has no

@@ -146,6 +146,62 @@ func axpyRowsF32AVX2(n int, k int, alpha float32, x *float32, incx int, m *float
 //go:noescape
 func axpyRowsF64AVX2(n int, k int, alpha float64, x *float64, incx int, m *float64, ldm int, y *float64)
 
+// dotRowsF32AVX512 adds alpha times the dot product of row i of m (row stride ldm)
+// with x to y[i*incy], for every row i. Up to rounding it is
+//
+//	for i := 0; i < rows; i++ {
+//		var sum float32
+//		for l := 0; l < k; l++ {
+//			sum += m[i*ldm+l] * x[l]
+//		}
+//		y[i*incy] += alpha * sum
+//	}
+//
+//go:noescape
+func dotRowsF32AVX512(rows int, k int, alpha float32, x *float32, m *float32, ldm int, y *float32, incy int)
+
+// dotRowsF64AVX512 adds alpha times the dot product of row i of m (row stride ldm)
+// with x to y[i*incy], for every row i. Up to rounding it is
+//
+//	for i := 0; i < rows; i++ {
+//		var sum float64
+//		for l := 0; l < k; l++ {
+//			sum += m[i*ldm+l] * x[l]
+//		}
+//		y[i*incy] += alpha * sum
+//	}
+//
+//go:noescape
+func dotRowsF64AVX512(rows int, k int, alpha float64, x *float64, m *float64, ldm int, y *float64, incy int)
+
+// dotRowsF32AVX2 adds alpha times the dot product of row i of m (row stride ldm)
+// with x to y[i*incy], for every row i. Up to rounding it is
+//
+//	for i := 0; i < rows; i++ {
+//		var sum float32
+//		for l := 0; l < k; l++ {
+//			sum += m[i*ldm+l] * x[l]
+//		}
+//		y[i*incy] += alpha * sum
+//	}
+//
+//go:noescape
+func dotRowsF32AVX2(rows int, k int, alpha float32, x *float32, m *float32, ldm int, y *float32, incy int)
+
+// dotRowsF64AVX2 adds alpha times the dot product of row i of m (row stride ldm)
+// with x to y[i*incy], for every row i. Up to rounding it is
+//
+//	for i := 0; i < rows; i++ {
+//		var sum float64
+//		for l := 0; l < k; l++ {
+//			sum += m[i*ldm+l] * x[l]
+//		}
+//		y[i*incy] += alpha * sum
+//	}
+//
+//go:noescape
+func dotRowsF64AVX2(rows int, k int, alpha float64, x *float64, m *float64, ldm int, y *float64, incy int)
+
 // peakFMAF32AVX512 runs iters trips of 12 independent 16-lane float32 FMAs
 // (384 FLOPs a trip) on registers only, to measure the FMA units' peak.
 func peakFMAF32AVX512(iters int)

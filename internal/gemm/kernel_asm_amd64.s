@@ -1474,6 +1474,832 @@ axpyRowsF64AVX2_end1:
 	VZEROUPPER
 	RET
 
+// func dotRowsF32AVX512(rows int, k int, alpha float32, x *float32, m *float32, ldm int, y *float32, incy int)
+// Requires: AVX, AVX512F
+TEXT ·dotRowsF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ   rows+0(FP), AX
+	MOVQ   k+8(FP), CX
+	MOVQ   x+24(FP), DX
+	MOVQ   m+32(FP), BX
+	MOVQ   ldm+40(FP), SI
+	MOVQ   y+48(FP), DI
+	MOVQ   incy+56(FP), R8
+	SHLQ   $0x02, SI
+	SHLQ   $0x02, R8
+	VMOVSS alpha+16(FP), X0
+
+dotRowsF32AVX512_rows4:
+	CMPQ   AX, $0x00000004
+	JL     dotRowsF32AVX512_rows4_end
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+	LEAQ   (BX)(SI*2), R12
+
+dotRowsF32AVX512_rows4_step2:
+	CMPQ        R11, $0x00000020
+	JL          dotRowsF32AVX512_rows4_step2_end
+	VMOVUPS     (R9), Z9
+	VMOVUPS     64(R9), Z10
+	VFMADD231PS (R10), Z9, Z1
+	VFMADD231PS (R10)(SI*1), Z9, Z3
+	VFMADD231PS (R12), Z9, Z5
+	VFMADD231PS (R12)(SI*1), Z9, Z7
+	VFMADD231PS 64(R10), Z10, Z2
+	VFMADD231PS 64(R10)(SI*1), Z10, Z4
+	VFMADD231PS 64(R12), Z10, Z6
+	VFMADD231PS 64(R12)(SI*1), Z10, Z8
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R12
+	SUBQ        $0x00000020, R11
+	JMP         dotRowsF32AVX512_rows4_step2
+
+dotRowsF32AVX512_rows4_step2_end:
+dotRowsF32AVX512_rows4_step1:
+	CMPQ        R11, $0x00000010
+	JL          dotRowsF32AVX512_rows4_step1_end
+	VMOVUPS     (R9), Z9
+	VFMADD231PS (R10), Z9, Z1
+	VFMADD231PS (R10)(SI*1), Z9, Z3
+	VFMADD231PS (R12), Z9, Z5
+	VFMADD231PS (R12)(SI*1), Z9, Z7
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	SUBQ        $0x00000010, R11
+	JMP         dotRowsF32AVX512_rows4_step1
+
+dotRowsF32AVX512_rows4_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF32AVX512_rows4_sum
+	LEAQ        dotTailBits<>+0(SB), R13
+	KMOVW       (R13)(R11*2), K1
+	VMOVUPS.Z   (R9), K1, Z9
+	VFMADD231PS (R10), Z9, K1, Z1
+	VFMADD231PS (R10)(SI*1), Z9, K1, Z3
+	VFMADD231PS (R12), Z9, K1, Z5
+	VFMADD231PS (R12)(SI*1), Z9, K1, Z7
+
+dotRowsF32AVX512_rows4_sum:
+	VADDPS     Z2, Z1, Z1
+	VSHUFF32X4 $0x4e, Z1, Z1, Z9
+	VADDPS     Z9, Z1, Z1
+	VSHUFF32X4 $0xb1, Z1, Z1, Z9
+	VADDPS     Z9, Z1, Z1
+	VPERMILPS  $0x4e, Z1, Z9
+	VADDPS     Z9, Z1, Z1
+	VPERMILPS  $0xb1, Z1, Z9
+	VADDPS     Z9, Z1, Z1
+	VADDPS     Z4, Z3, Z3
+	VSHUFF32X4 $0x4e, Z3, Z3, Z9
+	VADDPS     Z9, Z3, Z3
+	VSHUFF32X4 $0xb1, Z3, Z3, Z9
+	VADDPS     Z9, Z3, Z3
+	VPERMILPS  $0x4e, Z3, Z9
+	VADDPS     Z9, Z3, Z3
+	VPERMILPS  $0xb1, Z3, Z9
+	VADDPS     Z9, Z3, Z3
+	VADDPS     Z6, Z5, Z5
+	VSHUFF32X4 $0x4e, Z5, Z5, Z9
+	VADDPS     Z9, Z5, Z5
+	VSHUFF32X4 $0xb1, Z5, Z5, Z9
+	VADDPS     Z9, Z5, Z5
+	VPERMILPS  $0x4e, Z5, Z9
+	VADDPS     Z9, Z5, Z5
+	VPERMILPS  $0xb1, Z5, Z9
+	VADDPS     Z9, Z5, Z5
+	VADDPS     Z8, Z7, Z7
+	VSHUFF32X4 $0x4e, Z7, Z7, Z9
+	VADDPS     Z9, Z7, Z7
+	VSHUFF32X4 $0xb1, Z7, Z7, Z9
+	VADDPS     Z9, Z7, Z7
+	VPERMILPS  $0x4e, Z7, Z9
+	VADDPS     Z9, Z7, Z7
+	VPERMILPS  $0xb1, Z7, Z9
+	VADDPS     Z9, Z7, Z7
+	VMULSS     X0, X1, X1
+	VADDSS     (DI), X1, X1
+	VMOVSS     X1, (DI)
+	ADDQ       R8, DI
+	VMULSS     X0, X3, X3
+	VADDSS     (DI), X3, X3
+	VMOVSS     X3, (DI)
+	ADDQ       R8, DI
+	VMULSS     X0, X5, X5
+	VADDSS     (DI), X5, X5
+	VMOVSS     X5, (DI)
+	ADDQ       R8, DI
+	VMULSS     X0, X7, X7
+	VADDSS     (DI), X7, X7
+	VMOVSS     X7, (DI)
+	ADDQ       R8, DI
+	LEAQ       (BX)(SI*4), BX
+	SUBQ       $0x00000004, AX
+	JMP        dotRowsF32AVX512_rows4
+
+dotRowsF32AVX512_rows4_end:
+dotRowsF32AVX512_rows1:
+	CMPQ   AX, $0x00000001
+	JL     dotRowsF32AVX512_rows1_end
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+
+dotRowsF32AVX512_rows1_step4:
+	CMPQ        R11, $0x00000040
+	JL          dotRowsF32AVX512_rows1_step4_end
+	VMOVUPS     (R9), Z1
+	VMOVUPS     64(R9), Z2
+	VMOVUPS     128(R9), Z3
+	VMOVUPS     192(R9), Z4
+	VFMADD231PS (R10), Z1, Z11
+	VFMADD231PS 64(R10), Z2, Z12
+	VFMADD231PS 128(R10), Z3, Z13
+	VFMADD231PS 192(R10), Z4, Z14
+	ADDQ        $0x00000100, R9
+	ADDQ        $0x00000100, R10
+	SUBQ        $0x00000040, R11
+	JMP         dotRowsF32AVX512_rows1_step4
+
+dotRowsF32AVX512_rows1_step4_end:
+dotRowsF32AVX512_rows1_step1:
+	CMPQ        R11, $0x00000010
+	JL          dotRowsF32AVX512_rows1_step1_end
+	VMOVUPS     (R9), Z1
+	VFMADD231PS (R10), Z1, Z11
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	SUBQ        $0x00000010, R11
+	JMP         dotRowsF32AVX512_rows1_step1
+
+dotRowsF32AVX512_rows1_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF32AVX512_rows1_sum
+	LEAQ        dotTailBits<>+0(SB), R12
+	KMOVW       (R12)(R11*2), K1
+	VMOVUPS.Z   (R9), K1, Z1
+	VFMADD231PS (R10), Z1, K1, Z11
+
+dotRowsF32AVX512_rows1_sum:
+	VADDPS     Z12, Z11, Z11
+	VADDPS     Z13, Z11, Z11
+	VADDPS     Z14, Z11, Z11
+	VSHUFF32X4 $0x4e, Z11, Z11, Z1
+	VADDPS     Z1, Z11, Z11
+	VSHUFF32X4 $0xb1, Z11, Z11, Z1
+	VADDPS     Z1, Z11, Z11
+	VPERMILPS  $0x4e, Z11, Z1
+	VADDPS     Z1, Z11, Z11
+	VPERMILPS  $0xb1, Z11, Z1
+	VADDPS     Z1, Z11, Z11
+	VMULSS     X0, X11, X11
+	VADDSS     (DI), X11, X11
+	VMOVSS     X11, (DI)
+	ADDQ       R8, DI
+	ADDQ       SI, BX
+	SUBQ       $0x00000001, AX
+	JMP        dotRowsF32AVX512_rows1
+
+dotRowsF32AVX512_rows1_end:
+	VZEROUPPER
+	RET
+
+DATA dotTailBits<>+0(SB)/2, $0x0000
+DATA dotTailBits<>+2(SB)/2, $0x0001
+DATA dotTailBits<>+4(SB)/2, $0x0003
+DATA dotTailBits<>+6(SB)/2, $0x0007
+DATA dotTailBits<>+8(SB)/2, $0x000f
+DATA dotTailBits<>+10(SB)/2, $0x001f
+DATA dotTailBits<>+12(SB)/2, $0x003f
+DATA dotTailBits<>+14(SB)/2, $0x007f
+DATA dotTailBits<>+16(SB)/2, $0x00ff
+DATA dotTailBits<>+18(SB)/2, $0x01ff
+DATA dotTailBits<>+20(SB)/2, $0x03ff
+DATA dotTailBits<>+22(SB)/2, $0x07ff
+DATA dotTailBits<>+24(SB)/2, $0x0fff
+DATA dotTailBits<>+26(SB)/2, $0x1fff
+DATA dotTailBits<>+28(SB)/2, $0x3fff
+DATA dotTailBits<>+30(SB)/2, $0x7fff
+GLOBL dotTailBits<>(SB), RODATA|NOPTR, $32
+
+// func dotRowsF64AVX512(rows int, k int, alpha float64, x *float64, m *float64, ldm int, y *float64, incy int)
+// Requires: AVX, AVX512F
+TEXT ·dotRowsF64AVX512(SB), NOSPLIT, $0-64
+	MOVQ   rows+0(FP), AX
+	MOVQ   k+8(FP), CX
+	MOVQ   x+24(FP), DX
+	MOVQ   m+32(FP), BX
+	MOVQ   ldm+40(FP), SI
+	MOVQ   y+48(FP), DI
+	MOVQ   incy+56(FP), R8
+	SHLQ   $0x03, SI
+	SHLQ   $0x03, R8
+	VMOVSD alpha+16(FP), X0
+
+dotRowsF64AVX512_rows4:
+	CMPQ   AX, $0x00000004
+	JL     dotRowsF64AVX512_rows4_end
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+	LEAQ   (BX)(SI*2), R12
+
+dotRowsF64AVX512_rows4_step2:
+	CMPQ        R11, $0x00000010
+	JL          dotRowsF64AVX512_rows4_step2_end
+	VMOVUPD     (R9), Z9
+	VMOVUPD     64(R9), Z10
+	VFMADD231PD (R10), Z9, Z1
+	VFMADD231PD (R10)(SI*1), Z9, Z3
+	VFMADD231PD (R12), Z9, Z5
+	VFMADD231PD (R12)(SI*1), Z9, Z7
+	VFMADD231PD 64(R10), Z10, Z2
+	VFMADD231PD 64(R10)(SI*1), Z10, Z4
+	VFMADD231PD 64(R12), Z10, Z6
+	VFMADD231PD 64(R12)(SI*1), Z10, Z8
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R12
+	SUBQ        $0x00000010, R11
+	JMP         dotRowsF64AVX512_rows4_step2
+
+dotRowsF64AVX512_rows4_step2_end:
+dotRowsF64AVX512_rows4_step1:
+	CMPQ        R11, $0x00000008
+	JL          dotRowsF64AVX512_rows4_step1_end
+	VMOVUPD     (R9), Z9
+	VFMADD231PD (R10), Z9, Z1
+	VFMADD231PD (R10)(SI*1), Z9, Z3
+	VFMADD231PD (R12), Z9, Z5
+	VFMADD231PD (R12)(SI*1), Z9, Z7
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	SUBQ        $0x00000008, R11
+	JMP         dotRowsF64AVX512_rows4_step1
+
+dotRowsF64AVX512_rows4_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF64AVX512_rows4_sum
+	LEAQ        dotTailBits<>+0(SB), R13
+	KMOVW       (R13)(R11*2), K1
+	VMOVUPD.Z   (R9), K1, Z9
+	VFMADD231PD (R10), Z9, K1, Z1
+	VFMADD231PD (R10)(SI*1), Z9, K1, Z3
+	VFMADD231PD (R12), Z9, K1, Z5
+	VFMADD231PD (R12)(SI*1), Z9, K1, Z7
+
+dotRowsF64AVX512_rows4_sum:
+	VADDPD     Z2, Z1, Z1
+	VSHUFF64X2 $0x4e, Z1, Z1, Z9
+	VADDPD     Z9, Z1, Z1
+	VSHUFF64X2 $0xb1, Z1, Z1, Z9
+	VADDPD     Z9, Z1, Z1
+	VPERMILPD  $0x55, Z1, Z9
+	VADDPD     Z9, Z1, Z1
+	VADDPD     Z4, Z3, Z3
+	VSHUFF64X2 $0x4e, Z3, Z3, Z9
+	VADDPD     Z9, Z3, Z3
+	VSHUFF64X2 $0xb1, Z3, Z3, Z9
+	VADDPD     Z9, Z3, Z3
+	VPERMILPD  $0x55, Z3, Z9
+	VADDPD     Z9, Z3, Z3
+	VADDPD     Z6, Z5, Z5
+	VSHUFF64X2 $0x4e, Z5, Z5, Z9
+	VADDPD     Z9, Z5, Z5
+	VSHUFF64X2 $0xb1, Z5, Z5, Z9
+	VADDPD     Z9, Z5, Z5
+	VPERMILPD  $0x55, Z5, Z9
+	VADDPD     Z9, Z5, Z5
+	VADDPD     Z8, Z7, Z7
+	VSHUFF64X2 $0x4e, Z7, Z7, Z9
+	VADDPD     Z9, Z7, Z7
+	VSHUFF64X2 $0xb1, Z7, Z7, Z9
+	VADDPD     Z9, Z7, Z7
+	VPERMILPD  $0x55, Z7, Z9
+	VADDPD     Z9, Z7, Z7
+	VMULSD     X0, X1, X1
+	VADDSD     (DI), X1, X1
+	VMOVSD     X1, (DI)
+	ADDQ       R8, DI
+	VMULSD     X0, X3, X3
+	VADDSD     (DI), X3, X3
+	VMOVSD     X3, (DI)
+	ADDQ       R8, DI
+	VMULSD     X0, X5, X5
+	VADDSD     (DI), X5, X5
+	VMOVSD     X5, (DI)
+	ADDQ       R8, DI
+	VMULSD     X0, X7, X7
+	VADDSD     (DI), X7, X7
+	VMOVSD     X7, (DI)
+	ADDQ       R8, DI
+	LEAQ       (BX)(SI*4), BX
+	SUBQ       $0x00000004, AX
+	JMP        dotRowsF64AVX512_rows4
+
+dotRowsF64AVX512_rows4_end:
+dotRowsF64AVX512_rows1:
+	CMPQ   AX, $0x00000001
+	JL     dotRowsF64AVX512_rows1_end
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+
+dotRowsF64AVX512_rows1_step4:
+	CMPQ        R11, $0x00000020
+	JL          dotRowsF64AVX512_rows1_step4_end
+	VMOVUPD     (R9), Z1
+	VMOVUPD     64(R9), Z2
+	VMOVUPD     128(R9), Z3
+	VMOVUPD     192(R9), Z4
+	VFMADD231PD (R10), Z1, Z11
+	VFMADD231PD 64(R10), Z2, Z12
+	VFMADD231PD 128(R10), Z3, Z13
+	VFMADD231PD 192(R10), Z4, Z14
+	ADDQ        $0x00000100, R9
+	ADDQ        $0x00000100, R10
+	SUBQ        $0x00000020, R11
+	JMP         dotRowsF64AVX512_rows1_step4
+
+dotRowsF64AVX512_rows1_step4_end:
+dotRowsF64AVX512_rows1_step1:
+	CMPQ        R11, $0x00000008
+	JL          dotRowsF64AVX512_rows1_step1_end
+	VMOVUPD     (R9), Z1
+	VFMADD231PD (R10), Z1, Z11
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	SUBQ        $0x00000008, R11
+	JMP         dotRowsF64AVX512_rows1_step1
+
+dotRowsF64AVX512_rows1_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF64AVX512_rows1_sum
+	LEAQ        dotTailBits<>+0(SB), R12
+	KMOVW       (R12)(R11*2), K1
+	VMOVUPD.Z   (R9), K1, Z1
+	VFMADD231PD (R10), Z1, K1, Z11
+
+dotRowsF64AVX512_rows1_sum:
+	VADDPD     Z12, Z11, Z11
+	VADDPD     Z13, Z11, Z11
+	VADDPD     Z14, Z11, Z11
+	VSHUFF64X2 $0x4e, Z11, Z11, Z1
+	VADDPD     Z1, Z11, Z11
+	VSHUFF64X2 $0xb1, Z11, Z11, Z1
+	VADDPD     Z1, Z11, Z11
+	VPERMILPD  $0x55, Z11, Z1
+	VADDPD     Z1, Z11, Z11
+	VMULSD     X0, X11, X11
+	VADDSD     (DI), X11, X11
+	VMOVSD     X11, (DI)
+	ADDQ       R8, DI
+	ADDQ       SI, BX
+	SUBQ       $0x00000001, AX
+	JMP        dotRowsF64AVX512_rows1
+
+dotRowsF64AVX512_rows1_end:
+	VZEROUPPER
+	RET
+
+// func dotRowsF32AVX2(rows int, k int, alpha float32, x *float32, m *float32, ldm int, y *float32, incy int)
+// Requires: AVX, FMA3
+TEXT ·dotRowsF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ   rows+0(FP), AX
+	MOVQ   k+8(FP), CX
+	MOVQ   x+24(FP), DX
+	MOVQ   m+32(FP), BX
+	MOVQ   ldm+40(FP), SI
+	MOVQ   y+48(FP), DI
+	MOVQ   incy+56(FP), R8
+	SHLQ   $0x02, SI
+	SHLQ   $0x02, R8
+	VMOVSS alpha+16(FP), X0
+
+dotRowsF32AVX2_rows4:
+	CMPQ   AX, $0x00000004
+	JL     dotRowsF32AVX2_rows4_end
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+	LEAQ   (BX)(SI*2), R12
+
+dotRowsF32AVX2_rows4_step2:
+	CMPQ        R11, $0x00000010
+	JL          dotRowsF32AVX2_rows4_step2_end
+	VMOVUPS     (R9), Y9
+	VMOVUPS     32(R9), Y10
+	VFMADD231PS (R10), Y9, Y1
+	VFMADD231PS (R10)(SI*1), Y9, Y3
+	VFMADD231PS (R12), Y9, Y5
+	VFMADD231PS (R12)(SI*1), Y9, Y7
+	VFMADD231PS 32(R10), Y10, Y2
+	VFMADD231PS 32(R10)(SI*1), Y10, Y4
+	VFMADD231PS 32(R12), Y10, Y6
+	VFMADD231PS 32(R12)(SI*1), Y10, Y8
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	SUBQ        $0x00000010, R11
+	JMP         dotRowsF32AVX2_rows4_step2
+
+dotRowsF32AVX2_rows4_step2_end:
+dotRowsF32AVX2_rows4_step1:
+	CMPQ        R11, $0x00000008
+	JL          dotRowsF32AVX2_rows4_step1_end
+	VMOVUPS     (R9), Y9
+	VFMADD231PS (R10), Y9, Y1
+	VFMADD231PS (R10)(SI*1), Y9, Y3
+	VFMADD231PS (R12), Y9, Y5
+	VFMADD231PS (R12)(SI*1), Y9, Y7
+	ADDQ        $0x00000020, R9
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R12
+	SUBQ        $0x00000008, R11
+	JMP         dotRowsF32AVX2_rows4_step1
+
+dotRowsF32AVX2_rows4_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF32AVX2_rows4_sum
+	LEAQ        dotTailMask<>+32(SB), R13
+	SHLQ        $0x02, R11
+	SUBQ        R11, R13
+	VMOVDQU     (R13), Y10
+	VMASKMOVPS  (R9), Y10, Y9
+	VMASKMOVPS  (R10), Y10, Y11
+	VFMADD231PS Y11, Y9, Y1
+	VMASKMOVPS  (R10)(SI*1), Y10, Y11
+	VFMADD231PS Y11, Y9, Y3
+	VMASKMOVPS  (R12), Y10, Y11
+	VFMADD231PS Y11, Y9, Y5
+	VMASKMOVPS  (R12)(SI*1), Y10, Y10
+	VFMADD231PS Y10, Y9, Y7
+
+dotRowsF32AVX2_rows4_sum:
+	VADDPS     Y2, Y1, Y1
+	VPERM2F128 $0x01, Y1, Y1, Y2
+	VADDPS     Y2, Y1, Y1
+	VPERMILPS  $0x4e, Y1, Y2
+	VADDPS     Y2, Y1, Y1
+	VPERMILPS  $0xb1, Y1, Y2
+	VADDPS     Y2, Y1, Y1
+	VADDPS     Y4, Y3, Y3
+	VPERM2F128 $0x01, Y3, Y3, Y2
+	VADDPS     Y2, Y3, Y3
+	VPERMILPS  $0x4e, Y3, Y2
+	VADDPS     Y2, Y3, Y3
+	VPERMILPS  $0xb1, Y3, Y2
+	VADDPS     Y2, Y3, Y3
+	VADDPS     Y6, Y5, Y5
+	VPERM2F128 $0x01, Y5, Y5, Y2
+	VADDPS     Y2, Y5, Y5
+	VPERMILPS  $0x4e, Y5, Y2
+	VADDPS     Y2, Y5, Y5
+	VPERMILPS  $0xb1, Y5, Y2
+	VADDPS     Y2, Y5, Y5
+	VADDPS     Y8, Y7, Y7
+	VPERM2F128 $0x01, Y7, Y7, Y2
+	VADDPS     Y2, Y7, Y7
+	VPERMILPS  $0x4e, Y7, Y2
+	VADDPS     Y2, Y7, Y7
+	VPERMILPS  $0xb1, Y7, Y2
+	VADDPS     Y2, Y7, Y7
+	VMULSS     X0, X1, X1
+	VADDSS     (DI), X1, X1
+	VMOVSS     X1, (DI)
+	ADDQ       R8, DI
+	VMULSS     X0, X3, X3
+	VADDSS     (DI), X3, X3
+	VMOVSS     X3, (DI)
+	ADDQ       R8, DI
+	VMULSS     X0, X5, X5
+	VADDSS     (DI), X5, X5
+	VMOVSS     X5, (DI)
+	ADDQ       R8, DI
+	VMULSS     X0, X7, X7
+	VADDSS     (DI), X7, X7
+	VMOVSS     X7, (DI)
+	ADDQ       R8, DI
+	LEAQ       (BX)(SI*4), BX
+	SUBQ       $0x00000004, AX
+	JMP        dotRowsF32AVX2_rows4
+
+dotRowsF32AVX2_rows4_end:
+dotRowsF32AVX2_rows1:
+	CMPQ   AX, $0x00000001
+	JL     dotRowsF32AVX2_rows1_end
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+
+dotRowsF32AVX2_rows1_step4:
+	CMPQ        R11, $0x00000020
+	JL          dotRowsF32AVX2_rows1_step4_end
+	VMOVUPS     (R9), Y5
+	VMOVUPS     32(R9), Y6
+	VMOVUPS     64(R9), Y7
+	VMOVUPS     96(R9), Y8
+	VFMADD231PS (R10), Y5, Y1
+	VFMADD231PS 32(R10), Y6, Y2
+	VFMADD231PS 64(R10), Y7, Y3
+	VFMADD231PS 96(R10), Y8, Y4
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x00000020, R11
+	JMP         dotRowsF32AVX2_rows1_step4
+
+dotRowsF32AVX2_rows1_step4_end:
+dotRowsF32AVX2_rows1_step1:
+	CMPQ        R11, $0x00000008
+	JL          dotRowsF32AVX2_rows1_step1_end
+	VMOVUPS     (R9), Y5
+	VFMADD231PS (R10), Y5, Y1
+	ADDQ        $0x00000020, R9
+	ADDQ        $0x00000020, R10
+	SUBQ        $0x00000008, R11
+	JMP         dotRowsF32AVX2_rows1_step1
+
+dotRowsF32AVX2_rows1_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF32AVX2_rows1_sum
+	LEAQ        dotTailMask<>+32(SB), R12
+	SHLQ        $0x02, R11
+	SUBQ        R11, R12
+	VMOVDQU     (R12), Y6
+	VMASKMOVPS  (R9), Y6, Y5
+	VMASKMOVPS  (R10), Y6, Y6
+	VFMADD231PS Y6, Y5, Y1
+
+dotRowsF32AVX2_rows1_sum:
+	VADDPS     Y2, Y1, Y1
+	VADDPS     Y3, Y1, Y1
+	VADDPS     Y4, Y1, Y1
+	VPERM2F128 $0x01, Y1, Y1, Y2
+	VADDPS     Y2, Y1, Y1
+	VPERMILPS  $0x4e, Y1, Y2
+	VADDPS     Y2, Y1, Y1
+	VPERMILPS  $0xb1, Y1, Y2
+	VADDPS     Y2, Y1, Y1
+	VMULSS     X0, X1, X1
+	VADDSS     (DI), X1, X1
+	VMOVSS     X1, (DI)
+	ADDQ       R8, DI
+	ADDQ       SI, BX
+	SUBQ       $0x00000001, AX
+	JMP        dotRowsF32AVX2_rows1
+
+dotRowsF32AVX2_rows1_end:
+	VZEROUPPER
+	RET
+
+DATA dotTailMask<>+0(SB)/8, $0xffffffffffffffff
+DATA dotTailMask<>+8(SB)/8, $0xffffffffffffffff
+DATA dotTailMask<>+16(SB)/8, $0xffffffffffffffff
+DATA dotTailMask<>+24(SB)/8, $0xffffffffffffffff
+DATA dotTailMask<>+32(SB)/8, $0x0000000000000000
+DATA dotTailMask<>+40(SB)/8, $0x0000000000000000
+DATA dotTailMask<>+48(SB)/8, $0x0000000000000000
+DATA dotTailMask<>+56(SB)/8, $0x0000000000000000
+GLOBL dotTailMask<>(SB), RODATA|NOPTR, $64
+
+// func dotRowsF64AVX2(rows int, k int, alpha float64, x *float64, m *float64, ldm int, y *float64, incy int)
+// Requires: AVX, FMA3
+TEXT ·dotRowsF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ   rows+0(FP), AX
+	MOVQ   k+8(FP), CX
+	MOVQ   x+24(FP), DX
+	MOVQ   m+32(FP), BX
+	MOVQ   ldm+40(FP), SI
+	MOVQ   y+48(FP), DI
+	MOVQ   incy+56(FP), R8
+	SHLQ   $0x03, SI
+	SHLQ   $0x03, R8
+	VMOVSD alpha+16(FP), X0
+
+dotRowsF64AVX2_rows4:
+	CMPQ   AX, $0x00000004
+	JL     dotRowsF64AVX2_rows4_end
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+	LEAQ   (BX)(SI*2), R12
+
+dotRowsF64AVX2_rows4_step2:
+	CMPQ        R11, $0x00000008
+	JL          dotRowsF64AVX2_rows4_step2_end
+	VMOVUPD     (R9), Y9
+	VMOVUPD     32(R9), Y10
+	VFMADD231PD (R10), Y9, Y1
+	VFMADD231PD (R10)(SI*1), Y9, Y3
+	VFMADD231PD (R12), Y9, Y5
+	VFMADD231PD (R12)(SI*1), Y9, Y7
+	VFMADD231PD 32(R10), Y10, Y2
+	VFMADD231PD 32(R10)(SI*1), Y10, Y4
+	VFMADD231PD 32(R12), Y10, Y6
+	VFMADD231PD 32(R12)(SI*1), Y10, Y8
+	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R12
+	SUBQ        $0x00000008, R11
+	JMP         dotRowsF64AVX2_rows4_step2
+
+dotRowsF64AVX2_rows4_step2_end:
+dotRowsF64AVX2_rows4_step1:
+	CMPQ        R11, $0x00000004
+	JL          dotRowsF64AVX2_rows4_step1_end
+	VMOVUPD     (R9), Y9
+	VFMADD231PD (R10), Y9, Y1
+	VFMADD231PD (R10)(SI*1), Y9, Y3
+	VFMADD231PD (R12), Y9, Y5
+	VFMADD231PD (R12)(SI*1), Y9, Y7
+	ADDQ        $0x00000020, R9
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R12
+	SUBQ        $0x00000004, R11
+	JMP         dotRowsF64AVX2_rows4_step1
+
+dotRowsF64AVX2_rows4_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF64AVX2_rows4_sum
+	LEAQ        dotTailMask<>+32(SB), R13
+	SHLQ        $0x03, R11
+	SUBQ        R11, R13
+	VMOVDQU     (R13), Y10
+	VMASKMOVPD  (R9), Y10, Y9
+	VMASKMOVPD  (R10), Y10, Y11
+	VFMADD231PD Y11, Y9, Y1
+	VMASKMOVPD  (R10)(SI*1), Y10, Y11
+	VFMADD231PD Y11, Y9, Y3
+	VMASKMOVPD  (R12), Y10, Y11
+	VFMADD231PD Y11, Y9, Y5
+	VMASKMOVPD  (R12)(SI*1), Y10, Y10
+	VFMADD231PD Y10, Y9, Y7
+
+dotRowsF64AVX2_rows4_sum:
+	VADDPD     Y2, Y1, Y1
+	VPERM2F128 $0x01, Y1, Y1, Y2
+	VADDPD     Y2, Y1, Y1
+	VPERMILPD  $0x05, Y1, Y2
+	VADDPD     Y2, Y1, Y1
+	VADDPD     Y4, Y3, Y3
+	VPERM2F128 $0x01, Y3, Y3, Y2
+	VADDPD     Y2, Y3, Y3
+	VPERMILPD  $0x05, Y3, Y2
+	VADDPD     Y2, Y3, Y3
+	VADDPD     Y6, Y5, Y5
+	VPERM2F128 $0x01, Y5, Y5, Y2
+	VADDPD     Y2, Y5, Y5
+	VPERMILPD  $0x05, Y5, Y2
+	VADDPD     Y2, Y5, Y5
+	VADDPD     Y8, Y7, Y7
+	VPERM2F128 $0x01, Y7, Y7, Y2
+	VADDPD     Y2, Y7, Y7
+	VPERMILPD  $0x05, Y7, Y2
+	VADDPD     Y2, Y7, Y7
+	VMULSD     X0, X1, X1
+	VADDSD     (DI), X1, X1
+	VMOVSD     X1, (DI)
+	ADDQ       R8, DI
+	VMULSD     X0, X3, X3
+	VADDSD     (DI), X3, X3
+	VMOVSD     X3, (DI)
+	ADDQ       R8, DI
+	VMULSD     X0, X5, X5
+	VADDSD     (DI), X5, X5
+	VMOVSD     X5, (DI)
+	ADDQ       R8, DI
+	VMULSD     X0, X7, X7
+	VADDSD     (DI), X7, X7
+	VMOVSD     X7, (DI)
+	ADDQ       R8, DI
+	LEAQ       (BX)(SI*4), BX
+	SUBQ       $0x00000004, AX
+	JMP        dotRowsF64AVX2_rows4
+
+dotRowsF64AVX2_rows4_end:
+dotRowsF64AVX2_rows1:
+	CMPQ   AX, $0x00000001
+	JL     dotRowsF64AVX2_rows1_end
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	MOVQ   DX, R9
+	MOVQ   BX, R10
+	MOVQ   CX, R11
+
+dotRowsF64AVX2_rows1_step4:
+	CMPQ        R11, $0x00000010
+	JL          dotRowsF64AVX2_rows1_step4_end
+	VMOVUPD     (R9), Y5
+	VMOVUPD     32(R9), Y6
+	VMOVUPD     64(R9), Y7
+	VMOVUPD     96(R9), Y8
+	VFMADD231PD (R10), Y5, Y1
+	VFMADD231PD 32(R10), Y6, Y2
+	VFMADD231PD 64(R10), Y7, Y3
+	VFMADD231PD 96(R10), Y8, Y4
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x00000010, R11
+	JMP         dotRowsF64AVX2_rows1_step4
+
+dotRowsF64AVX2_rows1_step4_end:
+dotRowsF64AVX2_rows1_step1:
+	CMPQ        R11, $0x00000004
+	JL          dotRowsF64AVX2_rows1_step1_end
+	VMOVUPD     (R9), Y5
+	VFMADD231PD (R10), Y5, Y1
+	ADDQ        $0x00000020, R9
+	ADDQ        $0x00000020, R10
+	SUBQ        $0x00000004, R11
+	JMP         dotRowsF64AVX2_rows1_step1
+
+dotRowsF64AVX2_rows1_step1_end:
+	// The last k%lanes elements, under a mask.
+	TESTQ       R11, R11
+	JZ          dotRowsF64AVX2_rows1_sum
+	LEAQ        dotTailMask<>+32(SB), R12
+	SHLQ        $0x03, R11
+	SUBQ        R11, R12
+	VMOVDQU     (R12), Y6
+	VMASKMOVPD  (R9), Y6, Y5
+	VMASKMOVPD  (R10), Y6, Y6
+	VFMADD231PD Y6, Y5, Y1
+
+dotRowsF64AVX2_rows1_sum:
+	VADDPD     Y2, Y1, Y1
+	VADDPD     Y3, Y1, Y1
+	VADDPD     Y4, Y1, Y1
+	VPERM2F128 $0x01, Y1, Y1, Y2
+	VADDPD     Y2, Y1, Y1
+	VPERMILPD  $0x05, Y1, Y2
+	VADDPD     Y2, Y1, Y1
+	VMULSD     X0, X1, X1
+	VADDSD     (DI), X1, X1
+	VMOVSD     X1, (DI)
+	ADDQ       R8, DI
+	ADDQ       SI, BX
+	SUBQ       $0x00000001, AX
+	JMP        dotRowsF64AVX2_rows1
+
+dotRowsF64AVX2_rows1_end:
+	VZEROUPPER
+	RET
+
 // func peakFMAF32AVX512(iters int)
 // Requires: AVX, AVX512F
 TEXT ·peakFMAF32AVX512(SB), NOSPLIT, $0-8

@@ -5,7 +5,7 @@ import "unsafe"
 // goMicroKernel is the portable kernel: a 4×4 tile of scalars, 16
 // accumulators, which fits the register files of arm64 and most others.
 func goMicroKernel[E Float]() microKernel[E] {
-	return microKernel[E]{run: goKernel4x4[E], mr: 4, nr: 4, mc: 64, kc: 256, nc: 512}
+	return microKernel[E]{run: goKernel4x4[E], mr: 4, nr: 4, mc: 64, kc: 256, nc: 512, dot: goDotRows[E]}
 }
 
 // goKernel4x4 has the contract of microKernel.run for a 4×4 tile.
@@ -54,4 +54,32 @@ func storeRow[E Float](row []E, alpha, beta, v0, v1, v2, v3 E) {
 	row[1] = alpha*v1 + beta*row[1]
 	row[2] = alpha*v2 + beta*row[2]
 	row[3] = alpha*v3 + beta*row[3]
+}
+
+// goDotRows has the contract of microKernel.dot: one dot product a row.
+func goDotRows[E Float](rows, k int, alpha E, x, m *E, ldm int, y *E, incy int) {
+	xs := unsafe.Slice(x, k)
+	ms := unsafe.Slice(m, (rows-1)*ldm+k)
+	ys := unsafe.Slice(y, (rows-1)*incy+1)
+	for i := range rows {
+		ys[i*incy] += alpha * dot(ms[i*ldm:i*ldm+k], xs)
+	}
+}
+
+// dot is the dot product of two slices of one length, in four chains of
+// additions side by side so that the adds do not wait on each other.
+func dot[E Float](a, b []E) E {
+	var s0, s1, s2, s3 E
+	l := 0
+	for ; l+4 <= len(a); l += 4 {
+		av, bv := a[l:l+4:l+4], b[l:l+4:l+4]
+		s0 += av[0] * bv[0]
+		s1 += av[1] * bv[1]
+		s2 += av[2] * bv[2]
+		s3 += av[3] * bv[3]
+	}
+	for ; l < len(a); l++ {
+		s0 += a[l] * b[l]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

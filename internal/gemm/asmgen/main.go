@@ -57,6 +57,9 @@ func main() {
 	for _, kn := range kernels {
 		generateAxpyRows(kn)
 	}
+	for _, kn := range kernels {
+		generateDotRows(kn)
+	}
 	generatePeak("peakFMAF32AVX512", true)
 	generatePeak("peakFMAF32AVX2", false)
 	Generate()
@@ -415,4 +418,298 @@ func generateAxpyRows(kn kernel) {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// dotName is the name of the dot-product kernel that goes with kn.
+func (kn kernel) dotName() string { return "dotRows" + kn.name[len("kernel"):] }
+
+// The tables the dot kernels cut their last, partial vector with:
+// dotTailMask for AVX2 is 32 bytes of ones, then 32 of zeros, and the 32
+// bytes that start r elements before the zeros select a vector's first r
+// elements; dotTailBits for AVX-512 holds the 16-bit lane masks (1<<r) - 1.
+var dotTailMask, dotTailBits Mem
+
+// dotGroups are the row groups of the dot kernels, each with the vectors a
+// step of its k loop takes per row: four rows of two vectors make 8
+// independent FMA chains, enough to cover the FMA latency on two pipes, and
+// load each vector of x once for four rows; a lone row takes four vectors.
+var dotGroups = []struct{ rows, vecs int }{{4, 2}, {1, 4}}
+
+// generateDotRows writes the matrix-vector kernel of gemv.go's dotRows:
+// y[i·incy] += alpha · the dot product of row i of m with x, for every row.
+// Rows go in the groups of dotGroups, the sums of a group held in vector
+// registers down the whole row; the last partial vector is read under a
+// mask, which also keeps the loads inside the slices. Each row's vectors
+// are then added together, and the lanes of the sum by halves.
+func generateDotRows(kn kernel) {
+	e, name := kn.elem, kn.dotName()
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(rows, k int, alpha %s, x, m *%s, ldm int, y *%s, incy int)", e, e, e))
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s adds alpha times the dot product of row i of m (row stride ldm)", name),
+		"with x to y[i*incy], for every row i. Up to rounding it is",
+		"",
+		"	for i := 0; i < rows; i++ {",
+		fmt.Sprintf("		var sum %s", e),
+		"		for l := 0; l < k; l++ {",
+		"			sum += m[i*ldm+l] * x[l]",
+		"		}",
+		"		y[i*incy] += alpha * sum",
+		"	}",
+	)
+	switch {
+	case kn.avx512 && dotTailBits.Symbol.Name == "":
+		dotTailBits = GLOBL("dotTailBits", RODATA|NOPTR)
+		for r := 0; r < 16; r++ {
+			DATA(2*r, U16(1<<r-1))
+		}
+	case !kn.avx512 && dotTailMask.Symbol.Name == "":
+		dotTailMask = GLOBL("dotTailMask", RODATA|NOPTR)
+		for i := 0; i < 8; i++ {
+			v := uint64(0)
+			if i < 4 {
+				v = ^v
+			}
+			DATA(8*i, U64(v))
+		}
+	}
+	rows := Load(Param("rows"), GP64())
+	k := Load(Param("k"), GP64())
+	x := Load(Param("x"), GP64())
+	m := Load(Param("m"), GP64())
+	ldm := Load(Param("ldm"), GP64())
+	y := Load(Param("y"), GP64())
+	incy := Load(Param("incy"), GP64())
+	shift := U8(map[int]int{4: 2, 8: 3}[kn.size])
+	SHLQ(shift, ldm)
+	SHLQ(shift, incy)
+	alpha := XMM()
+	if kn.size == 4 {
+		VMOVSS(paramAddr("alpha"), alpha)
+	} else {
+		VMOVSD(paramAddr("alpha"), alpha)
+	}
+	for _, g := range dotGroups {
+		group := g.rows
+		label := fmt.Sprintf("%s_rows%d", name, group)
+		Label(label)
+		CMPQ(rows, U32(group))
+		JL(LabelRef(label + "_end"))
+		sums := kn.dotGroup(label, group, g.vecs, k, x, m, ldm)
+		// A multiply and an add rather than a fused scalar FMA, which
+		// would make the AVX-512 kernels need FMA3 besides AVX512F.
+		for _, s := range sums {
+			if kn.size == 4 {
+				VMULSS(alpha, s.AsX(), s.AsX())
+				VADDSS(Mem{Base: y}, s.AsX(), s.AsX())
+				VMOVSS(s.AsX(), Mem{Base: y})
+			} else {
+				VMULSD(alpha, s.AsX(), s.AsX())
+				VADDSD(Mem{Base: y}, s.AsX(), s.AsX())
+				VMOVSD(s.AsX(), Mem{Base: y})
+			}
+			ADDQ(incy, y)
+		}
+		if group == 4 {
+			LEAQ(Mem{Base: m, Index: ldm, Scale: 4}, m)
+		} else {
+			ADDQ(ldm, m)
+		}
+		SUBQ(U32(group), rows)
+		JMP(LabelRef(label))
+		Label(label + "_end")
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// dotGroup emits the dot products of x with the group rows at m, vecs
+// vectors a step, and returns one register per row with its sum in the
+// lowest element.
+func (kn kernel) dotGroup(label string, group, vecs int, k, x, m, ldm Register) []VecVirtual {
+	acc := make([][]VecVirtual, group)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, vecs)
+		for v := range acc[i] {
+			acc[i][v] = kn.vec()
+			kn.zero(acc[i][v])
+		}
+	}
+	xp, rp, kk := GP64(), GP64(), GP64()
+	MOVQ(x, xp)
+	MOVQ(m, rp)
+	MOVQ(k, kk)
+	// Rows 0 and 1 are addressed from rp, rows 2 and 3 from rp2.
+	var rp2 GPVirtual
+	if group > 2 {
+		rp2 = GP64()
+		LEAQ(Mem{Base: m, Index: ldm, Scale: 2}, rp2)
+	}
+	row := func(i, disp int) Mem {
+		var base Register = rp
+		if i >= 2 {
+			base = rp2
+		}
+		if i%2 == 1 {
+			return Mem{Base: base, Index: ldm, Scale: 1, Disp: disp}
+		}
+		return Mem{Base: base, Disp: disp}
+	}
+	vecBytes := kn.lanes() * kn.size
+	advance := func(bytes, elems int) {
+		ADDQ(U32(bytes), xp)
+		ADDQ(U32(bytes), rp)
+		if group > 2 {
+			ADDQ(U32(bytes), rp2)
+		}
+		SUBQ(U32(elems), kk)
+	}
+	// step multiplies the next vecs vectors of x into the accumulators.
+	step := func(vecs int) {
+		xv := make([]VecVirtual, vecs)
+		for v := range xv {
+			xv[v] = kn.vec()
+			kn.load(Mem{Base: xp, Disp: v * vecBytes}, xv[v])
+		}
+		for v := range xv {
+			for i := range acc {
+				kn.fma(row(i, v*vecBytes), xv[v], acc[i][v])
+			}
+		}
+	}
+	widths := []int{vecs}
+	if vecs > 1 {
+		widths = append(widths, 1)
+	}
+	for _, width := range widths {
+		loop := fmt.Sprintf("%s_step%d", label, width)
+		Label(loop)
+		CMPQ(kk, U32(width*kn.lanes()))
+		JL(LabelRef(loop + "_end"))
+		step(width)
+		advance(width*vecBytes, width*kn.lanes())
+		JMP(LabelRef(loop))
+		Label(loop + "_end")
+	}
+
+	Comment("The last k%lanes elements, under a mask.")
+	TESTQ(kk, kk)
+	JZ(LabelRef(label + "_sum"))
+	xv := kn.vec()
+	if kn.avx512 {
+		// (RIP-relative addresses take no index, so the table's address
+		// goes into a register first.)
+		table, mask := GP64(), K()
+		LEAQ(dotTailBits, table)
+		KMOVW(Mem{Base: table, Index: kk, Scale: 2}, mask)
+		if kn.size == 4 {
+			VMOVUPS_Z(Mem{Base: xp}, mask, xv)
+		} else {
+			VMOVUPD_Z(Mem{Base: xp}, mask, xv)
+		}
+		for i := range acc {
+			// Merge masking: the lanes past the row keep their sums and
+			// their loads cannot fault.
+			if kn.size == 4 {
+				VFMADD231PS(row(i, 0), xv, mask, acc[i][0])
+			} else {
+				VFMADD231PD(row(i, 0), xv, mask, acc[i][0])
+			}
+		}
+	} else {
+		table, off, mask := GP64(), GP64(), kn.vec()
+		LEAQ(dotTailMask.Offset(32), table)
+		MOVQ(kk, off)
+		SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), off)
+		SUBQ(off, table)
+		VMOVDQU(Mem{Base: table}, mask)
+		kn.maskLoad(Mem{Base: xp}, mask, xv)
+		for i := range acc {
+			r := kn.vec()
+			kn.maskLoad(row(i, 0), mask, r)
+			kn.fma(r, xv, acc[i][0])
+		}
+	}
+
+	Label(label + "_sum")
+	sums := make([]VecVirtual, group)
+	for i := range acc {
+		for v := 1; v < vecs; v++ {
+			kn.add(acc[i][v], acc[i][0])
+		}
+		kn.sumLanes(acc[i][0])
+		sums[i] = acc[i][0]
+	}
+	return sums
+}
+
+// sumLanes adds the lanes of r into its lowest one: it adds r to a copy
+// with its halves swapped, then does the same within each half, down to
+// single lanes.
+func (kn kernel) sumLanes(r VecVirtual) {
+	t := kn.vec()
+	switch {
+	case kn.avx512 && kn.size == 4:
+		VSHUFF32X4(U8(0x4e), r, r, t) // 256-bit halves
+		kn.add(t, r)
+		VSHUFF32X4(U8(0xb1), r, r, t) // 128-bit quarters
+		kn.add(t, r)
+		VPERMILPS(U8(0x4e), r, t) // pairs
+		kn.add(t, r)
+		VPERMILPS(U8(0xb1), r, t)
+		kn.add(t, r)
+	case kn.avx512:
+		VSHUFF64X2(U8(0x4e), r, r, t)
+		kn.add(t, r)
+		VSHUFF64X2(U8(0xb1), r, r, t)
+		kn.add(t, r)
+		VPERMILPD(U8(0x55), r, t)
+		kn.add(t, r)
+	case kn.size == 4:
+		VPERM2F128(U8(1), r, r, t)
+		kn.add(t, r)
+		VPERMILPS(U8(0x4e), r, t)
+		kn.add(t, r)
+		VPERMILPS(U8(0xb1), r, t)
+		kn.add(t, r)
+	default:
+		VPERM2F128(U8(1), r, r, t)
+		kn.add(t, r)
+		VPERMILPD(U8(0x5), r, t)
+		kn.add(t, r)
+	}
+}
+
+func (kn kernel) load(m Mem, r VecVirtual) {
+	if kn.size == 4 {
+		VMOVUPS(m, r)
+	} else {
+		VMOVUPD(m, r)
+	}
+}
+
+func (kn kernel) maskLoad(m Mem, mask, r VecVirtual) {
+	if kn.size == 4 {
+		VMASKMOVPS(m, mask, r)
+	} else {
+		VMASKMOVPD(m, mask, r)
+	}
+}
+
+// fma adds a·b to acc.
+func (kn kernel) fma(a Op, b, acc VecVirtual) {
+	if kn.size == 4 {
+		VFMADD231PS(a, b, acc)
+	} else {
+		VFMADD231PD(a, b, acc)
+	}
+}
+
+// add adds a to acc.
+func (kn kernel) add(a, acc VecVirtual) {
+	if kn.size == 4 {
+		VADDPS(a, acc, acc)
+	} else {
+		VADDPD(a, acc, acc)
+	}
 }
