@@ -85,7 +85,7 @@ func (v *vectorProduct[E]) dotRowsStrided() {
 	}
 }
 
-// scaleY sets y = beta·y before the kernels add alpha·M·x, writing zeros
+// scaleY sets y = beta·y before the dot kernel adds alpha·M·x, writing zeros
 // when beta is 0 so that NaNs already in y do not leak.
 func (v *vectorProduct[E]) scaleY() {
 	beta := v.beta
@@ -119,8 +119,14 @@ func (v *vectorProduct[E]) axpyRows() {
 		v.axpyRowsStrided()
 		return
 	}
-	v.scaleY()
 	y := v.y[:n]
+	if v.beta == 0 {
+		clear(y) // overwrite: old NaNs must not leak
+	} else if v.beta != 1 {
+		for j := range y {
+			y[j] *= v.beta
+		}
+	}
 	mat, ldm, x, incx, alpha := v.mat, v.ldm, v.x, v.incx, v.alpha
 	if v.kern.axpy != nil && n >= v.kern.lanes {
 		v.kern.axpy(n, v.k, alpha, &x[0], incx, &mat[0], ldm, &y[0])
