@@ -1,7 +1,11 @@
 // Package vecmath holds optim's update loops: SGD (plain, with momentum and
 // Nesterov), RMSProp (with and without momentum), Adagrad, and Adam in
 // Keras' and PyTorch's forms, each an elementwise pass over a parameter,
-// its gradient and its optimizer slots.
+// its gradient and its optimizer slots. It also holds the elementwise
+// kernels of package ops (elementwise.go): add, subtract, multiply and
+// divide, each of two vectors, a vector and a scalar, or a scalar and a
+// vector, and ReLU and its gradient, which like the update loops give the
+// bits of the scalar Go loop.
 //
 // Each loop has a pure-Go form (update.go) and, on amd64, vector kernels for
 // AVX-512F (zmm) and AVX (ymm, so every AVX2 CPU), generated with avo by

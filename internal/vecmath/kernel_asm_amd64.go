@@ -589,3 +589,591 @@ func streamF32AVX(n int, p *float32, grad *float32, s *float32, u *float32, k *f
 //
 //go:noescape
 func streamF64AVX(n int, p *float64, grad *float64, s *float64, u *float64, k *float64) (done int)
+
+// addVVF32AVX512 writes the first done = n - n%16 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + b[i]
+//	}
+//
+//go:noescape
+func addVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// addVVF64AVX512 writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + b[i]
+//	}
+//
+//go:noescape
+func addVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// addVVF32AVX writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + b[i]
+//	}
+//
+//go:noescape
+func addVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// addVVF64AVX writes the first done = n - n%4 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + b[i]
+//	}
+//
+//go:noescape
+func addVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// subVVF32AVX512 writes the first done = n - n%16 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - b[i]
+//	}
+//
+//go:noescape
+func subVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// subVVF64AVX512 writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - b[i]
+//	}
+//
+//go:noescape
+func subVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// subVVF32AVX writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - b[i]
+//	}
+//
+//go:noescape
+func subVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// subVVF64AVX writes the first done = n - n%4 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - b[i]
+//	}
+//
+//go:noescape
+func subVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// mulVVF32AVX512 writes the first done = n - n%16 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * b[i]
+//	}
+//
+//go:noescape
+func mulVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// mulVVF64AVX512 writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * b[i]
+//	}
+//
+//go:noescape
+func mulVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// mulVVF32AVX writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * b[i]
+//	}
+//
+//go:noescape
+func mulVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// mulVVF64AVX writes the first done = n - n%4 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * b[i]
+//	}
+//
+//go:noescape
+func mulVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// divVVF32AVX512 writes the first done = n - n%16 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / b[i]
+//	}
+//
+//go:noescape
+func divVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// divVVF64AVX512 writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / b[i]
+//	}
+//
+//go:noescape
+func divVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// divVVF32AVX writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / b[i]
+//	}
+//
+//go:noescape
+func divVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// divVVF64AVX writes the first done = n - n%4 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / b[i]
+//	}
+//
+//go:noescape
+func divVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// addVSF32AVX512 writes the first done = n - n%16 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + *b
+//	}
+//
+//go:noescape
+func addVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// addVSF64AVX512 writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + *b
+//	}
+//
+//go:noescape
+func addVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// addVSF32AVX writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + *b
+//	}
+//
+//go:noescape
+func addVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// addVSF64AVX writes the first done = n - n%4 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] + *b
+//	}
+//
+//go:noescape
+func addVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// subVSF32AVX512 writes the first done = n - n%16 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - *b
+//	}
+//
+//go:noescape
+func subVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// subVSF64AVX512 writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - *b
+//	}
+//
+//go:noescape
+func subVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// subVSF32AVX writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - *b
+//	}
+//
+//go:noescape
+func subVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// subVSF64AVX writes the first done = n - n%4 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] - *b
+//	}
+//
+//go:noescape
+func subVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// mulVSF32AVX512 writes the first done = n - n%16 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * *b
+//	}
+//
+//go:noescape
+func mulVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// mulVSF64AVX512 writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * *b
+//	}
+//
+//go:noescape
+func mulVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// mulVSF32AVX writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * *b
+//	}
+//
+//go:noescape
+func mulVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// mulVSF64AVX writes the first done = n - n%4 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] * *b
+//	}
+//
+//go:noescape
+func mulVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// divVSF32AVX512 writes the first done = n - n%16 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / *b
+//	}
+//
+//go:noescape
+func divVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// divVSF64AVX512 writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / *b
+//	}
+//
+//go:noescape
+func divVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// divVSF32AVX writes the first done = n - n%8 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / *b
+//	}
+//
+//go:noescape
+func divVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// divVSF64AVX writes the first done = n - n%4 elements of o from a and b (b a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i] / *b
+//	}
+//
+//go:noescape
+func divVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// addSVF32AVX512 writes the first done = n - n%16 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a + b[i]
+//	}
+//
+//go:noescape
+func addSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// addSVF64AVX512 writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a + b[i]
+//	}
+//
+//go:noescape
+func addSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// addSVF32AVX writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a + b[i]
+//	}
+//
+//go:noescape
+func addSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// addSVF64AVX writes the first done = n - n%4 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a + b[i]
+//	}
+//
+//go:noescape
+func addSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// subSVF32AVX512 writes the first done = n - n%16 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a - b[i]
+//	}
+//
+//go:noescape
+func subSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// subSVF64AVX512 writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a - b[i]
+//	}
+//
+//go:noescape
+func subSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// subSVF32AVX writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a - b[i]
+//	}
+//
+//go:noescape
+func subSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// subSVF64AVX writes the first done = n - n%4 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a - b[i]
+//	}
+//
+//go:noescape
+func subSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// mulSVF32AVX512 writes the first done = n - n%16 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a * b[i]
+//	}
+//
+//go:noescape
+func mulSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// mulSVF64AVX512 writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a * b[i]
+//	}
+//
+//go:noescape
+func mulSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// mulSVF32AVX writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a * b[i]
+//	}
+//
+//go:noescape
+func mulSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// mulSVF64AVX writes the first done = n - n%4 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a * b[i]
+//	}
+//
+//go:noescape
+func mulSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// divSVF32AVX512 writes the first done = n - n%16 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a / b[i]
+//	}
+//
+//go:noescape
+func divSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// divSVF64AVX512 writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a / b[i]
+//	}
+//
+//go:noescape
+func divSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// divSVF32AVX writes the first done = n - n%8 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a / b[i]
+//	}
+//
+//go:noescape
+func divSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// divSVF64AVX writes the first done = n - n%4 elements of o from a and b (a a single element).
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = *a / b[i]
+//	}
+//
+//go:noescape
+func divSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// reluF32AVX512 writes the first done = n - n%16 elements of o from a.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i]
+//		if a[i] <= 0 {
+//			o[i] = 0 // +0, also for -0; NaN stays
+//		}
+//	}
+//
+//go:noescape
+func reluF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// reluF64AVX512 writes the first done = n - n%8 elements of o from a.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i]
+//		if a[i] <= 0 {
+//			o[i] = 0 // +0, also for -0; NaN stays
+//		}
+//	}
+//
+//go:noescape
+func reluF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// reluF32AVX writes the first done = n - n%8 elements of o from a.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i]
+//		if a[i] <= 0 {
+//			o[i] = 0 // +0, also for -0; NaN stays
+//		}
+//	}
+//
+//go:noescape
+func reluF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// reluF64AVX writes the first done = n - n%4 elements of o from a.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		o[i] = a[i]
+//		if a[i] <= 0 {
+//			o[i] = 0 // +0, also for -0; NaN stays
+//		}
+//	}
+//
+//go:noescape
+func reluF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+
+// reluGradF32AVX512 writes the first done = n - n%16 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		m := T(0) // x = a, dy = b
+//		if a[i] > 0 {
+//			m = 1
+//		}
+//		o[i] = b[i] * m
+//	}
+//
+//go:noescape
+func reluGradF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+
+// reluGradF64AVX512 writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		m := T(0) // x = a, dy = b
+//		if a[i] > 0 {
+//			m = 1
+//		}
+//		o[i] = b[i] * m
+//	}
+//
+//go:noescape
+func reluGradF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+
+// reluGradF32AVX writes the first done = n - n%8 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		m := T(0) // x = a, dy = b
+//		if a[i] > 0 {
+//			m = 1
+//		}
+//		o[i] = b[i] * m
+//	}
+//
+//go:noescape
+func reluGradF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+
+// reluGradF64AVX writes the first done = n - n%4 elements of o from a and b.
+// o may be a or b itself. Each element gets exactly the bits of
+//
+//	for i := 0; i < done; i++ {
+//		m := T(0) // x = a, dy = b
+//		if a[i] > 0 {
+//			m = 1
+//		}
+//		o[i] = b[i] * m
+//	}
+//
+//go:noescape
+func reluGradF64AVX(n int, o *float64, a *float64, b *float64) (done int)

@@ -1473,3 +1473,1537 @@ streamF64AVX_loop:
 streamF64AVX_done:
 	VZEROUPPER
 	RET
+
+DATA one32<>+0(SB)/4, $0x3f800000
+GLOBL one32<>(SB), RODATA|NOPTR, $4
+
+DATA one64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL one64<>(SB), RODATA|NOPTR, $8
+
+// func addVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·addVVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+addVVF32AVX512_loop:
+	CMPQ    SI, AX
+	JAE     addVVF32AVX512_done
+	VMOVUPS (DX)(SI*4), Z0
+	VMOVUPS (BX)(SI*4), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, (CX)(SI*4)
+	ADDQ    $0x00000010, SI
+	JMP     addVVF32AVX512_loop
+
+addVVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func addVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·addVVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+addVVF64AVX512_loop:
+	CMPQ    SI, AX
+	JAE     addVVF64AVX512_done
+	VMOVUPD (DX)(SI*8), Z0
+	VMOVUPD (BX)(SI*8), Z1
+	VADDPD  Z1, Z0, Z0
+	VMOVUPD Z0, (CX)(SI*8)
+	ADDQ    $0x00000008, SI
+	JMP     addVVF64AVX512_loop
+
+addVVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func addVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·addVVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+addVVF32AVX_loop:
+	CMPQ    SI, AX
+	JAE     addVVF32AVX_done
+	VMOVUPS (DX)(SI*4), Y0
+	VMOVUPS (BX)(SI*4), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (CX)(SI*4)
+	ADDQ    $0x00000008, SI
+	JMP     addVVF32AVX_loop
+
+addVVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func addVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·addVVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+addVVF64AVX_loop:
+	CMPQ    SI, AX
+	JAE     addVVF64AVX_done
+	VMOVUPD (DX)(SI*8), Y0
+	VMOVUPD (BX)(SI*8), Y1
+	VADDPD  Y1, Y0, Y0
+	VMOVUPD Y0, (CX)(SI*8)
+	ADDQ    $0x00000004, SI
+	JMP     addVVF64AVX_loop
+
+addVVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func subVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·subVVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+subVVF32AVX512_loop:
+	CMPQ    SI, AX
+	JAE     subVVF32AVX512_done
+	VMOVUPS (DX)(SI*4), Z0
+	VMOVUPS (BX)(SI*4), Z1
+	VSUBPS  Z1, Z0, Z0
+	VMOVUPS Z0, (CX)(SI*4)
+	ADDQ    $0x00000010, SI
+	JMP     subVVF32AVX512_loop
+
+subVVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func subVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·subVVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+subVVF64AVX512_loop:
+	CMPQ    SI, AX
+	JAE     subVVF64AVX512_done
+	VMOVUPD (DX)(SI*8), Z0
+	VMOVUPD (BX)(SI*8), Z1
+	VSUBPD  Z1, Z0, Z0
+	VMOVUPD Z0, (CX)(SI*8)
+	ADDQ    $0x00000008, SI
+	JMP     subVVF64AVX512_loop
+
+subVVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func subVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·subVVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+subVVF32AVX_loop:
+	CMPQ    SI, AX
+	JAE     subVVF32AVX_done
+	VMOVUPS (DX)(SI*4), Y0
+	VMOVUPS (BX)(SI*4), Y1
+	VSUBPS  Y1, Y0, Y0
+	VMOVUPS Y0, (CX)(SI*4)
+	ADDQ    $0x00000008, SI
+	JMP     subVVF32AVX_loop
+
+subVVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func subVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·subVVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+subVVF64AVX_loop:
+	CMPQ    SI, AX
+	JAE     subVVF64AVX_done
+	VMOVUPD (DX)(SI*8), Y0
+	VMOVUPD (BX)(SI*8), Y1
+	VSUBPD  Y1, Y0, Y0
+	VMOVUPD Y0, (CX)(SI*8)
+	ADDQ    $0x00000004, SI
+	JMP     subVVF64AVX_loop
+
+subVVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func mulVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·mulVVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+mulVVF32AVX512_loop:
+	CMPQ    SI, AX
+	JAE     mulVVF32AVX512_done
+	VMOVUPS (DX)(SI*4), Z0
+	VMOVUPS (BX)(SI*4), Z1
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS Z0, (CX)(SI*4)
+	ADDQ    $0x00000010, SI
+	JMP     mulVVF32AVX512_loop
+
+mulVVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·mulVVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+mulVVF64AVX512_loop:
+	CMPQ    SI, AX
+	JAE     mulVVF64AVX512_done
+	VMOVUPD (DX)(SI*8), Z0
+	VMOVUPD (BX)(SI*8), Z1
+	VMULPD  Z1, Z0, Z0
+	VMOVUPD Z0, (CX)(SI*8)
+	ADDQ    $0x00000008, SI
+	JMP     mulVVF64AVX512_loop
+
+mulVVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·mulVVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+mulVVF32AVX_loop:
+	CMPQ    SI, AX
+	JAE     mulVVF32AVX_done
+	VMOVUPS (DX)(SI*4), Y0
+	VMOVUPS (BX)(SI*4), Y1
+	VMULPS  Y1, Y0, Y0
+	VMOVUPS Y0, (CX)(SI*4)
+	ADDQ    $0x00000008, SI
+	JMP     mulVVF32AVX_loop
+
+mulVVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func mulVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·mulVVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+mulVVF64AVX_loop:
+	CMPQ    SI, AX
+	JAE     mulVVF64AVX_done
+	VMOVUPD (DX)(SI*8), Y0
+	VMOVUPD (BX)(SI*8), Y1
+	VMULPD  Y1, Y0, Y0
+	VMOVUPD Y0, (CX)(SI*8)
+	ADDQ    $0x00000004, SI
+	JMP     mulVVF64AVX_loop
+
+mulVVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func divVVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·divVVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+divVVF32AVX512_loop:
+	CMPQ    SI, AX
+	JAE     divVVF32AVX512_done
+	VMOVUPS (DX)(SI*4), Z0
+	VMOVUPS (BX)(SI*4), Z1
+	VDIVPS  Z1, Z0, Z0
+	VMOVUPS Z0, (CX)(SI*4)
+	ADDQ    $0x00000010, SI
+	JMP     divVVF32AVX512_loop
+
+divVVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func divVVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·divVVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+divVVF64AVX512_loop:
+	CMPQ    SI, AX
+	JAE     divVVF64AVX512_done
+	VMOVUPD (DX)(SI*8), Z0
+	VMOVUPD (BX)(SI*8), Z1
+	VDIVPD  Z1, Z0, Z0
+	VMOVUPD Z0, (CX)(SI*8)
+	ADDQ    $0x00000008, SI
+	JMP     divVVF64AVX512_loop
+
+divVVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func divVVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·divVVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+divVVF32AVX_loop:
+	CMPQ    SI, AX
+	JAE     divVVF32AVX_done
+	VMOVUPS (DX)(SI*4), Y0
+	VMOVUPS (BX)(SI*4), Y1
+	VDIVPS  Y1, Y0, Y0
+	VMOVUPS Y0, (CX)(SI*4)
+	ADDQ    $0x00000008, SI
+	JMP     divVVF32AVX_loop
+
+divVVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func divVVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·divVVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), AX
+	MOVQ o+8(FP), CX
+	MOVQ a+16(FP), DX
+	MOVQ b+24(FP), BX
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+divVVF64AVX_loop:
+	CMPQ    SI, AX
+	JAE     divVVF64AVX_done
+	VMOVUPD (DX)(SI*8), Y0
+	VMOVUPD (BX)(SI*8), Y1
+	VDIVPD  Y1, Y0, Y0
+	VMOVUPD Y0, (CX)(SI*8)
+	ADDQ    $0x00000004, SI
+	JMP     divVVF64AVX_loop
+
+divVVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func addVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·addVSF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+addVSF32AVX512_loop:
+	CMPQ    BX, AX
+	JAE     addVSF32AVX512_done
+	VMOVUPS (DX)(BX*4), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)(BX*4)
+	ADDQ    $0x00000010, BX
+	JMP     addVSF32AVX512_loop
+
+addVSF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func addVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·addVSF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+addVSF64AVX512_loop:
+	CMPQ    BX, AX
+	JAE     addVSF64AVX512_done
+	VMOVUPD (DX)(BX*8), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)(BX*8)
+	ADDQ    $0x00000008, BX
+	JMP     addVSF64AVX512_loop
+
+addVSF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func addVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·addVSF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+addVSF32AVX_loop:
+	CMPQ    BX, AX
+	JAE     addVSF32AVX_done
+	VMOVUPS (DX)(BX*4), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)(BX*4)
+	ADDQ    $0x00000008, BX
+	JMP     addVSF32AVX_loop
+
+addVSF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func addVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·addVSF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+addVSF64AVX_loop:
+	CMPQ    BX, AX
+	JAE     addVSF64AVX_done
+	VMOVUPD (DX)(BX*8), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)(BX*8)
+	ADDQ    $0x00000004, BX
+	JMP     addVSF64AVX_loop
+
+addVSF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func subVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·subVSF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+subVSF32AVX512_loop:
+	CMPQ    BX, AX
+	JAE     subVSF32AVX512_done
+	VMOVUPS (DX)(BX*4), Z1
+	VSUBPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)(BX*4)
+	ADDQ    $0x00000010, BX
+	JMP     subVSF32AVX512_loop
+
+subVSF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func subVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·subVSF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+subVSF64AVX512_loop:
+	CMPQ    BX, AX
+	JAE     subVSF64AVX512_done
+	VMOVUPD (DX)(BX*8), Z1
+	VSUBPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)(BX*8)
+	ADDQ    $0x00000008, BX
+	JMP     subVSF64AVX512_loop
+
+subVSF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func subVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·subVSF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+subVSF32AVX_loop:
+	CMPQ    BX, AX
+	JAE     subVSF32AVX_done
+	VMOVUPS (DX)(BX*4), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)(BX*4)
+	ADDQ    $0x00000008, BX
+	JMP     subVSF32AVX_loop
+
+subVSF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func subVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·subVSF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+subVSF64AVX_loop:
+	CMPQ    BX, AX
+	JAE     subVSF64AVX_done
+	VMOVUPD (DX)(BX*8), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)(BX*8)
+	ADDQ    $0x00000004, BX
+	JMP     subVSF64AVX_loop
+
+subVSF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func mulVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·mulVSF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+mulVSF32AVX512_loop:
+	CMPQ    BX, AX
+	JAE     mulVSF32AVX512_done
+	VMOVUPS (DX)(BX*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)(BX*4)
+	ADDQ    $0x00000010, BX
+	JMP     mulVSF32AVX512_loop
+
+mulVSF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·mulVSF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+mulVSF64AVX512_loop:
+	CMPQ    BX, AX
+	JAE     mulVSF64AVX512_done
+	VMOVUPD (DX)(BX*8), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)(BX*8)
+	ADDQ    $0x00000008, BX
+	JMP     mulVSF64AVX512_loop
+
+mulVSF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·mulVSF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+mulVSF32AVX_loop:
+	CMPQ    BX, AX
+	JAE     mulVSF32AVX_done
+	VMOVUPS (DX)(BX*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)(BX*4)
+	ADDQ    $0x00000008, BX
+	JMP     mulVSF32AVX_loop
+
+mulVSF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func mulVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·mulVSF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+mulVSF64AVX_loop:
+	CMPQ    BX, AX
+	JAE     mulVSF64AVX_done
+	VMOVUPD (DX)(BX*8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)(BX*8)
+	ADDQ    $0x00000004, BX
+	JMP     mulVSF64AVX_loop
+
+mulVSF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func divVSF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·divVSF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+divVSF32AVX512_loop:
+	CMPQ    BX, AX
+	JAE     divVSF32AVX512_done
+	VMOVUPS (DX)(BX*4), Z1
+	VDIVPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)(BX*4)
+	ADDQ    $0x00000010, BX
+	JMP     divVSF32AVX512_loop
+
+divVSF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func divVSF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·divVSF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+divVSF64AVX512_loop:
+	CMPQ    BX, AX
+	JAE     divVSF64AVX512_done
+	VMOVUPD (DX)(BX*8), Z1
+	VDIVPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)(BX*8)
+	ADDQ    $0x00000008, BX
+	JMP     divVSF64AVX512_loop
+
+divVSF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func divVSF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·divVSF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+divVSF32AVX_loop:
+	CMPQ    BX, AX
+	JAE     divVSF32AVX_done
+	VMOVUPS (DX)(BX*4), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)(BX*4)
+	ADDQ    $0x00000008, BX
+	JMP     divVSF32AVX_loop
+
+divVSF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func divVSF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·divVSF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (BX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+divVSF64AVX_loop:
+	CMPQ    BX, AX
+	JAE     divVSF64AVX_done
+	VMOVUPD (DX)(BX*8), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)(BX*8)
+	ADDQ    $0x00000004, BX
+	JMP     divVSF64AVX_loop
+
+divVSF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func addSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·addSVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+addSVF32AVX512_loop:
+	CMPQ    DX, AX
+	JAE     addSVF32AVX512_done
+	VMOVUPS (BX)(DX*4), Z1
+	VADDPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)(DX*4)
+	ADDQ    $0x00000010, DX
+	JMP     addSVF32AVX512_loop
+
+addSVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func addSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·addSVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+addSVF64AVX512_loop:
+	CMPQ    DX, AX
+	JAE     addSVF64AVX512_done
+	VMOVUPD (BX)(DX*8), Z1
+	VADDPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)(DX*8)
+	ADDQ    $0x00000008, DX
+	JMP     addSVF64AVX512_loop
+
+addSVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func addSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·addSVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+addSVF32AVX_loop:
+	CMPQ    DX, AX
+	JAE     addSVF32AVX_done
+	VMOVUPS (BX)(DX*4), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)(DX*4)
+	ADDQ    $0x00000008, DX
+	JMP     addSVF32AVX_loop
+
+addSVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func addSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·addSVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+addSVF64AVX_loop:
+	CMPQ    DX, AX
+	JAE     addSVF64AVX_done
+	VMOVUPD (BX)(DX*8), Y1
+	VADDPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)(DX*8)
+	ADDQ    $0x00000004, DX
+	JMP     addSVF64AVX_loop
+
+addSVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func subSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·subSVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+subSVF32AVX512_loop:
+	CMPQ    DX, AX
+	JAE     subSVF32AVX512_done
+	VMOVUPS (BX)(DX*4), Z1
+	VSUBPS  Z1, Z0, Z1
+	VMOVUPS Z1, (CX)(DX*4)
+	ADDQ    $0x00000010, DX
+	JMP     subSVF32AVX512_loop
+
+subSVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func subSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·subSVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+subSVF64AVX512_loop:
+	CMPQ    DX, AX
+	JAE     subSVF64AVX512_done
+	VMOVUPD (BX)(DX*8), Z1
+	VSUBPD  Z1, Z0, Z1
+	VMOVUPD Z1, (CX)(DX*8)
+	ADDQ    $0x00000008, DX
+	JMP     subSVF64AVX512_loop
+
+subSVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func subSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·subSVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+subSVF32AVX_loop:
+	CMPQ    DX, AX
+	JAE     subSVF32AVX_done
+	VMOVUPS (BX)(DX*4), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)(DX*4)
+	ADDQ    $0x00000008, DX
+	JMP     subSVF32AVX_loop
+
+subSVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func subSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·subSVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+subSVF64AVX_loop:
+	CMPQ    DX, AX
+	JAE     subSVF64AVX_done
+	VMOVUPD (BX)(DX*8), Y1
+	VSUBPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)(DX*8)
+	ADDQ    $0x00000004, DX
+	JMP     subSVF64AVX_loop
+
+subSVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func mulSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·mulSVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+mulSVF32AVX512_loop:
+	CMPQ    DX, AX
+	JAE     mulSVF32AVX512_done
+	VMOVUPS (BX)(DX*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS Z1, (CX)(DX*4)
+	ADDQ    $0x00000010, DX
+	JMP     mulSVF32AVX512_loop
+
+mulSVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·mulSVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+mulSVF64AVX512_loop:
+	CMPQ    DX, AX
+	JAE     mulSVF64AVX512_done
+	VMOVUPD (BX)(DX*8), Z1
+	VMULPD  Z0, Z1, Z1
+	VMOVUPD Z1, (CX)(DX*8)
+	ADDQ    $0x00000008, DX
+	JMP     mulSVF64AVX512_loop
+
+mulSVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func mulSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·mulSVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+mulSVF32AVX_loop:
+	CMPQ    DX, AX
+	JAE     mulSVF32AVX_done
+	VMOVUPS (BX)(DX*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (CX)(DX*4)
+	ADDQ    $0x00000008, DX
+	JMP     mulSVF32AVX_loop
+
+mulSVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func mulSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·mulSVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+mulSVF64AVX_loop:
+	CMPQ    DX, AX
+	JAE     mulSVF64AVX_done
+	VMOVUPD (BX)(DX*8), Y1
+	VMULPD  Y0, Y1, Y1
+	VMOVUPD Y1, (CX)(DX*8)
+	ADDQ    $0x00000004, DX
+	JMP     mulSVF64AVX_loop
+
+mulSVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func divSVF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·divSVF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+divSVF32AVX512_loop:
+	CMPQ    DX, AX
+	JAE     divSVF32AVX512_done
+	VMOVUPS (BX)(DX*4), Z1
+	VDIVPS  Z1, Z0, Z1
+	VMOVUPS Z1, (CX)(DX*4)
+	ADDQ    $0x00000010, DX
+	JMP     divSVF32AVX512_loop
+
+divSVF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func divSVF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·divSVF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+divSVF64AVX512_loop:
+	CMPQ    DX, AX
+	JAE     divSVF64AVX512_done
+	VMOVUPD (BX)(DX*8), Z1
+	VDIVPD  Z1, Z0, Z1
+	VMOVUPD Z1, (CX)(DX*8)
+	ADDQ    $0x00000008, DX
+	JMP     divSVF64AVX512_loop
+
+divSVF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func divSVF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·divSVF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+divSVF32AVX_loop:
+	CMPQ    DX, AX
+	JAE     divSVF32AVX_done
+	VMOVUPS (BX)(DX*4), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, (CX)(DX*4)
+	ADDQ    $0x00000008, DX
+	JMP     divSVF32AVX_loop
+
+divSVF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func divSVF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·divSVF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VBROADCASTSD (DX), Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ DX, DX
+
+divSVF64AVX_loop:
+	CMPQ    DX, AX
+	JAE     divSVF64AVX_done
+	VMOVUPD (BX)(DX*8), Y1
+	VDIVPD  Y1, Y0, Y1
+	VMOVUPD Y1, (CX)(DX*8)
+	ADDQ    $0x00000004, DX
+	JMP     divSVF64AVX_loop
+
+divSVF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func reluF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·reluF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ   n+0(FP), AX
+	MOVQ   o+8(FP), CX
+	MOVQ   a+16(FP), DX
+	VPXORD Z0, Z0, Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+reluF32AVX512_loop:
+	CMPQ      BX, AX
+	JAE       reluF32AVX512_done
+	VMOVUPS   (DX)(BX*4), Z1
+	VCMPPS    $0x16, Z0, Z1, K1
+	VMOVUPS.Z Z1, K1, Z1
+	VMOVUPS   Z1, (CX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       reluF32AVX512_loop
+
+reluF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func reluF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·reluF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ   n+0(FP), AX
+	MOVQ   o+8(FP), CX
+	MOVQ   a+16(FP), DX
+	VPXORD Z0, Z0, Z0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+reluF64AVX512_loop:
+	CMPQ      BX, AX
+	JAE       reluF64AVX512_done
+	VMOVUPD   (DX)(BX*8), Z1
+	VCMPPD    $0x16, Z0, Z1, K1
+	VMOVUPD.Z Z1, K1, Z1
+	VMOVUPD   Z1, (CX)(BX*8)
+	ADDQ      $0x00000008, BX
+	JMP       reluF64AVX512_loop
+
+reluF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func reluF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·reluF32AVX(SB), NOSPLIT, $0-40
+	MOVQ   n+0(FP), AX
+	MOVQ   o+8(FP), CX
+	MOVQ   a+16(FP), DX
+	VXORPS Y0, Y0, Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+reluF32AVX_loop:
+	CMPQ    BX, AX
+	JAE     reluF32AVX_done
+	VMOVUPS (DX)(BX*4), Y1
+	VCMPPS  $0x16, Y0, Y1, Y2
+	VANDPS  Y2, Y1, Y1
+	VMOVUPS Y1, (CX)(BX*4)
+	ADDQ    $0x00000008, BX
+	JMP     reluF32AVX_loop
+
+reluF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func reluF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·reluF64AVX(SB), NOSPLIT, $0-40
+	MOVQ   n+0(FP), AX
+	MOVQ   o+8(FP), CX
+	MOVQ   a+16(FP), DX
+	VXORPS Y0, Y0, Y0
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ BX, BX
+
+reluF64AVX_loop:
+	CMPQ    BX, AX
+	JAE     reluF64AVX_done
+	VMOVUPD (DX)(BX*8), Y1
+	VCMPPD  $0x16, Y0, Y1, Y2
+	VANDPD  Y2, Y1, Y1
+	VMOVUPD Y1, (CX)(BX*8)
+	ADDQ    $0x00000004, BX
+	JMP     reluF64AVX_loop
+
+reluF64AVX_done:
+	VZEROUPPER
+	RET
+
+// func reluGradF32AVX512(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX, AVX512F
+TEXT ·reluGradF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VPXORD       Z0, Z0, Z0
+	VBROADCASTSS one32<>+0(SB), Z1
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-16, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+reluGradF32AVX512_loop:
+	CMPQ      SI, AX
+	JAE       reluGradF32AVX512_done
+	VMOVUPS   (DX)(SI*4), Z2
+	VMOVUPS   (BX)(SI*4), Z3
+	VCMPPS    $0x1e, Z0, Z2, K1
+	VMOVUPS.Z Z1, K1, Z2
+	VMULPS    Z2, Z3, Z2
+	VMOVUPS   Z2, (CX)(SI*4)
+	ADDQ      $0x00000010, SI
+	JMP       reluGradF32AVX512_loop
+
+reluGradF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func reluGradF64AVX512(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX, AVX512F
+TEXT ·reluGradF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VPXORD       Z0, Z0, Z0
+	VBROADCASTSD one64<>+0(SB), Z1
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+reluGradF64AVX512_loop:
+	CMPQ      SI, AX
+	JAE       reluGradF64AVX512_done
+	VMOVUPD   (DX)(SI*8), Z2
+	VMOVUPD   (BX)(SI*8), Z3
+	VCMPPD    $0x1e, Z0, Z2, K1
+	VMOVUPD.Z Z1, K1, Z2
+	VMULPD    Z2, Z3, Z2
+	VMOVUPD   Z2, (CX)(SI*8)
+	ADDQ      $0x00000008, SI
+	JMP       reluGradF64AVX512_loop
+
+reluGradF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func reluGradF32AVX(n int, o *float32, a *float32, b *float32) (done int)
+// Requires: AVX
+TEXT ·reluGradF32AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VXORPS       Y0, Y0, Y0
+	VBROADCASTSS one32<>+0(SB), Y1
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-8, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+reluGradF32AVX_loop:
+	CMPQ    SI, AX
+	JAE     reluGradF32AVX_done
+	VMOVUPS (DX)(SI*4), Y2
+	VMOVUPS (BX)(SI*4), Y3
+	VCMPPS  $0x1e, Y0, Y2, Y2
+	VANDPS  Y2, Y1, Y2
+	VMULPS  Y2, Y3, Y2
+	VMOVUPS Y2, (CX)(SI*4)
+	ADDQ    $0x00000008, SI
+	JMP     reluGradF32AVX_loop
+
+reluGradF32AVX_done:
+	VZEROUPPER
+	RET
+
+// func reluGradF64AVX(n int, o *float64, a *float64, b *float64) (done int)
+// Requires: AVX
+TEXT ·reluGradF64AVX(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	MOVQ         o+8(FP), CX
+	MOVQ         a+16(FP), DX
+	MOVQ         b+24(FP), BX
+	VXORPS       Y0, Y0, Y0
+	VBROADCASTSD one64<>+0(SB), Y1
+
+	// done = n rounded down to whole vectors.
+	ANDQ $-4, AX
+	MOVQ AX, done+32(FP)
+	XORQ SI, SI
+
+reluGradF64AVX_loop:
+	CMPQ    SI, AX
+	JAE     reluGradF64AVX_done
+	VMOVUPD (DX)(SI*8), Y2
+	VMOVUPD (BX)(SI*8), Y3
+	VCMPPD  $0x1e, Y0, Y2, Y2
+	VANDPD  Y2, Y1, Y2
+	VMULPD  Y2, Y3, Y2
+	VMOVUPD Y2, (CX)(SI*8)
+	ADDQ    $0x00000004, SI
+	JMP     reluGradF64AVX_loop
+
+reluGradF64AVX_done:
+	VZEROUPPER
+	RET

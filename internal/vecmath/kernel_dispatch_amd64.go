@@ -97,3 +97,139 @@ func kernel64(kd kind, l loop, n int, p, g, s, u, k *float64) int {
 	}
 	panic("vecmath: no such loop")
 }
+
+// elementwise32 runs kernel w's kernel of kind kd (AVX or AVX-512) and
+// returns how many elements of o it wrote.
+func elementwise32(kd kind, w elementwise, n int, o, a, b *float32) int {
+	if kd == kindAVX512 {
+		switch w {
+		case elemAddVV:
+			return addVVF32AVX512(n, o, a, b)
+		case elemSubVV:
+			return subVVF32AVX512(n, o, a, b)
+		case elemMulVV:
+			return mulVVF32AVX512(n, o, a, b)
+		case elemDivVV:
+			return divVVF32AVX512(n, o, a, b)
+		case elemAddVS:
+			return addVSF32AVX512(n, o, a, b)
+		case elemSubVS:
+			return subVSF32AVX512(n, o, a, b)
+		case elemMulVS:
+			return mulVSF32AVX512(n, o, a, b)
+		case elemDivVS:
+			return divVSF32AVX512(n, o, a, b)
+		case elemAddSV:
+			return addSVF32AVX512(n, o, a, b)
+		case elemSubSV:
+			return subSVF32AVX512(n, o, a, b)
+		case elemMulSV:
+			return mulSVF32AVX512(n, o, a, b)
+		case elemDivSV:
+			return divSVF32AVX512(n, o, a, b)
+		case elemReLU:
+			return reluF32AVX512(n, o, a, b)
+		case elemReLUGrad:
+			return reluGradF32AVX512(n, o, a, b)
+		}
+	}
+	switch w {
+	case elemAddVV:
+		return addVVF32AVX(n, o, a, b)
+	case elemSubVV:
+		return subVVF32AVX(n, o, a, b)
+	case elemMulVV:
+		return mulVVF32AVX(n, o, a, b)
+	case elemDivVV:
+		return divVVF32AVX(n, o, a, b)
+	case elemAddVS:
+		return addVSF32AVX(n, o, a, b)
+	case elemSubVS:
+		return subVSF32AVX(n, o, a, b)
+	case elemMulVS:
+		return mulVSF32AVX(n, o, a, b)
+	case elemDivVS:
+		return divVSF32AVX(n, o, a, b)
+	case elemAddSV:
+		return addSVF32AVX(n, o, a, b)
+	case elemSubSV:
+		return subSVF32AVX(n, o, a, b)
+	case elemMulSV:
+		return mulSVF32AVX(n, o, a, b)
+	case elemDivSV:
+		return divSVF32AVX(n, o, a, b)
+	case elemReLU:
+		return reluF32AVX(n, o, a, b)
+	case elemReLUGrad:
+		return reluGradF32AVX(n, o, a, b)
+	}
+	panic("vecmath: no such elementwise kernel")
+}
+
+// elementwise64 runs kernel w's kernel of kind kd (AVX or AVX-512) and
+// returns how many elements of o it wrote.
+func elementwise64(kd kind, w elementwise, n int, o, a, b *float64) int {
+	if kd == kindAVX512 {
+		switch w {
+		case elemAddVV:
+			return addVVF64AVX512(n, o, a, b)
+		case elemSubVV:
+			return subVVF64AVX512(n, o, a, b)
+		case elemMulVV:
+			return mulVVF64AVX512(n, o, a, b)
+		case elemDivVV:
+			return divVVF64AVX512(n, o, a, b)
+		case elemAddVS:
+			return addVSF64AVX512(n, o, a, b)
+		case elemSubVS:
+			return subVSF64AVX512(n, o, a, b)
+		case elemMulVS:
+			return mulVSF64AVX512(n, o, a, b)
+		case elemDivVS:
+			return divVSF64AVX512(n, o, a, b)
+		case elemAddSV:
+			return addSVF64AVX512(n, o, a, b)
+		case elemSubSV:
+			return subSVF64AVX512(n, o, a, b)
+		case elemMulSV:
+			return mulSVF64AVX512(n, o, a, b)
+		case elemDivSV:
+			return divSVF64AVX512(n, o, a, b)
+		case elemReLU:
+			return reluF64AVX512(n, o, a, b)
+		case elemReLUGrad:
+			return reluGradF64AVX512(n, o, a, b)
+		}
+	}
+	switch w {
+	case elemAddVV:
+		return addVVF64AVX(n, o, a, b)
+	case elemSubVV:
+		return subVVF64AVX(n, o, a, b)
+	case elemMulVV:
+		return mulVVF64AVX(n, o, a, b)
+	case elemDivVV:
+		return divVVF64AVX(n, o, a, b)
+	case elemAddVS:
+		return addVSF64AVX(n, o, a, b)
+	case elemSubVS:
+		return subVSF64AVX(n, o, a, b)
+	case elemMulVS:
+		return mulVSF64AVX(n, o, a, b)
+	case elemDivVS:
+		return divVSF64AVX(n, o, a, b)
+	case elemAddSV:
+		return addSVF64AVX(n, o, a, b)
+	case elemSubSV:
+		return subSVF64AVX(n, o, a, b)
+	case elemMulSV:
+		return mulSVF64AVX(n, o, a, b)
+	case elemDivSV:
+		return divSVF64AVX(n, o, a, b)
+	case elemReLU:
+		return reluF64AVX(n, o, a, b)
+	case elemReLUGrad:
+		return reluGradF64AVX(n, o, a, b)
+	}
+	panic("vecmath: no such elementwise kernel")
+}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check.sh regenerates the amd64 update loops into a temporary directory
+# check.sh regenerates the amd64 kernels into a temporary directory
 # and fails if they differ from the checked-in files in internal/vecmath.
 # Usage: sh internal/vecmath/asmgen/check.sh (from any directory).
 set -eu
@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 # The generator writes its command line into the files, so run it with the
 # same relative paths as go generate does, from a copy one level down.
 mkdir "$tmp/asmgen"
-cp "$here/go.mod" "$here/go.sum" "$here/main.go" "$tmp/asmgen/"
+cp "$here/go.mod" "$here/go.sum" "$here"/*.go "$tmp/asmgen/"
 (cd "$tmp/asmgen" && go run . -out ../kernel_asm_amd64.s -stubs ../kernel_asm_amd64.go -pkg vecmath -dispatch ../kernel_dispatch_amd64.go)
 
 status=0

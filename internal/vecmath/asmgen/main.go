@@ -1,4 +1,5 @@
-// Command asmgen writes the amd64 update loops of package vecmath with avo.
+// Command asmgen writes the amd64 update loops and elementwise kernels of
+// package vecmath with avo (the kernels in elementwise.go).
 //
 // Run it through go generate in the parent package; check.sh verifies that
 // the checked-in assembly matches what this program produces.
@@ -152,6 +153,7 @@ func main() {
 			}
 		}
 	}
+	generateElementwise()
 	Generate() // parses the flags it knows, -out, -stubs and -pkg
 	if *dispatch != "" {
 		writeDispatch(*dispatch)
@@ -182,6 +184,7 @@ func writeDispatch(path string) {
 		}
 		b.WriteString("}\npanic(\"vecmath: no such loop\")\n}\n\n")
 	}
+	writeElementwiseDispatch(&b)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		panic(err)
