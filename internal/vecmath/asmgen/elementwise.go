@@ -242,19 +242,40 @@ func (e *emitter) generateElementwise(w elementwise, one Mem) {
 	Store(n, ReturnIndex(0))
 	i := GP64()
 	XORQ(i, i)
+	// vector computes the vector j after element i: in cache, the loop's
+	// own instructions would cost as much as one vector's work, so the
+	// first loop does unroll of them at a time.
+	vector := func(j int) {
+		at := func(base Register) Mem {
+			return Mem{Base: base, Index: i, Scale: uint8(e.size), Disp: j * e.lanes() * e.size}
+		}
+		x, y := scalar, scalar
+		if w.scalar != "a" {
+			x = e.load(at(a))
+		}
+		if !w.unary && w.scalar != "b" {
+			y = e.load(at(b))
+		}
+		e.store(w.body(e, x, y, zero, oneVec), at(o))
+	}
+	const unroll = 4
+	whole := GP64()
+	MOVQ(n, whole)
+	ANDQ(I32(-unroll*e.lanes()), whole)
+
+	Label(name + "_unrolled")
+	CMPQ(i, whole)
+	JAE(LabelRef(name + "_loop"))
+	for j := range unroll {
+		vector(j)
+	}
+	ADDQ(U32(unroll*e.lanes()), i)
+	JMP(LabelRef(name + "_unrolled"))
 
 	Label(name + "_loop")
 	CMPQ(i, n)
 	JAE(LabelRef(name + "_done"))
-	at := func(base Register) Mem { return Mem{Base: base, Index: i, Scale: uint8(e.size)} }
-	x, y := scalar, scalar
-	if w.scalar != "a" {
-		x = e.load(at(a))
-	}
-	if !w.unary && w.scalar != "b" {
-		y = e.load(at(b))
-	}
-	e.store(w.body(e, x, y, zero, oneVec), at(o))
+	vector(0)
 	ADDQ(U32(e.lanes()), i)
 	JMP(LabelRef(name + "_loop"))
 
