@@ -98,8 +98,8 @@ func kernel64(kd kind, l loop, n int, p, g, s, u, k *float64) int {
 	panic("vecmath: no such loop")
 }
 
-// elementwise32 runs kernel w's kernel of kind kd (AVX or AVX-512) and
-// returns how many elements of o it wrote.
+// elementwise32 runs the kernel w of kind kd (AVX or AVX-512) and returns
+// how many elements of o it wrote.
 func elementwise32(kd kind, w elementwise, n int, o, a, b *float32) int {
 	if kd == kindAVX512 {
 		switch w {
@@ -166,8 +166,8 @@ func elementwise32(kd kind, w elementwise, n int, o, a, b *float32) int {
 	panic("vecmath: no such elementwise kernel")
 }
 
-// elementwise64 runs kernel w's kernel of kind kd (AVX or AVX-512) and
-// returns how many elements of o it wrote.
+// elementwise64 runs the kernel w of kind kd (AVX or AVX-512) and returns
+// how many elements of o it wrote.
 func elementwise64(kd kind, w elementwise, n int, o, a, b *float64) int {
 	if kd == kindAVX512 {
 		switch w {

@@ -18,19 +18,19 @@ import (
 // writing the first done = n rounded down to whole vectors of o from a and
 // b. A scalar operand is one element, broadcast to every lane.
 type elementwise struct {
-	name   string // of its kernels, before the type and instruction set
-	id     string // its constant in vecmath
-	scalar string // "a" or "b" if that operand is a scalar, else ""
-	unary  bool   // reads a only
-	loop   []string
+	name   string   // of its kernels, before the type and instruction set
+	id     string   // its constant in vecmath
+	scalar string   // "a" or "b" if that operand is a scalar, else ""
+	unary  bool     // reads a only
+	loop   []string // the Go loop body it computes, for the documentation
 	// body computes o's vector from a's and b's (a broadcast scalar, or
 	// nil for a unary kernel), with zero and one broadcast 0 and 1.
 	body func(e *emitter, a, b, zero, one VecVirtual) VecVirtual
 }
 
-// The comparison predicates of VCMPPS and VCMPPD (Intel SDM table 3-1).
-// Both are quiet: an unordered operand raises no exception, and the flags
-// are all the predicate changes.
+// The comparison predicates of VCMPPS and VCMPPD (Intel SDM, table 3-1
+// under CMPPD). Both are the quiet forms, which differ from the signaling
+// ones only in the exception flags a NaN raises, never in the mask.
 const (
 	notLessEqualUnordered = 0x16 // !(x <= y): true for x > y and for NaN
 	greaterOrdered        = 0x1e // x > y: false for NaN
@@ -78,8 +78,9 @@ func elementwiseKernels() []elementwise {
 	return append(ws,
 		elementwise{
 			// The lanes that are not x <= 0 (x > 0, or NaN) keep x's
-			// bits, the others are cleared to +0. max(x, 0) would give
-			// -0 for -0 and 0 for NaN.
+			// bits, the others are cleared to +0. VMAXPS with 0 returns
+			// its second operand for a NaN and for ±0 alike, so it would
+			// get either -0 or the NaN wrong.
 			name: "relu", id: "elemReLU", unary: true,
 			loop: []string{"o[i] = a[i]", "if a[i] <= 0 {", "\to[i] = 0 // +0, also for -0; NaN stays", "}"},
 			body: func(e *emitter, a, _, zero, _ VecVirtual) VecVirtual {
@@ -120,8 +121,8 @@ func generateElementwise() {
 func writeElementwiseDispatch(b *bytes.Buffer) {
 	for _, size := range []int{4, 8} {
 		el := map[int]string{4: "float32", 8: "float64"}[size]
-		fmt.Fprintf(b, "// elementwise%d runs kernel w's kernel of kind kd (AVX or AVX-512) and\n", 8*size)
-		b.WriteString("// returns how many elements of o it wrote.\n")
+		fmt.Fprintf(b, "// elementwise%d runs the kernel w of kind kd (AVX or AVX-512) and returns\n", 8*size)
+		b.WriteString("// how many elements of o it wrote.\n")
 		fmt.Fprintf(b, "func elementwise%d(kd kind, w elementwise, n int, o, a, b *%s) int {\n", 8*size, el)
 		b.WriteString("if kd == kindAVX512 {\nswitch w {\n")
 		for _, avx512 := range []bool{true, false} {
