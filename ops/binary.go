@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"graft/graph"
+	"graft/internal/vecmath"
 )
 
 // binary is the shared part of the elementwise binary ops: a name, a scalar
@@ -180,68 +181,31 @@ func binaryRun[T graph.Float](fast fastKind, f func(a, b T) T, o, a []T, oa, sa 
 	}
 }
 
+// vectorVector, vectorScalar and scalarVector run the vector kernels of
+// internal/vecmath, which give the bits of the plain Go loops.
 func vectorVector[T graph.Float](k fastKind, o, a, b []T) {
-	a, b = a[:len(o)], b[:len(o)]
-	switch k {
-	case addLoop:
-		for i := range o {
-			o[i] = a[i] + b[i]
-		}
-	case subLoop:
-		for i := range o {
-			o[i] = a[i] - b[i]
-		}
-	case mulLoop:
-		for i := range o {
-			o[i] = a[i] * b[i]
-		}
-	case divLoop:
-		for i := range o {
-			o[i] = a[i] / b[i]
-		}
-	}
+	vecmath.VectorVector(k.arith(), o, a[:len(o)], b[:len(o)])
 }
 
 func vectorScalar[T graph.Float](k fastKind, o, a []T, b T) {
-	a = a[:len(o)]
-	switch k {
-	case addLoop:
-		for i := range o {
-			o[i] = a[i] + b
-		}
-	case subLoop:
-		for i := range o {
-			o[i] = a[i] - b
-		}
-	case mulLoop:
-		for i := range o {
-			o[i] = a[i] * b
-		}
-	case divLoop:
-		for i := range o {
-			o[i] = a[i] / b
-		}
-	}
+	vecmath.VectorScalar(k.arith(), o, a[:len(o)], b)
 }
 
 func scalarVector[T graph.Float](k fastKind, o []T, a T, b []T) {
-	b = b[:len(o)]
+	vecmath.ScalarVector(k.arith(), o, a, b[:len(o)])
+}
+
+// arith is the vecmath operation of one of the four fast loops.
+func (k fastKind) arith() vecmath.Arith {
 	switch k {
 	case addLoop:
-		for i := range o {
-			o[i] = a + b[i]
-		}
+		return vecmath.Add
 	case subLoop:
-		for i := range o {
-			o[i] = a - b[i]
-		}
+		return vecmath.Sub
 	case mulLoop:
-		for i := range o {
-			o[i] = a * b[i]
-		}
+		return vecmath.Mul
 	case divLoop:
-		for i := range o {
-			o[i] = a / b[i]
-		}
+		return vecmath.Div
 	}
+	panic("ops: no vector kernel for the generic loop")
 }
