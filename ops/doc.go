@@ -23,11 +23,11 @@
 // built from the ops of this table, so it differentiates again, and every
 // op with a gradient is checked to second order in the tests. Full,
 // Scalar, ScalarLike, ZerosLike and OnesLike make constants; Elementwise
-// makes a new elementwise op from a kernel and a rule. ArgMax and ArgMin
-// return int64 indices, piecewise constant in x, so like PyTorch's they
-// pass no gradient. Moments, Normalize and Dropout are compositions of
-// these ops (Dropout multiplies by a RandomBernoulli mask, so its gradient
-// is dy times the same mask).
+// makes a new elementwise op from a kernel and a rule. ArgMax, ArgMin and
+// MaxPoolIndices return int64 indices, piecewise constant in x, so like
+// PyTorch's they pass no gradient. Moments, Normalize and Dropout are
+// compositions of these ops (Dropout multiplies by a RandomBernoulli mask,
+// so its gradient is dy times the same mask).
 //
 //	Op                     Builder                                    Gradient rule
 //	Neg                    Neg(x)                                     -dy
@@ -87,9 +87,10 @@
 //	Conv                   Conv(x, w, cfg)                            ConvTranspose(dy, w); ConvFilterGrad(x, dy), each again differentiated into the three
 //	ConvTranspose          ConvTranspose(x, w, cfg)                   Conv(dy, w); ConvFilterGrad(dy, x)
 //	AddChannelBias         AddChannelBias(y, b)                       dy; dy summed over every axis but the channel's (an Add)
-//	MaxPool                MaxPool(x, cfg)                            MaxPoolScatter(x, dy): dy to each window's first maximum; its own gradient is MaxPoolGather
+//	MaxPool                MaxPool(x, cfg)                            MaxPoolScatter(dy, indices): dy to each window's first maximum, at the forward's MaxPoolIndices; its own gradient is MaxPoolGather at them
 //	MaxPool1D              MaxPool1D(x, k, stride, pad)               as MaxPool
 //	MaxPool2D              MaxPool2D(x, k, stride, pad)               as MaxPool
+//	MaxPoolIndices         MaxPoolIndices(x, cfg)                     none, by design
 //	AvgPool                AvgPool(x, cfg)                            AvgPoolTranspose(dy), whose gradient is AvgPool
 //	AvgPool1D              AvgPool1D(x, k, stride, pad)               as AvgPool
 //	AvgPool2D              AvgPool2D(x, k, stride, pad)               as AvgPool

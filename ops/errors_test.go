@@ -557,6 +557,7 @@ var everyBuilder = map[string]func(x *graph.Node) *graph.Node{
 	"MaxPool":               func(x *graph.Node) *graph.Node { return ops.MaxPool(x, ops.PoolConfig{Kernel: []int{1}}) },
 	"MaxPool1D":             func(x *graph.Node) *graph.Node { return ops.MaxPool1D(x, 1, 1, 0) },
 	"MaxPool2D":             func(x *graph.Node) *graph.Node { return ops.MaxPool2D(x, 1, 1, 0) },
+	"MaxPoolIndices":        func(x *graph.Node) *graph.Node { return ops.MaxPoolIndices(x, ops.PoolConfig{Kernel: []int{1}}) },
 	"AvgPool":               func(x *graph.Node) *graph.Node { return ops.AvgPool(x, ops.PoolConfig{Kernel: []int{1}}) },
 	"AvgPool1D":             func(x *graph.Node) *graph.Node { return ops.AvgPool1D(x, 1, 1, 0) },
 	"AvgPool2D":             func(x *graph.Node) *graph.Node { return ops.AvgPool2D(x, 1, 1, 0) },

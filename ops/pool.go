@@ -64,18 +64,21 @@ type PoolConfig struct {
 // PyTorch, and no gradient.
 //
 // Where graft differs from PyTorch: x must have its batch and channel axes
-// (Reshape an unbatched (C, L) or (C, H, W) first); there is no
-// return_indices (the gradient finds each window's maximum again); and a
-// configuration in which no window fits is a build error, where
-// max_pool1d returns an empty tensor.
+// (Reshape an unbatched (C, L) or (C, H, W) first); return_indices is a
+// separate builder, MaxPoolIndices; and a configuration in which no window
+// fits is a build error, where max_pool1d returns an empty tensor.
+//
+// MaxPool is MaxPoolIndices(x, cfg) and a gather of x at those indices, so
+// each window's maximum is searched for once: the gradient adds dy at the
+// same indices node, and its own gradient gathers at them again.
 func MaxPool(x *graph.Node, cfg PoolConfig) *graph.Node {
-	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool", maxPoolKind, 0, cfg)}, x)
+	return maxPool(newPool("MaxPool", maxPoolKind, 0, cfg), x)
 }
 
 // MaxPool1D is MaxPool of an (N, C, L) tensor with one kernel size, stride
 // and padding: PyTorch's max_pool1d(x, kernel, stride, padding).
 func MaxPool1D(x *graph.Node, kernel, stride, padding int) *graph.Node {
-	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool1D", maxPoolKind, 1, squareConfig(kernel, stride, padding))}, x)
+	return maxPool(newPool("MaxPool1D", maxPoolKind, 1, squareConfig(kernel, stride, padding)), x)
 }
 
 // MaxPool2D is MaxPool of an (N, C, H, W) tensor with square windows: the
@@ -83,7 +86,36 @@ func MaxPool1D(x *graph.Node, kernel, stride, padding int) *graph.Node {
 // max_pool2d(x, kernel, stride, padding). MaxPool2D(x, 2, 2, 0) halves H
 // and W.
 func MaxPool2D(x *graph.Node, kernel, stride, padding int) *graph.Node {
-	return graph.Apply(&maxPoolOp{pool: newPool("MaxPool2D", maxPoolKind, 2, squareConfig(kernel, stride, padding))}, x)
+	return maxPool(newPool("MaxPool2D", maxPoolKind, 2, squareConfig(kernel, stride, padding)), x)
+}
+
+// MaxPoolIndices returns, for each window of MaxPool(x, cfg), the position
+// in x of the element MaxPool takes from it, with MaxPool's rules for ties
+// and NaNs: an int64 (graph.Int64) tensor of MaxPool's output shape. A
+// position is the flat, row-major index into all of x, so
+//
+//	MaxPool(x, cfg) = Take(Reshape(x, -1), MaxPoolIndices(x, cfg), 0)
+//
+// wherever no window lies entirely in the padding; such a (dilated) window
+// has no element and gets -1.
+//
+// Where graft differs from PyTorch: max_pool's return_indices counts
+// within each (n, c) plane; graft counts in all of x, so that an index
+// addresses x without the plane it came from. An index is piecewise
+// constant in x, so, as ArgMax, MaxPoolIndices has no gradient, by design.
+func MaxPoolIndices(x *graph.Node, cfg PoolConfig) *graph.Node {
+	return graph.Apply(&maxPoolIndicesOp{pool: newPool("MaxPoolIndices", maxPoolKind, 0, cfg)}, x)
+}
+
+// maxPool builds a max pooling of x: the window argmax, named after the
+// builder since it makes every check on x and cfg, and the gather of x at
+// it. A nil x is refused first, so the error is the builder's alone.
+func maxPool(p pool, x *graph.Node) *graph.Node {
+	if x == nil {
+		return graph.Reject(p.name, nil, x)
+	}
+	idx := graph.Apply(&maxPoolIndicesOp{pool: p}, x)
+	return maxPoolGather(x, idx, math.Inf(-1))
 }
 
 // AvgPool averages every window of x, an (N, C, spatial...) tensor with any
@@ -348,106 +380,52 @@ func poolFloorDiv(a, b int) int {
 // poolMulFits reports whether a·b, both positive, fits in an int.
 func poolMulFits(a, b int) bool { return a <= int(^uint(0)>>1)/b }
 
-// maxPoolOp computes max pooling. Its gradient scatters dy to each window's
-// maximum.
-type maxPoolOp struct{ pool }
+// maxPoolIndicesOp finds the maximum of every window of x: the flat index
+// into x of the element MaxPool takes from it, -1 for a window with none.
+type maxPoolIndicesOp struct{ pool }
 
-func (op *maxPoolOp) Name() string { return op.name }
+func (op *maxPoolIndicesOp) Name() string { return op.name }
 
-func (op *maxPoolOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+func (op *maxPoolIndicesOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
 	out, err := op.infer(in[0].Shape())
-	return out, in[0].DType(), err
+	return out, graph.Int64, err
 }
 
-// Forward is maxPoolGather(x, x), with -Inf for a window in the padding only.
-func (op *maxPoolOp) Forward(out *graph.Value, in []*graph.Value) {
-	forEachDType(op, out, in, maxPoolForward[float32], maxPoolForward[float64])
-}
-
-func maxPoolForward[T graph.Float](op *maxPoolOp, out []T, in []*graph.Value) {
-	x := floats[T](in[0])
-	maxPoolGatherKernel(&op.plan, out, x, x, T(math.Inf(-1)))
-}
-
-func (op *maxPoolOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	return maxPoolScatter(&op.pool, n.Inputs()[0], dy)
-}
-
-// maxPoolScatter returns a tensor of x's shape holding, at the maximum of
-// each window of x, the sum of dy over the windows whose maximum it is
-// (zero elsewhere). It is linear in dy; which element is each window's
-// maximum is decided by x, and that choice is piecewise constant, so no
-// gradient flows to x.
-func maxPoolScatter(p *pool, x, dy *graph.Node) *graph.Node {
-	return graph.Apply(&maxPoolScatterOp{pool: p.derived("MaxPoolScatter")}, x, dy)
-}
-
-type maxPoolScatterOp struct{ pool }
-
-func (op *maxPoolScatterOp) Name() string { return op.name }
-
-func (op *maxPoolScatterOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	if err := op.inferPair(in, true); err != nil {
-		return nil, graph.DType{}, err
+func (op *maxPoolIndicesOp) Forward(out *graph.Value, in []*graph.Value) {
+	if x := in[0]; x.F32 != nil {
+		maxPoolIndicesKernel(&op.plan, out.I64, x.F32)
+	} else {
+		maxPoolIndicesKernel(&op.plan, out.I64, x.F64)
 	}
-	return in[0].Shape(), in[0].DType(), nil
 }
 
-func (op *maxPoolScatterOp) Forward(out *graph.Value, in []*graph.Value) {
-	forEachDType(op, out, in, maxPoolScatterForward[float32], maxPoolScatterForward[float64])
+// Grad is nil: which element is a window's maximum does not change under a
+// small change of x.
+func (*maxPoolIndicesOp) Grad(n, dy *graph.Node, i int) *graph.Node { return nil }
+
+// maxPoolGather returns, for each element of idx (indices of
+// maxPoolIndicesOp into a tensor of g's shape), the element of g there, or
+// empty for -1. With g = x and empty = -Inf it is MaxPool; with empty = 0
+// (no element, no gradient) it is the gradient of maxPoolScatter with
+// respect to dy. Its own gradient with respect to g is maxPoolScatter at
+// the same indices; idx gets none.
+func maxPoolGather(g, idx *graph.Node, empty float64) *graph.Node {
+	return graph.Apply(&maxPoolGatherOp{empty: empty}, g, idx)
 }
 
-func maxPoolScatterForward[T graph.Float](op *maxPoolScatterOp, out []T, in []*graph.Value) {
-	maxPoolScatterKernel(&op.plan, out, floats[T](in[0]), floats[T](in[1]))
-}
+type maxPoolGatherOp struct{ empty float64 }
 
-// Its gradient with respect to dy is the gather at the same maxima.
-func (op *maxPoolScatterOp) Grad(n, dz *graph.Node, i int) *graph.Node {
-	if i == 0 {
-		return nil
-	}
-	return maxPoolGather(&op.pool, n.Inputs()[0], dz)
-}
-
-// inferPair checks the inputs of the scatter and gather ops, x and a second
-// operand of x's dtype: dy with the pooled shape of x (scatter), or g with
-// x's own shape (gather).
-func (p *pool) inferPair(in []*graph.Node, pooled bool) error {
-	x, second := in[0], in[1]
-	out, err := p.infer(x.Shape())
-	if err != nil {
-		return err
-	}
-	if x.DType() != second.DType() {
-		return fmt.Errorf("dtypes %v and %v differ; graft never converts implicitly", x.DType(), second.DType())
-	}
-	want := x.Shape()
-	if pooled {
-		want = out
-	}
-	if !second.Shape().Equal(want) {
-		return fmt.Errorf("the second operand must have shape %v, got %v", want, second.Shape())
-	}
-	return nil
-}
-
-// maxPoolGather returns, for each window of x, the element of g (a tensor of
-// x's shape) at the window's maximum: MaxPool(x) is maxPoolGather(x, x). It
-// is the gradient of maxPoolScatter with respect to dy, and its own gradient
-// with respect to g is maxPoolScatter.
-func maxPoolGather(p *pool, x, g *graph.Node) *graph.Node {
-	return graph.Apply(&maxPoolGatherOp{pool: p.derived("MaxPoolGather")}, x, g)
-}
-
-type maxPoolGatherOp struct{ pool }
-
-func (op *maxPoolGatherOp) Name() string { return op.name }
+func (*maxPoolGatherOp) Name() string            { return "MaxPoolGather" }
+func (*maxPoolGatherOp) TakesIndices(i int) bool { return i == 1 }
 
 func (op *maxPoolGatherOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
-	if err := op.inferPair(in, false); err != nil {
-		return nil, graph.DType{}, err
+	if _, ok := in[1].Op().(*maxPoolIndicesOp); !ok {
+		return nil, graph.DType{}, fmt.Errorf("the indices must be a MaxPoolIndices node, got %s", in[1])
 	}
-	return op.plan.outShape, in[0].DType(), nil
+	if x := in[1].Inputs()[0]; !in[0].Shape().Equal(x.Shape()) {
+		return nil, graph.DType{}, fmt.Errorf("the operand must have the pooled input's shape %v, got %v", x.Shape(), in[0].Shape())
+	}
+	return in[1].Shape(), in[0].DType(), nil
 }
 
 func (op *maxPoolGatherOp) Forward(out *graph.Value, in []*graph.Value) {
@@ -455,14 +433,53 @@ func (op *maxPoolGatherOp) Forward(out *graph.Value, in []*graph.Value) {
 }
 
 func maxPoolGatherForward[T graph.Float](op *maxPoolGatherOp, out []T, in []*graph.Value) {
-	maxPoolGatherKernel(&op.plan, out, floats[T](in[0]), floats[T](in[1]), 0)
+	maxPoolGatherKernel(out, floats[T](in[0]), in[1].I64, T(op.empty))
 }
 
 func (op *maxPoolGatherOp) Grad(n, dy *graph.Node, i int) *graph.Node {
-	if i == 0 {
+	if i != 0 {
 		return nil
 	}
-	return maxPoolScatter(&op.pool, n.Inputs()[0], dy)
+	return maxPoolScatter(dy, n.Inputs()[1])
+}
+
+// maxPoolScatter returns a tensor of the pooled input's shape holding, at
+// each index of idx (a maxPoolIndicesOp node), the sum of the elements of
+// dy there (zero elsewhere): the gradient of MaxPool, dy sent to each
+// window's maximum. It is linear in dy, and its gradient with respect to dy
+// is the gather at the same indices; idx gets none.
+func maxPoolScatter(dy, idx *graph.Node) *graph.Node {
+	return graph.Apply(&maxPoolScatterOp{}, dy, idx)
+}
+
+type maxPoolScatterOp struct{}
+
+func (*maxPoolScatterOp) Name() string            { return "MaxPoolScatter" }
+func (*maxPoolScatterOp) TakesIndices(i int) bool { return i == 1 }
+
+func (op *maxPoolScatterOp) Infer(in []*graph.Node) (graph.Shape, graph.DType, error) {
+	if _, ok := in[1].Op().(*maxPoolIndicesOp); !ok {
+		return nil, graph.DType{}, fmt.Errorf("the indices must be a MaxPoolIndices node, got %s", in[1])
+	}
+	if !in[0].Shape().Equal(in[1].Shape()) {
+		return nil, graph.DType{}, fmt.Errorf("dy must have the pooled shape %v, got %v", in[1].Shape(), in[0].Shape())
+	}
+	return in[1].Inputs()[0].Shape(), in[0].DType(), nil
+}
+
+func (op *maxPoolScatterOp) Forward(out *graph.Value, in []*graph.Value) {
+	forEachDType(op, out, in, maxPoolScatterForward[float32], maxPoolScatterForward[float64])
+}
+
+func maxPoolScatterForward[T graph.Float](op *maxPoolScatterOp, out []T, in []*graph.Value) {
+	maxPoolScatterKernel(out, floats[T](in[0]), in[1].I64)
+}
+
+func (op *maxPoolScatterOp) Grad(n, dz *graph.Node, i int) *graph.Node {
+	if i != 0 {
+		return nil
+	}
+	return maxPoolGather(dz, n.Inputs()[1], 0)
 }
 
 // avgPoolOp computes average pooling.

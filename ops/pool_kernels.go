@@ -30,6 +30,10 @@ type poolPlan struct {
 	colFirst  []int // per window along the last axis: its first position inside the input
 	colCount  []int // and how many of its positions are inside the input
 	colStep   int
+	// Windows fullLo .. fullHi-1 along the last axis have all colKernel
+	// of their positions inside the input (the windows between the
+	// padded edges), which the unrolled kernels rely on.
+	colKernel, fullLo, fullHi int
 
 	divisor []float64 // AvgPool: per window of a plane, the number its sum is divided by
 }
@@ -129,6 +133,15 @@ func newPoolPlan(x, out graph.Shape, w poolWindows, avg bool) (poolPlan, error) 
 	last := axes[spatial-1]
 	p.lastOut = out[len(out)-1]
 	p.colFirst, p.colCount, p.colStep = last.first, last.count, w.dilation[spatial-1]
+	p.colKernel = w.kernel[spatial-1]
+	p.fullLo = 0
+	for p.fullLo < p.lastOut && p.colCount[p.fullLo] != p.colKernel {
+		p.fullLo++
+	}
+	p.fullHi = p.fullLo
+	for p.fullHi < p.lastOut && p.colCount[p.fullHi] == p.colKernel {
+		p.fullHi++
+	}
 	if !avg {
 		return p, nil
 	}
@@ -145,49 +158,20 @@ func newPoolPlan(x, out graph.Shape, w poolWindows, avg bool) (poolPlan, error) 
 // with the given rows and run, or -1 if the window holds no input element.
 // Like PyTorch's CPU kernel it keeps the first of tied maxima (only a
 // strictly larger value replaces the running one) and lets every NaN replace
-// it, so a window with NaNs gives its last NaN.
+// it, so a window with NaNs gives its last NaN. (A window holding only -Inf
+// gives its first element.)
 //
 // It tracks the first maximum and the last NaN apart, which is the same
 // thing written without branches: each step is a comparison and two
 // conditional moves, where the branch of "if v > m" would be a coin toss on
-// real data.
+// real data. maxPoolIndicesKernel's unrolled 2x2 and 3x3 windows follow the
+// same rule and call it for a window that holds a NaN.
 func windowArgmax[T graph.Float](xp []T, rows []int, first, count, step int) int {
 	if len(rows) == 0 || count == 0 {
 		return -1
 	}
 	best, nan := rows[0]+first, -1
 	m := xp[best]
-	if len(rows) == 2 && count == 2 && step == 1 {
-		// The 2x2 window of nearly every CNN, unrolled. A NaN first
-		// element needs no test: nothing compares larger than it, so
-		// best stays at it unless a later NaN takes over.
-		a, b := rows[0]+first, rows[1]+first
-		v1, v2, v3 := xp[a+1], xp[b], xp[b+1]
-		if v1 > m {
-			best = a + 1
-		}
-		if v1 != v1 {
-			nan = a + 1
-		}
-		m = max(m, v1)
-		if v2 > m {
-			best = b
-		}
-		if v2 != v2 {
-			nan = b
-		}
-		m = max(m, v2)
-		if v3 > m {
-			best = b + 1
-		}
-		if v3 != v3 {
-			nan = b + 1
-		}
-		if nan >= 0 {
-			return nan
-		}
-		return best
-	}
 	for _, r := range rows {
 		at := r + first
 		if step == 1 {
@@ -220,51 +204,158 @@ func windowArgmax[T graph.Float](xp []T, rows []int, first, count, step int) int
 	return best
 }
 
-// The kernels below each spell out the same walk over planes, outer window
+// The kernels below each spell out the walk over planes, outer window
 // positions and windows along the last axis, rather than share it through a
 // callback: a call per window would cost as much as a small window's work.
 
-// maxPoolGatherKernel reads g, a tensor of x's shape, at every window's
-// maximum in x, or gives empty for a window with no input element. With g = x
-// and empty = -Inf it is MaxPool's forward pass; with empty = 0 (no element,
-// no gradient) it is MaxPoolGather.
-func maxPoolGatherKernel[T graph.Float](p *poolPlan, out, x, g []T, empty T) {
+// maxPoolIndicesKernel writes, for every window, the flat index into x of
+// its maximum (windowArgmax's choice), or -1 for a window with no input
+// element. Windows of 2x2 and 3x3 adjacent elements, the pools of nearly
+// every CNN and the inner windows of a padded 3x3 one, take unrolled loops
+// without calls; the others go through windowArgmax.
+func maxPoolIndicesKernel[T graph.Float](p *poolPlan, idx []int64, x []T) {
+	unrolled := p.colStep == 1 && (p.colKernel == 2 || p.colKernel == 3)
 	for c := range p.planes {
 		xp := x[c*p.inPlane : (c+1)*p.inPlane]
-		gp := g[c*p.inPlane : (c+1)*p.inPlane]
-		op := out[c*p.outPlane : (c+1)*p.outPlane]
+		base := int64(c * p.inPlane)
+		out := idx[c*p.outPlane : (c+1)*p.outPlane]
 		q := 0
 		for r := 0; r+1 < len(p.rowStart); r++ {
 			rows := p.rowOffset[p.rowStart[r]:p.rowStart[r+1]]
-			for o := range p.lastOut {
-				if at := windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep); at >= 0 {
-					op[q] = gp[at]
-				} else {
-					op[q] = empty
+			row := out[q : q+p.lastOut]
+			q += p.lastOut
+			lo, hi := 0, 0 // the windows left to the unrolled loops
+			if unrolled && len(rows) == p.colKernel {
+				lo, hi = p.fullLo, p.fullHi
+			}
+			for o := range lo {
+				row[o] = planeIndex(base, windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep))
+			}
+			for o := hi; o < len(row); o++ {
+				row[o] = planeIndex(base, windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep))
+			}
+			if lo == hi {
+				continue
+			}
+			inner, first := row[lo:hi], p.colFirst[lo:hi]
+			var nan bool
+			if len(rows) == 2 {
+				nan = argmax2x2(inner, xp, rows[0], rows[1], first, base)
+			} else {
+				nan = argmax3x3(inner, xp, rows[0], rows[1], rows[2], first, base)
+			}
+			if nan { // rare: find the windows' last NaNs
+				for o, f := range first {
+					inner[o] = base + int64(windowArgmax(xp, rows, f, p.colKernel, 1))
 				}
-				q++
 			}
 		}
 	}
 }
 
-// maxPoolScatterKernel adds dy of every window to dx at the window's maximum
-// in x.
-func maxPoolScatterKernel[T graph.Float](p *poolPlan, dx, x, dy []T) {
+// planeIndex turns a plane offset (or -1) into an index into x.
+func planeIndex(base int64, at int) int64 {
+	if at < 0 {
+		return -1
+	}
+	return base + int64(at)
+}
+
+// argmax2x2 writes the argmax of the 2x2 windows with the given first
+// columns in rows r0 and r1 of the plane xp, and reports whether a window
+// held a NaN, where it may have written a wrong index.
+//
+// Without NaNs, windowArgmax's choice, the first of the largest elements in
+// row-major order, is a tournament: each row's first maximum (a strictly
+// larger second element wins), then the bottom row's winner only if it is
+// strictly larger than the top row's. Each comparison is a conditional move
+// of an index. A sum of the elements is NaN if one is (or if +Inf and
+// -Inf meet: the caller then recomputes exactly).
+func argmax2x2[T graph.Float](out []int64, xp []T, r0, r1 int, first []int, base int64) (nan bool) {
+	if len(first) == 0 {
+		return false
+	}
+	// The windows step by a constant stride (they are the windows clear of
+	// the padding), so each row of them is one slice the loop walks with
+	// bounds it can prove.
+	stride := 1
+	if len(first) > 1 {
+		stride = first[1] - first[0]
+	}
+	f0 := first[0]
+	top := xp[r0+f0 : r0+f0+stride*(len(first)-1)+2]
+	bottom := xp[r1+f0:]
+	bottom = bottom[:len(top)]
+	o := 0
+	for k := 0; k+1 < len(top); k += stride {
+		v0, v1, v2, v3 := top[k], top[k+1], bottom[k], bottom[k+1]
+		i, j := k+right(v1 > v0), k+right(v3 > v2)
+		at := r0 + f0 + i
+		if bottom[j] > top[i] {
+			at = r1 + f0 + j
+		}
+		if s := v0 + v1 + v2 + v3; s != s {
+			nan = true
+		}
+		out[o] = base + int64(at)
+		o++
+	}
+	return nan
+}
+
+// right is 1 if a row's next element takes over, written so that the
+// compiler makes a flag of it (SETcc), not a branch: on real data the
+// comparison is a coin toss.
+func right(next bool) int {
+	d := 0
+	if next {
+		d = 1
+	}
+	return d
+}
+
+// argmax3x3 is argmax2x2 for 3x3 windows in rows r0, r1 and r2.
+func argmax3x3[T graph.Float](out []int64, xp []T, r0, r1, r2 int, first []int, base int64) (nan bool) {
+	for o, f := range first {
+		a, b, c := rowArgmax3(xp, r0+f), rowArgmax3(xp, r1+f), rowArgmax3(xp, r2+f)
+		a += right(xp[b] > xp[a]) * (b - a)
+		a += right(xp[c] > xp[a]) * (c - a)
+		row0, row1, row2 := xp[r0+f:r0+f+3], xp[r1+f:r1+f+3], xp[r2+f:r2+f+3]
+		if s := row0[0] + row0[1] + row0[2] + row1[0] + row1[1] + row1[2] + row2[0] + row2[1] + row2[2]; s != s {
+			nan = true
+		}
+		out[o] = base + int64(a)
+	}
+	return nan
+}
+
+// rowArgmax3 is the offset of the first maximum of xp[at:at+3], NaNs aside:
+// the middle element if it is larger than the first, then the last if it
+// is larger than that winner, selected by arithmetic rather than branches.
+func rowArgmax3[T graph.Float](xp []T, at int) int {
+	run := xp[at : at+3]
+	d := right(run[1] > run[0])
+	return at + d + right(run[2] > run[d])*(2-d)
+}
+
+// maxPoolGatherKernel reads g at every index, or gives empty for -1.
+func maxPoolGatherKernel[T graph.Float](out, g []T, idx []int64, empty T) {
+	for q, at := range idx {
+		if at >= 0 {
+			out[q] = g[at]
+		} else {
+			out[q] = empty
+		}
+	}
+}
+
+// maxPoolScatterKernel adds every element of dy to dx at its index, in
+// order, so that the sums are the same bits whatever the windows.
+func maxPoolScatterKernel[T graph.Float](dx, dy []T, idx []int64) {
 	clear(dx)
-	for c := range p.planes {
-		xp := x[c*p.inPlane : (c+1)*p.inPlane]
-		dxp := dx[c*p.inPlane : (c+1)*p.inPlane]
-		dyp := dy[c*p.outPlane : (c+1)*p.outPlane]
-		q := 0
-		for r := 0; r+1 < len(p.rowStart); r++ {
-			rows := p.rowOffset[p.rowStart[r]:p.rowStart[r+1]]
-			for o := range p.lastOut {
-				if at := windowArgmax(xp, rows, p.colFirst[o], p.colCount[o], p.colStep); at >= 0 {
-					dxp[at] += dyp[q]
-				}
-				q++
-			}
+	for q, at := range idx {
+		if at >= 0 {
+			dx[at] += dy[q]
 		}
 	}
 }

@@ -456,11 +456,10 @@ func TestPoolingRejectsBadInput(t *testing.T) {
 	checkBuildErrors(t, cases)
 }
 
-// benchmarkPool times one Run of a program computing outputs from a
-// (64, 8, 24, 24) float32 input, a batch of feature maps of a small CNN.
-func benchmarkPool(b *testing.B, outputs func(x *graph.Node) []*graph.Node) {
+// benchmarkPool times one Run of a program computing outputs from a float32
+// input of the given shape, a batch of feature maps of a small CNN.
+func benchmarkPool(b *testing.B, shape []int, outputs func(x *graph.Node) []*graph.Node) {
 	g := graph.New()
-	shape := []int{64, 8, 24, 24}
 	x := g.Input("x", tensor.Float32, shape...)
 	prog, err := graph.Compile(outputs(x)...)
 	if err != nil {
@@ -483,21 +482,38 @@ func benchmarkPool(b *testing.B, outputs func(x *graph.Node) []*graph.Node) {
 	}
 }
 
+// BenchmarkMaxPool2D times 2x2 stride-2 max pooling on a small CNN's
+// feature maps and on the two pool layers of the MNIST CNN at batch 64
+// (docs/cnn.md): the forward pass; the gradient of Sum(MaxPool2D(x)) alone,
+// which needs each window's maximum too; and both in one program, as a
+// training step runs them, where the backward pass costs the difference
+// from the forward.
 func BenchmarkMaxPool2D(b *testing.B) {
-	b.Run("forward", func(b *testing.B) {
-		benchmarkPool(b, func(x *graph.Node) []*graph.Node { return []*graph.Node{ops.MaxPool2D(x, 2, 2, 0)} })
-	})
-	// The gradient of Sum(MaxPool2D(x)): the scatter to each window's
-	// maximum, which finds the maximum again rather than keep indices.
-	b.Run("backward", func(b *testing.B) {
-		benchmarkPool(b, func(x *graph.Node) []*graph.Node {
-			grads, err := autodiff.Grad(ops.Sum(ops.MaxPool2D(x, 2, 2, 0)), x)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return grads
+	for _, shape := range [][]int{smallCNNMaps, {64, 16, 28, 28}, {64, 32, 10, 10}} {
+		name := fmt.Sprintf("%dx%dx%dx%d", shape[0], shape[1], shape[2], shape[3])
+		b.Run(name+"/forward", func(b *testing.B) {
+			benchmarkPool(b, shape, func(x *graph.Node) []*graph.Node { return []*graph.Node{ops.MaxPool2D(x, 2, 2, 0)} })
 		})
-	})
+		b.Run(name+"/backward", func(b *testing.B) {
+			benchmarkPool(b, shape, func(x *graph.Node) []*graph.Node {
+				grads, err := autodiff.Grad(ops.Sum(ops.MaxPool2D(x, 2, 2, 0)), x)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return grads
+			})
+		})
+		b.Run(name+"/forward+backward", func(b *testing.B) {
+			benchmarkPool(b, shape, func(x *graph.Node) []*graph.Node {
+				y := ops.MaxPool2D(x, 2, 2, 0)
+				grads, err := autodiff.Grad(ops.Sum(y), x)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return []*graph.Node{y, grads[0]}
+			})
+		})
+	}
 }
 
 // naiveMaxPool2D is PyTorch's CPU max-pooling loop written out for one
@@ -594,12 +610,15 @@ func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
 	}
 }
 
+// smallCNNMaps is a batch of a small CNN's feature maps.
+var smallCNNMaps = []int{64, 8, 24, 24}
+
 func BenchmarkAvgPool2D(b *testing.B) {
 	b.Run("forward", func(b *testing.B) {
-		benchmarkPool(b, func(x *graph.Node) []*graph.Node { return []*graph.Node{ops.AvgPool2D(x, 2, 2, 0)} })
+		benchmarkPool(b, smallCNNMaps, func(x *graph.Node) []*graph.Node { return []*graph.Node{ops.AvgPool2D(x, 2, 2, 0)} })
 	})
 	b.Run("backward", func(b *testing.B) {
-		benchmarkPool(b, func(x *graph.Node) []*graph.Node {
+		benchmarkPool(b, smallCNNMaps, func(x *graph.Node) []*graph.Node {
 			grads, err := autodiff.Grad(ops.Sum(ops.AvgPool2D(x, 2, 2, 0)), x)
 			if err != nil {
 				b.Fatal(err)
