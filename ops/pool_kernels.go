@@ -269,9 +269,10 @@ func planeIndex(base int64, at int) int64 {
 // row-major order, is a tournament: each row's first maximum (a strictly
 // larger second element wins), then the bottom row's winner only if it is
 // strictly larger than the top row's. Each comparison is a conditional move
-// of an index. A sum of the elements is NaN if one is (or if +Inf and
-// -Inf meet: the caller then recomputes exactly).
-func argmax2x2[T graph.Float](out []int64, xp []T, r0, r1 int, first []int, base int64) (nan bool) {
+// of an index. The sum of all the row's elements is NaN if one is (or if
+// +Inf and -Inf meet: the caller then recomputes the row exactly), one add
+// per window where a test per window would be a compare and two flags.
+func argmax2x2[T graph.Float](out []int64, xp []T, r0, r1 int, first []int, base int64) bool {
 	if len(first) == 0 {
 		return false
 	}
@@ -287,6 +288,7 @@ func argmax2x2[T graph.Float](out []int64, xp []T, r0, r1 int, first []int, base
 	bottom := xp[r1+f0:]
 	bottom = bottom[:len(top)]
 	o := 0
+	var sum T // NaN if an element is, checked once for the row
 	for k := 0; k+1 < len(top); k += stride {
 		v0, v1, v2, v3 := top[k], top[k+1], bottom[k], bottom[k+1]
 		i, j := k+right(v1 > v0), k+right(v3 > v2)
@@ -294,13 +296,11 @@ func argmax2x2[T graph.Float](out []int64, xp []T, r0, r1 int, first []int, base
 		if bottom[j] > top[i] {
 			at = r1 + f0 + j
 		}
-		if s := v0 + v1 + v2 + v3; s != s {
-			nan = true
-		}
+		sum += (v0 + v1) + (v2 + v3)
 		out[o] = base + int64(at)
 		o++
 	}
-	return nan
+	return sum != sum
 }
 
 // right is 1 if a row's next element takes over, written so that the
@@ -315,18 +315,17 @@ func right(next bool) int {
 }
 
 // argmax3x3 is argmax2x2 for 3x3 windows in rows r0, r1 and r2.
-func argmax3x3[T graph.Float](out []int64, xp []T, r0, r1, r2 int, first []int, base int64) (nan bool) {
+func argmax3x3[T graph.Float](out []int64, xp []T, r0, r1, r2 int, first []int, base int64) bool {
+	var sum T
 	for o, f := range first {
 		a, b, c := rowArgmax3(xp, r0+f), rowArgmax3(xp, r1+f), rowArgmax3(xp, r2+f)
 		a += right(xp[b] > xp[a]) * (b - a)
 		a += right(xp[c] > xp[a]) * (c - a)
 		row0, row1, row2 := xp[r0+f:r0+f+3], xp[r1+f:r1+f+3], xp[r2+f:r2+f+3]
-		if s := row0[0] + row0[1] + row0[2] + row1[0] + row1[1] + row1[2] + row2[0] + row2[1] + row2[2]; s != s {
-			nan = true
-		}
+		sum += (row0[0] + row0[1] + row0[2]) + (row1[0] + row1[1] + row1[2]) + (row2[0] + row2[1] + row2[2])
 		out[o] = base + int64(a)
 	}
-	return nan
+	return sum != sum
 }
 
 // rowArgmax3 is the offset of the first maximum of xp[at:at+3], NaNs aside:
