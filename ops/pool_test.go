@@ -557,8 +557,8 @@ func naiveMaxPool2D(x []float64, shape, outShape, k, s, p, d []int, w []float64)
 
 func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
 	// Values from a small set, so that windows are full of ties, NaNs and
-	// -Infs, checked against the loop PyTorch runs; the 2x2 windows take
-	// the unrolled path, the others the general one.
+	// -Infs, checked against the loop PyTorch runs; the 2x2 windows and the
+	// inner 3x3 ones take the unrolled paths, the others the general one.
 	set := []float64{-1, 0, 1, 2, math.NaN(), math.Inf(-1)}
 	configs := []ops.PoolConfig{
 		{Kernel: []int{2}},
@@ -568,8 +568,16 @@ func TestMaxPoolBreaksTiesAndNaNsAsPyTorchsLoop(t *testing.T) {
 		{Kernel: []int{2, 3}, Stride: []int{1, 2}, Dilation: []int{2, 1}, Padding: []int{1}},
 		{Kernel: []int{1, 2}},
 	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	shape := []int{2, 2, 5, 6}
+	matchPyTorchsMaxPoolLoop(t, set, configs, []int{2, 2, 5, 6}, 7, 8)
+}
+
+// matchPyTorchsMaxPoolLoop checks MaxPool of (N, C, H, W) inputs of the
+// given shape, drawn from set by a generator seeded with seed1 and seed2,
+// against naiveMaxPool2D for each configuration: the values, and the
+// gradient of a weighted sum, to the bit.
+func matchPyTorchsMaxPoolLoop(t *testing.T, set []float64, configs []ops.PoolConfig, shape []int, seed1, seed2 uint64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed1, seed2))
 	for trial := range 20 {
 		x := make([]float64, graph.Shape(shape).Size())
 		for i := range x {
