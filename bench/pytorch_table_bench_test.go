@@ -37,6 +37,20 @@ func BenchmarkDeep50TrainStep(b *testing.B) {
 	benchmarkGraftTrainStep(b, netSpec{name: "50 x Dense(128)", batch: 64, widths: widths, hidden: relu, loss: softmaxCrossEntropy, dtype: tensor.Float32})
 }
 
+// BenchmarkWide1024TrainStep times one training step (forward, backward,
+// Adam with Keras' defaults) of a wide float32 net, 784-1024-1024-10 with
+// ReLU and softmax cross-entropy, graft only, at batch 64 and 256: products
+// large enough that both cores should share them, and 1.86M parameters for
+// Adam. Run with -cpu 1,2 to compare one core with two.
+func BenchmarkWide1024TrainStep(b *testing.B) {
+	for _, batch := range []int{64, 256} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			s := netSpec{name: "784-1024-1024-10 relu, softmax cross-entropy", batch: batch, widths: []int{784, 1024, 1024, 10}, hidden: relu, loss: softmaxCrossEntropy, dtype: tensor.Float32}
+			benchmarkGraftTrainStep(b, s)
+		})
+	}
+}
+
 // benchmarkGraftTrainStep times graft's training step of net s.
 func benchmarkGraftTrainStep(b *testing.B, s netSpec) {
 	n, err := newGraftNet(s, newNetData(s, 1))

@@ -102,3 +102,41 @@ func randomFloats[E Float](rng *rand.Rand, n int) []E {
 	}
 	return s
 }
+
+// threadShapes are the products of the training steps that the threading
+// policy is judged on (bench's BenchmarkMLP784TrainStepBatch at batch 256,
+// BenchmarkDeep50TrainStep and BenchmarkWide1024TrainStep at batch 256):
+// forward, weight gradient (Aᵀ·B) and input gradient (A·Bᵀ).
+var threadShapes = []benchShape{
+	{name: "mlp256/256x784x256", m: 256, k: 784, n: 256},
+	{name: "mlp256/784x256x256_transA", m: 784, k: 256, n: 256, transA: true},
+	{name: "mlp256/256x256x128", m: 256, k: 256, n: 128},
+	{name: "mlp256/256x128x256_transB", m: 256, k: 128, n: 256, transB: true},
+	{name: "deep50/64x128x128", m: 64, k: 128, n: 128},
+	{name: "deep50/128x64x128_transA", m: 128, k: 64, n: 128, transA: true},
+	{name: "deep50/64x128x128_transB", m: 64, k: 128, n: 128, transB: true},
+	{name: "wide256/256x1024x1024", m: 256, k: 1024, n: 1024},
+	{name: "wide256/1024x256x1024_transA", m: 1024, k: 256, n: 1024, transA: true},
+	{name: "wide256/256x1024x1024_transB", m: 256, k: 1024, n: 1024, transB: true},
+}
+
+// BenchmarkGemmThreads times the float32 products of threadShapes; run it
+// with -cpu 1,2 to see what the second core buys each of them.
+func BenchmarkGemmThreads(b *testing.B) {
+	for _, s := range threadShapes {
+		b.Run(s.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			a, bm, c := randomFloats[float32](rng, s.m*s.k), randomFloats[float32](rng, s.k*s.n), make([]float32, s.m*s.n)
+			lda, ldb := s.k, s.n
+			if s.transA {
+				lda = s.m
+			}
+			if s.transB {
+				ldb = s.k
+			}
+			benchLoop(b, s, func() {
+				Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
+			})
+		})
+	}
+}
