@@ -44,23 +44,25 @@
 //
 // # Threading and small products
 //
-// Products with fewer than about a million multiply-adds run on the
-// calling goroutine. Tiny ones (m·n·k up to 512, such as an XOR network's
-// layers) skip packing and run as plain loops. Products with one row or one
-// column of C (a batch-1 layer) are matrix-vector products and also skip
-// packing and threads (gemv.go): each element of the matrix is used once,
-// so a copy would cost as much as the arithmetic; a vector kernel from
-// asmgen sums down the stored rows when the matrix lies along C. Large products are cut into
-// runtime.GOMAXPROCS(0) parts, along m or n (in whole tiles; the larger of
-// the two, since every part packs all of the other operand); batches of
-// small products are cut along the batch instead. A pool of worker
-// goroutines, started once on first use, helps the caller: the caller and
-// the workers claim parts from an atomic counter, so a worker that wakes
-// late never delays the call, and workers poll for 100 µs after a task
-// before they sleep, since waking a sleeping thread on a virtual machine
-// can take as long as a mid-sized product. Every goroutine packs into its
-// own reused buffers, so steady-state calls do not allocate and concurrent
-// calls share no mutable memory.
+// Tiny products (m·n·k up to 512, such as an XOR network's layers) skip
+// packing and run as plain loops. Products with one row or one column of C
+// (a batch-1 layer) are matrix-vector products and also skip packing and
+// threads (gemv.go): each element of the matrix is used once, so a copy
+// would cost as much as the arithmetic; a vector kernel from asmgen sums
+// down the stored rows when the matrix lies along C. Other products are
+// split over goroutines when a cost model (split.go) expects the split to
+// finish first: it weighs the multiply-adds against the packing every part
+// repeats (all of B for ranges of rows of C, all of A for ranges of
+// columns) and the cost of handing parts out, a channel send when a worker
+// of internal/workers' pool is polling and a system call plus a wake-up of
+// tens of microseconds when none is. It picks no split, or a cut along the
+// batch, the rows or the columns of C (in whole tiles) into one to four
+// parts per thread. The caller and the workers claim parts from an atomic
+// counter, so a worker that wakes late never delays the call. Every part
+// computes a disjoint rectangle of C with the same loop nest, so the result
+// does not depend on the split. Every goroutine packs into its own reused
+// buffers, so steady-state calls do not allocate and concurrent calls share
+// no mutable memory.
 //
 // # Operands that are not matrices
 //

@@ -1,65 +1,36 @@
 package gemm
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
-	"time"
+
+	"graft/internal/workers"
 )
 
-// Products with at least parallelMin multiply-adds (in the whole batch) are
-// split over goroutines: below it waking a worker costs more than it saves.
-const parallelMin = 1 << 20
-
-// task asks a worker to help with a job: to claim and compute parts of it
-// until none is left. gen identifies the use of the job the task was sent
-// for; a task that arrives after its job was finished and reused is dropped.
-type task struct {
-	job helper
-	gen uint64
-}
-
-// helper is a job that workers can help with.
-type helper interface {
-	help(gen uint64, ws *workspace)
-}
-
-// workerPool is a fixed set of goroutines that compute parts of jobs, each
-// with its own workspace, and a stock of workspaces lent to calling
-// goroutines. It is started on first use and lives as long as the process;
-// idle workers wait on the channel. A channel rather than a sync.Pool
-// keeps the spare workspaces: a sync.Pool is emptied by the garbage
-// collector, and refilling it would allocate half a megabyte now and then.
-type workerPool struct {
+// The goroutines that help with a product are internal/workers' pool; the
+// GEMM adds a workspace for each of them, and a stock of workspaces lent to
+// calling goroutines. A channel rather than a sync.Pool keeps the spare
+// workspaces: a sync.Pool is emptied by the garbage collector, and
+// refilling it would allocate half a megabyte now and then. Both are made
+// on first use and live as long as the process.
+type workspaces struct {
 	once    sync.Once
-	tasks   chan task
+	workers []workspace // one per pool worker, indexed by its slot
 	spare   chan *workspace
-	workers int
 }
 
-var pool workerPool
+var pool workspaces
 
-// size starts the pool if needed and returns its number of workers.
-func (wp *workerPool) size() int {
-	wp.once.Do(startPool)
-	return wp.workers
-}
-
-func startPool() {
-	// One goroutine per CPU besides the caller, who computes parts too.
-	pool.workers = max(runtime.GOMAXPROCS(0), runtime.NumCPU()) - 1
-	pool.tasks = make(chan task, 4*pool.workers)
-	pool.spare = make(chan *workspace, 2*(pool.workers+1))
-	for range pool.workers {
-		go work(pool.tasks)
-	}
+func (s *workspaces) start() {
+	n := workers.Size()
+	s.workers = make([]workspace, n)
+	s.spare = make(chan *workspace, 2*(n+1))
 }
 
 // borrow lends a workspace to a calling goroutine.
-func (wp *workerPool) borrow() *workspace {
-	wp.once.Do(startPool)
+func (s *workspaces) borrow() *workspace {
+	s.once.Do(s.start)
 	select {
-	case ws := <-wp.spare:
+	case ws := <-s.spare:
 		return ws
 	default:
 		return new(workspace) // first calls, or more callers than ever before
@@ -68,153 +39,62 @@ func (wp *workerPool) borrow() *workspace {
 
 // giveBack returns a borrowed workspace. If more goroutines than the stock
 // holds called at once, the surplus is left to the garbage collector.
-func (wp *workerPool) giveBack(ws *workspace) {
+func (s *workspaces) giveBack(ws *workspace) {
 	select {
-	case wp.spare <- ws:
+	case s.spare <- ws:
 	default:
 	}
 }
 
-// spinTime is how long a worker keeps polling for the next task after
-// finishing one before it blocks. Waking a goroutine whose thread sleeps
-// took 20 to 70 µs on the 2-vCPU virtual machine this was tuned on, as long
-// as a whole mid-sized product; a network's products come back to back, so
-// a short spin catches the next one awake, as OpenMP runtimes do.
-const spinTime = 100 * time.Microsecond
-
-func work(tasks <-chan task) {
-	ws := new(workspace)
-	for {
-		t, ok := poll(tasks)
-		if !ok {
-			t = <-tasks
-		}
-		t.job.help(t.gen, ws)
-	}
-}
-
-// poll waits up to spinTime for a task without blocking the thread,
-// yielding to other goroutines between tries.
-func poll(tasks <-chan task) (task, bool) {
-	start := time.Now()
-	for {
-		select {
-		case t := <-tasks:
-			return t, true
-		default:
-		}
-		if time.Since(start) > spinTime {
-			return task{}, false
-		}
-		runtime.Gosched()
-	}
-}
-
-// job is a batch split into parts: either ranges of the batch, or for every
-// product of the batch the same range of tiles along n or m. The caller and
-// the workers claim parts with an atomic counter, so that a worker that
-// wakes late finds the work done instead of delaying the caller: the
-// caller's own goroutine may compute every part.
+// job is a batch cut into parts as a split says, run by a workers.Job.
 type job[E Float] struct {
-	bt         batched[E]
-	kern       *microKernel[E]
-	parts      int
-	splitBatch bool
-	alongN     bool // else along m
-	tiles      int  // tiles along the split dimension
-
-	gen     atomic.Uint64 // bumped when a use of the job starts and when it ends
-	claimed atomic.Int64  // parts handed out
-	done    atomic.Int64  // parts finished
-	helpers atomic.Int64  // workers inside help
+	workers.Job
+	bt     batched[E]
+	kern   *microKernel[E]
+	caller *workspace // the calling goroutine's workspace, which holds the job
+	split
 }
 
-// parallel computes the batch on several goroutines if it is large enough
-// and reports whether it did.
+// parallel computes the batch on several goroutines if split.go's cost
+// model expects that to be faster than the caller alone, and reports
+// whether it did.
 func (bt *batched[E]) parallel(kern *microKernel[E]) bool {
-	work := bt.work()
-	if work*int64(bt.count) < parallelMin {
+	if bt.work()*int64(bt.count) < hotMin {
 		return false
 	}
-	workers := min(runtime.GOMAXPROCS(0)-1, pool.size())
-	parts := workers + 1
-	if parts < 2 {
+	threads := workers.Threads()
+	if threads < 2 {
 		return false
 	}
-	var splitBatch, alongN bool
-	var tiles int
-	tilesN, tilesM := ceilDiv(bt.n, kern.nr), ceilDiv(bt.m, kern.mr)
-	switch {
-	case work < parallelMin && bt.count >= 2:
-		splitBatch = true
-		parts = min(parts, bt.count)
-	case tilesM >= parts && (bt.m >= bt.n || tilesN < parts):
-		// Every part packs all of the operand along the other dimension:
-		// split the larger one. On a tie split m, since packing A without a
-		// transpose gathers six rows and costs more than copying rows of B.
-		tiles = tilesM
-	case tilesN >= parts:
-		alongN, tiles = true, tilesN
-	case max(tilesN, tilesM) >= 2:
-		alongN = tilesN >= tilesM
-		tiles = max(tilesN, tilesM)
-		parts = tiles
-	default:
-		return false // a single tile with a long k: nothing to split
-	}
-
-	ws := pool.borrow()
-	j := jobOf[E](ws)
-	j.bt, j.kern, j.parts = *bt, kern, parts
-	j.splitBatch, j.alongN, j.tiles = splitBatch, alongN, tiles
-	j.claimed.Store(0)
-	j.done.Store(0)
-	gen := j.gen.Add(1) // publishes the fields above to helpers that see gen
-	for range min(workers, parts-1) {
-		select {
-		case pool.tasks <- task{job: j, gen: gen}:
-		default: // the queue is full of other callers' tasks: do more here
+	hot, late := workers.Polling(), int64(workers.Delay())*1000
+	s := bt.plan(kern, threads, hot, late)
+	if s.parts < 2 {
+		if late > 0 && bt.plan(kern, threads, hot, 0).parts >= 2 {
+			workers.Forget() // split but for the workers' lateness: try them again soon
 		}
+		return false
 	}
-	j.claimParts(ws)
-	for j.done.Load() < int64(parts) {
-		runtime.Gosched() // a worker is finishing a part; let it run if it shares our thread
-	}
-	// Retire this use: a worker that has not looked at gen yet will drop its
-	// task, and one that has is leaving with nothing to claim.
-	j.gen.Add(1)
-	for j.helpers.Load() > 0 {
-		runtime.Gosched()
-	}
-	j.bt, j.kern = batched[E]{}, nil // drop the caller's slices
-	pool.giveBack(ws)
+	bt.runSplit(kern, s)
 	return true
 }
 
-// help is what a worker does with a task: claim parts while the job is
-// still the use the task was sent for.
-func (j *job[E]) help(gen uint64, ws *workspace) {
-	j.helpers.Add(1)
-	if j.gen.Load() == gen {
-		j.claimParts(ws)
-	}
-	j.helpers.Add(-1)
+// runSplit computes the batch in the parts of s.
+func (bt *batched[E]) runSplit(kern *microKernel[E], s split) {
+	ws := pool.borrow()
+	j := jobOf[E](ws)
+	j.bt, j.kern, j.caller, j.split = *bt, kern, ws, s
+	j.Run(j, s.parts)
+	j.bt, j.kern, j.caller = batched[E]{}, nil, nil // drop the caller's slices
+	pool.giveBack(ws)
 }
 
-// claimParts computes unclaimed parts until there are none.
-func (j *job[E]) claimParts(ws *workspace) {
-	for {
-		part := j.claimed.Add(1) - 1
-		if part >= int64(j.parts) {
-			return
-		}
-		j.runPart(int(part), ws)
-		j.done.Add(1)
+// Part computes part i of the job on the workspace of the goroutine slot.
+func (j *job[E]) Part(part, slot int) {
+	ws := j.caller
+	if slot >= 0 {
+		ws = &pool.workers[slot]
 	}
-}
-
-func (j *job[E]) runPart(part int, ws *workspace) {
-	if j.splitBatch {
+	if j.along == alongBatch {
 		for i := part * j.bt.count / j.parts; i < (part+1)*j.bt.count/j.parts; i++ {
 			p := j.bt.item(i)
 			p.blocked(j.kern, 0, p.m, 0, p.n, ws)
@@ -224,12 +104,10 @@ func (j *job[E]) runPart(part int, ws *workspace) {
 	first, last := part*j.tiles/j.parts, (part+1)*j.tiles/j.parts
 	for i := range j.bt.count {
 		p := j.bt.item(i)
-		if j.alongN {
+		if j.along == alongN {
 			p.blocked(j.kern, 0, p.m, first*j.kern.nr, min(last*j.kern.nr, p.n), ws)
 		} else {
 			p.blocked(j.kern, first*j.kern.mr, min(last*j.kern.mr, p.m), 0, p.n, ws)
 		}
 	}
 }
-
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
