@@ -54,8 +54,15 @@ func (o *Adagrad) check() error {
 
 func (o *Adagrad) slotCount() (int, float64) { return 1, o.InitialAccumulator }
 
-func (o *Adagrad) update32(p, g []float32, s [][]float32, t int) { adagrad(o, p, g, s[0]) }
-func (o *Adagrad) update64(p, g []float64, s [][]float64, t int) { adagrad(o, p, g, s[0]) }
+func (o *Adagrad) prepare(t int) {}
+
+func (o *Adagrad) update32(p, g []float32, s [][]float32, lo, hi, t int) {
+	adagrad(o, p[lo:hi], g[lo:hi], s[0][lo:hi])
+}
+
+func (o *Adagrad) update64(p, g []float64, s [][]float64, lo, hi, t int) {
+	adagrad(o, p[lo:hi], g[lo:hi], s[0][lo:hi])
+}
 
 func adagrad[T graph.Float](o *Adagrad, p, g, a []T) {
 	vecmath.Adagrad(p, g, a, T(o.lr), T(o.Epsilon))

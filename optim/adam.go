@@ -110,8 +110,17 @@ func (o *Adam) check() error {
 
 func (o *Adam) slotCount() (int, float64) { return 2, 0 }
 
-func (o *Adam) update32(p, g []float32, s [][]float32, t int) { adam(o, p, g, s[0], s[1], t) }
-func (o *Adam) update64(p, g []float64, s [][]float64, t int) { adam(o, p, g, s[0], s[1], t) }
+// prepare fills the bias correction cache for step t, so that the updates
+// of a Step split over goroutines only read it.
+func (o *Adam) prepare(t int) { o.bias.at(t, o.Beta1, o.Beta2) }
+
+func (o *Adam) update32(p, g []float32, s [][]float32, lo, hi, t int) {
+	adam(o, p[lo:hi], g[lo:hi], s[0][lo:hi], s[1][lo:hi], t)
+}
+
+func (o *Adam) update64(p, g []float64, s [][]float64, lo, hi, t int) {
+	adam(o, p[lo:hi], g[lo:hi], s[0][lo:hi], s[1][lo:hi], t)
+}
 
 // adam runs the update loop of internal/vecmath, whose vector kernels give
 // the bits of the scalar loop.

@@ -75,13 +75,16 @@ type slots struct {
 // rule is what one optimizer adds to the shared Step: its hyperparameter
 // check, its slots, and its update loop for each dtype. An update sees the
 // parameter, its gradient, its slots and the step number t (1 on the first
-// step).
+// step), and updates elements lo to hi-1. Updates of one Step may run on
+// several goroutines at once, each on its own elements, after prepare has
+// been called with their t: they must then only read the rule.
 type rule interface {
 	name() string
 	check() error
 	slotCount() (n int, init float64)
-	update32(p, g []float32, s [][]float32, t int)
-	update64(p, g []float64, s [][]float64, t int)
+	prepare(t int)
+	update32(p, g []float32, s [][]float32, lo, hi, t int)
+	update64(p, g []float64, s [][]float64, lo, hi, t int)
 }
 
 // state is the part every optimizer shares: the learning rate and each
@@ -95,6 +98,7 @@ type state struct {
 	// on the slots. It is only a tripwire: it does not make concurrent use
 	// safe, and SetLearningRate does not look at it.
 	stepping atomic.Bool
+	split    splitStep
 }
 
 // LearningRate returns the learning rate the next Step uses.
@@ -112,13 +116,20 @@ func (s *state) step(r rule, params []*graph.Node, grads []*tensor.Dense) error 
 	if err := s.check(r, params, grads); err != nil {
 		return err
 	}
+	for _, p := range params {
+		s.slots[p].steps++
+	}
+	if s.split.run(r, s.slots, params, grads) {
+		return nil
+	}
 	for i, p := range params {
 		sl := s.slots[p]
-		sl.steps++
 		if p.DType() == tensor.Float32 {
-			r.update32(p.Value().Float32s(), grads[i].Float32s(), sl.f32, sl.steps)
+			pv := p.Value().Float32s()
+			r.update32(pv, grads[i].Float32s(), sl.f32, 0, len(pv), sl.steps)
 		} else {
-			r.update64(p.Value().Float64s(), grads[i].Float64s(), sl.f64, sl.steps)
+			pv := p.Value().Float64s()
+			r.update64(pv, grads[i].Float64s(), sl.f64, 0, len(pv), sl.steps)
 		}
 	}
 	return nil

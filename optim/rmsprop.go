@@ -63,14 +63,22 @@ func (o *RMSProp) slotCount() (int, float64) {
 	return 2, 0
 }
 
-func (o *RMSProp) update32(p, g []float32, s [][]float32, t int) { rmsProp(o, p, g, s) }
-func (o *RMSProp) update64(p, g []float64, s [][]float64, t int) { rmsProp(o, p, g, s) }
+func (o *RMSProp) prepare(t int) {}
 
-func rmsProp[T graph.Float](o *RMSProp, p, g []T, s [][]T) {
+func (o *RMSProp) update32(p, g []float32, s [][]float32, lo, hi, t int) {
+	rmsProp(o, p, g, s, lo, hi)
+}
+
+func (o *RMSProp) update64(p, g []float64, s [][]float64, lo, hi, t int) {
+	rmsProp(o, p, g, s, lo, hi)
+}
+
+func rmsProp[T graph.Float](o *RMSProp, p, g []T, s [][]T, lo, hi int) {
+	p, g = p[lo:hi], g[lo:hi]
 	lr, rho, mu, eps := T(o.lr), T(o.Rho), T(o.Momentum), T(o.Epsilon)
 	if o.Momentum == 0 {
-		vecmath.RMSProp(p, g, s[0], lr, rho, eps)
+		vecmath.RMSProp(p, g, s[0][lo:hi], lr, rho, eps)
 		return
 	}
-	vecmath.RMSPropMomentum(p, g, s[0], s[1], lr, rho, mu, eps)
+	vecmath.RMSPropMomentum(p, g, s[0][lo:hi], s[1][lo:hi], lr, rho, mu, eps)
 }

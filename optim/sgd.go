@@ -59,17 +59,20 @@ func (o *SGD) slotCount() (int, float64) {
 	return 1, 0
 }
 
-func (o *SGD) update32(p, g []float32, s [][]float32, t int) { sgd(o, p, g, s) }
-func (o *SGD) update64(p, g []float64, s [][]float64, t int) { sgd(o, p, g, s) }
+func (o *SGD) prepare(t int) {}
 
-func sgd[T graph.Float](o *SGD, p, g []T, s [][]T) {
+func (o *SGD) update32(p, g []float32, s [][]float32, lo, hi, t int) { sgd(o, p, g, s, lo, hi) }
+func (o *SGD) update64(p, g []float64, s [][]float64, lo, hi, t int) { sgd(o, p, g, s, lo, hi) }
+
+func sgd[T graph.Float](o *SGD, p, g []T, s [][]T, lo, hi int) {
+	p, g = p[lo:hi], g[lo:hi]
 	lr, mu := T(o.lr), T(o.Momentum)
 	switch {
 	case o.Momentum == 0:
 		vecmath.SGD(p, g, lr)
 	case o.Nesterov:
-		vecmath.SGDNesterov(p, g, s[0], lr, mu)
+		vecmath.SGDNesterov(p, g, s[0][lo:hi], lr, mu)
 	default:
-		vecmath.SGDMomentum(p, g, s[0], lr, mu)
+		vecmath.SGDMomentum(p, g, s[0][lo:hi], lr, mu)
 	}
 }

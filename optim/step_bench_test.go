@@ -13,13 +13,15 @@ import (
 
 // benchSets are the parameter sets the Step benchmarks update: the
 // 784-256-128-10 MLP's 235,146 parameters in its six tensors, whose 4
-// float32 arrays of Adam (3.8 MB) stay in this machine's 32 MiB L3, and
-// one 4M-element tensor (64 MB for Adam), which does not.
+// float32 arrays of Adam (3.8 MB) stay in this machine's 32 MiB L3, the
+// 784-1024-1024-10 MLP's 1,863,690 (30 MB for Adam), and one 4M-element
+// tensor (64 MB for Adam), which does not fit.
 var benchSets = []struct {
 	name   string
 	shapes [][]int
 }{
 	{"mlp235k", [][]int{{784, 256}, {256}, {256, 128}, {128}, {128, 10}, {10}}},
+	{"wide1.86M", [][]int{{784, 1024}, {1024}, {1024, 1024}, {1024}, {1024, 10}, {10}}},
 	{"large4M", [][]int{{2048, 2048}}},
 }
 

@@ -36,10 +36,13 @@
 // in the same runs: 1.0 and 1.1 times Stream (float64: 88.3 µs against
 // 63.7, 1.4 times; 5.85 ms against 4.67, 1.25 times).
 //
-// Every loop runs on the calling goroutine. Splitting one across the two
-// cores was slower below 2M elements and no faster at 4M, where one core
-// already moves the bytes as fast as Stream (BenchmarkTwoCores); nor did
-// unrolling the AVX-512 loops twice make them faster.
+// Every loop runs on the calling goroutine; optim splits a large Step
+// into chunks over internal/workers' pool, which gives the same bits since
+// a loop's results do not depend on where a run of elements starts.
+// BenchmarkTwoCores, which starts a goroutine per split, was slower below
+// 2M elements: the split pays only with a worker already awake (optim's
+// BenchmarkStep at -cpu 1,2). Unrolling the AVX-512 loops twice made them
+// no faster.
 package vecmath
 
 //go:generate sh -c "cd asmgen && go run . -out ../kernel_asm_amd64.s -stubs ../kernel_asm_amd64.go -pkg vecmath -dispatch ../kernel_dispatch_amd64.go"
