@@ -16,10 +16,11 @@
 // back, a few elementwise passes apart, so a short spin catches the next
 // one awake, as OpenMP runtimes do. Between tries a polling worker, and a
 // caller waiting for a worker's last part, yield to other goroutines and
-// their thread to other processes (sched_yield on Linux), so that on a
-// machine shared with other programs polling takes no CPU that another
-// thread wants. Polling tells callers whether a split would find a worker
-// awake.
+// their thread to other processes (sched_yield on Linux), and a worker
+// stops polling once the system has preempted it between two tries, so
+// that on a machine shared with other programs polling takes little CPU
+// that another thread wants. Polling tells callers whether a split would
+// find a worker awake.
 package workers
 
 import (
@@ -203,21 +204,32 @@ func work(slot int) {
 	}
 }
 
+// preempted is the gap between two tries of poll that means the system
+// ran another thread on the worker's CPU meanwhile: a try takes well under
+// a microsecond.
+const preempted = 20 * time.Microsecond
+
 // poll waits up to spinTime for a task without blocking the thread,
-// yielding to other goroutines between tries.
+// yielding to other goroutines and processes between tries. It gives up
+// early if the worker's thread was preempted between two tries: other
+// processes want the CPUs, and a polling thread would take a share of them
+// from the caller it means to help.
 func poll() (task, bool) {
 	pool.polling.Add(1)
 	defer pool.polling.Add(-1)
 	start := time.Now()
+	last := start
 	for {
 		select {
 		case t := <-pool.tasks:
 			return t, true
 		default:
 		}
-		if time.Since(start) > spinTime {
+		now := time.Now()
+		if now.Sub(start) > spinTime || now.Sub(last) > preempted {
 			return task{}, false
 		}
+		last = now
 		runtime.Gosched()
 		yieldThread()
 	}
