@@ -34,18 +34,25 @@ var benchShapes = []benchShape{
 	{name: "4x10x2_xor_transB", m: 4, k: 10, n: 2, transB: true},
 }
 
+// operands makes random float32 operands of s and a C, and returns them
+// with A's and B's leading dimensions.
+func (s benchShape) operands() (a, bm, c []float32, lda, ldb int) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	a, bm, c = randomFloats[float32](rng, s.m*s.k), randomFloats[float32](rng, s.k*s.n), make([]float32, s.m*s.n)
+	lda, ldb = s.k, s.n
+	if s.transA {
+		lda = s.m
+	}
+	if s.transB {
+		ldb = s.k
+	}
+	return a, bm, c, lda, ldb
+}
+
 func BenchmarkGemmFloat32(b *testing.B) {
 	for _, s := range benchShapes {
 		b.Run(s.name, func(b *testing.B) {
-			rng := rand.New(rand.NewPCG(1, 1))
-			a, bm, c := randomFloats[float32](rng, s.m*s.k), randomFloats[float32](rng, s.k*s.n), make([]float32, s.m*s.n)
-			lda, ldb := s.k, s.n
-			if s.transA {
-				lda = s.m
-			}
-			if s.transB {
-				ldb = s.k
-			}
+			a, bm, c, lda, ldb := s.operands()
 			b.Run("graft", func(b *testing.B) {
 				benchLoop(b, s, func() {
 					Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
@@ -125,15 +132,7 @@ var threadShapes = []benchShape{
 func BenchmarkGemmThreads(b *testing.B) {
 	for _, s := range threadShapes {
 		b.Run(s.name, func(b *testing.B) {
-			rng := rand.New(rand.NewPCG(1, 1))
-			a, bm, c := randomFloats[float32](rng, s.m*s.k), randomFloats[float32](rng, s.k*s.n), make([]float32, s.m*s.n)
-			lda, ldb := s.k, s.n
-			if s.transA {
-				lda = s.m
-			}
-			if s.transB {
-				ldb = s.k
-			}
+			a, bm, c, lda, ldb := s.operands()
 			benchLoop(b, s, func() {
 				Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
 			})
