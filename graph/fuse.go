@@ -3,8 +3,11 @@ package graph
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"gorgonia.org/tensor"
+
+	"graft/internal/workers"
 )
 
 // Elementwise is an op whose output element i is computed from element i of
@@ -64,6 +67,25 @@ func (g *Graph) Fusion() bool { return g != nil && !g.unfused }
 // the next takes over: 4096 float32s, 16 KiB, stay in the level-1 cache.
 const fusedBlock = 4096
 
+// A chain of Elementwise ops over many elements is split into parts of
+// fusedPart elements run by the caller and internal/workers' pool, as
+// optim splits its updates: each element is computed on its own, so the
+// bits do not depend on the split. It is split when half its estimated
+// time, linkTimePs per element and op (a SIMD add moves an element in
+// about 0.15 ns, a sigmoid takes several), exceeds handing the parts out:
+// a channel send to a polling worker, or the system call and wake-up of a
+// sleeping one, plus how late the workers have been (workers.Delay).
+// Single Elementwise nodes of at least splitMinElements are run as chains
+// of one for this. A chain with a Tiled head is split by its head (the
+// GEMM splits its products, and finishes each part's blocks itself).
+const (
+	fusedPart        = 16 * fusedBlock
+	splitMinElements = 1 << 16
+	linkTimePs       = 300
+	handOff          = time.Microsecond
+	wakeUp           = 35 * time.Microsecond
+)
+
 // chain is a run of nodes each of which is the only reader of the one
 // before: the head, Elementwise or Tiled, then Elementwise links. Only the
 // last node, the root, has a buffer; the head writes into it and each link
@@ -74,8 +96,8 @@ type chain struct {
 
 func (c *chain) root() *Node { return c.nodes[len(c.nodes)-1] }
 
-// findChains returns the chains of order worth fusing (two nodes or more),
-// each keyed by its root. keep holds the nodes that must keep a buffer of
+// findChains returns the chains of order worth fusing (two nodes or more,
+// or one long Elementwise node), each keyed by its root. keep holds the nodes that must keep a buffer of
 // their own: the outputs and the values of state updates.
 func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 	readers := make(map[*Node]int, len(order))
@@ -85,6 +107,7 @@ func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 		}
 	}
 	chainOf := make(map[*Node]*chain)
+	var single []*Node
 	for _, n := range order {
 		if !fusable(n) {
 			continue
@@ -92,6 +115,7 @@ func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 		if _, ok := n.op.(Elementwise); !ok {
 			continue
 		}
+		single = append(single, n)
 		for _, in := range n.inputs {
 			if !canPrecede(in, n, readers, keep) {
 				continue
@@ -104,6 +128,19 @@ func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 			c.nodes = append(c.nodes, n)
 			chainOf[n] = c
 			break
+		}
+	}
+	// A long elementwise node in no chain is a chain of one, so that it
+	// too is split over the cores.
+	inChain := make(map[*Node]bool)
+	for _, c := range chainOf {
+		for _, n := range c.nodes {
+			inChain[n] = true
+		}
+	}
+	for _, n := range single {
+		if !inChain[n] && n.shape.Size() >= splitMinElements {
+			chainOf[n] = &chain{nodes: []*Node{n}}
 		}
 	}
 	return chainOf
@@ -183,6 +220,8 @@ type fusedOp struct {
 	perRow  bool             // some input is a row: blocks must not cross rows
 	finishF Epilogue         // f.finish, made once so that a run allocates nothing
 	blockF  func(lo, hi int) // f.block, likewise
+	job     workers.Job      // splits a long chain (Part)
+	size    int              // the output's elements
 }
 
 // link is an Elementwise op of a chain, with its inputs; those that were the
@@ -211,6 +250,7 @@ func newFusedOp(c *chain, values map[*Node]*Value) *fusedOp {
 		f.links = append(f.links, link{op: n.op.(Elementwise), in: valuesOf(n.inputs, values, prev, out)})
 	}
 	f.finishF, f.blockF = f.finish, f.block
+	f.size = root.shape.Size()
 	return f
 }
 
@@ -227,6 +267,9 @@ func valuesOf(nodes []*Node, values map[*Node]*Value, prev *Node, out *Value) []
 }
 
 func (f *fusedOp) Name() string {
+	if len(f.nodes) == 1 { // a long node run over the cores
+		return f.nodes[0].op.Name()
+	}
 	names := make([]string, len(f.nodes))
 	for i, n := range f.nodes {
 		names[i] = n.op.Name()
@@ -246,7 +289,37 @@ func (f *fusedOp) Forward(out *Value, _ []*Value) {
 		t.ForwardTiled(out, f.headIn, f.finishF)
 		return
 	}
-	f.blocks(0, len(out.F32)+len(out.F64), f.blockF)
+	if f.split() {
+		f.job.Run(f, (f.size+fusedPart-1)/fusedPart)
+		return
+	}
+	f.blocks(0, f.size, f.blockF)
+}
+
+// split reports whether a chain with an Elementwise head is worth running
+// over the worker pool.
+func (f *fusedOp) split() bool {
+	if f.size < splitMinElements || workers.Threads() < 2 {
+		return false
+	}
+	cost, half := wakeUp, time.Duration(f.size*len(f.nodes)*linkTimePs/1000)/2
+	if workers.Polling() {
+		cost = handOff
+	}
+	if cost+workers.Delay() >= half {
+		if cost < half {
+			workers.Forget() // a split but for the workers' lateness: try them again soon
+		}
+		return false
+	}
+	return true
+}
+
+// Part computes part i of a split chain: elements [i·fusedPart,
+// (i+1)·fusedPart).
+func (f *fusedOp) Part(i, _ int) {
+	lo := i * fusedPart
+	f.blocks(lo, min(f.size, lo+fusedPart), f.blockF)
 }
 
 // block computes [lo, hi) of a chain whose head is Elementwise.

@@ -109,6 +109,13 @@ func TestFusedProgramsGiveTheUnfusedBits(t *testing.T) {
 			y := ops.Neg(ops.Square(ops.Sin(x)))
 			return []*graph.Node{y}, graph.Feeds{x: graftest.Tensor(tensor.Float64, wave(10007, 6), 10007)}
 		}, []string{"Fused(Sin→Square→Neg)"}},
+		{"long enough to be split over the cores, and a long node alone", func(g *graph.Graph) ([]*graph.Node, graph.Feeds) {
+			x := g.Input("x", tensor.Float32, 300, 1001)
+			r := g.Input("r", tensor.Float32, 1001)
+			y := ops.Tanh(ops.Mul(ops.Sigmoid(x), r))
+			z := ops.Exp(y)
+			return []*graph.Node{y, z}, graph.Feeds{x: graftest.Tensor(tensor.Float32, wave(300300, 7), 300, 1001), r: graftest.Tensor(tensor.Float32, wave(1001, 8), 1001)}
+		}, []string{"Fused(Sigmoid→Mul→Tanh)", "Exp"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
