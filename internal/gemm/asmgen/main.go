@@ -52,7 +52,10 @@ func main() {
 		{name: "kernelF64AVX2", elem: "float64", size: 8, mr: 6, vecs: 2},
 	}
 	for _, kn := range kernels {
-		generate(kn)
+		generate(kn, false)
+	}
+	for _, kn := range kernels {
+		generate(kn, true)
 	}
 	for _, kn := range kernels {
 		generateAxpyRows(kn)
@@ -70,18 +73,22 @@ func main() {
 // b and c read as slices from the pointers. The kernel adds in another order
 // and fuses each multiply-add, so its results differ from the loop's in
 // rounding only.
-func (kn kernel) doc() []string {
+func (kn kernel) doc(strided bool) []string {
 	mr, nr, e := kn.mr, kn.nr(), kn.elem
+	name, bpanel, ldb := kn.name, fmt.Sprintf("a packed k×%d panel", nr), fmt.Sprint(nr)
+	if strided {
+		name, bpanel, ldb = kn.stridedName(), fmt.Sprintf("k rows of %d values with row stride ldb", nr), "ldb"
+	}
 	return []string{
-		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", kn.name, mr, nr),
-		fmt.Sprintf("where a is a packed k×%d panel and b a packed k×%d panel;", mr, nr),
+		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", name, mr, nr),
+		fmt.Sprintf("where a is a packed k×%d panel and b %s;", mr, bpanel),
 		"beta == 0 does not read c. Up to rounding it is",
 		"",
 		fmt.Sprintf("\tfor i := 0; i < %d; i++ {", mr),
 		fmt.Sprintf("\t\tfor j := 0; j < %d; j++ {", nr),
 		fmt.Sprintf("\t\t\tvar sum %s", e),
 		"\t\t\tfor l := 0; l < k; l++ {",
-		fmt.Sprintf("\t\t\t\tsum += a[l*%d+i] * b[l*%d+j]", mr, nr),
+		fmt.Sprintf("\t\t\t\tsum += a[l*%d+i] * b[l*%s+j]", mr, ldb),
 		"\t\t\t}",
 		"\t\t\tif beta == 0 {",
 		"\t\t\t\tc[i*ldc+j] = alpha * sum",
@@ -100,17 +107,46 @@ func (kn kernel) vec() VecVirtual {
 	return YMM()
 }
 
-func generate(kn kernel) {
-	e := kn.elem
-	TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s)", e, e))
+// stridedName is the name of the kernel that reads b from a stored matrix.
+func (kn kernel) stridedName() string { return kn.name + "Strided" }
+
+// generate writes kn's micro-kernel; strided makes the variant that reads
+// each row of the b sliver ldb elements after the last (straight from a
+// stored k×n matrix) instead of nr after. Both run the same instructions in
+// the same order on the same values, so their results are identical.
+func generate(kn kernel, strided bool) {
+	e, name := kn.elem, kn.name
+	signature := fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s)", e, e)
+	if strided {
+		name = kn.stridedName()
+		signature = fmt.Sprintf("func(k int, a, b *%s, ldb int, c *%s, ldc int, alpha, beta %s)", e, e, e)
+	}
+	TEXT(name, NOSPLIT, signature)
 	Pragma("noescape")
-	Doc(kn.doc()...)
+	Doc(kn.doc(strided)...)
 
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
+	// brow(u) addresses row u of b, relative to b, for u < unroll.
+	brow := func(u int) Mem { return Mem{Base: b, Disp: u * kn.nr() * kn.size} }
+	var ldb, ldb3 Register
+	if strided {
+		ldb, ldb3 = Load(Param("ldb"), GP64()), GP64()
+		SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), ldb) // elements to bytes
+		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+		brow = func(u int) Mem {
+			switch u {
+			case 0:
+				return Mem{Base: b}
+			case 1, 2:
+				return Mem{Base: b, Index: ldb, Scale: uint8(u)}
+			}
+			return Mem{Base: b, Index: ldb3, Scale: 1}
+		}
+	}
 
 	acc := make([][]VecVirtual, kn.mr)
 	for i := range acc {
@@ -122,29 +158,37 @@ func generate(kn kernel) {
 	}
 
 	Comment("Main loop: unrolled k steps, each an outer product of a column of a and a row of b.")
-	Label(kn.name + "_loop")
+	Label(name + "_loop")
 	CMPQ(k, U32(unroll))
-	JL(LabelRef(kn.name + "_tail"))
+	JL(LabelRef(name + "_tail"))
 	for u := 0; u < unroll; u++ {
-		kn.step(acc, a, b, u)
+		kn.step(acc, a, brow(u), u)
 	}
 	ADDQ(U32(unroll*kn.mr*kn.size), a)
-	ADDQ(U32(unroll*kn.nr()*kn.size), b)
+	if strided {
+		LEAQ(Mem{Base: b, Index: ldb, Scale: unroll}, b)
+	} else {
+		ADDQ(U32(unroll*kn.nr()*kn.size), b)
+	}
 	SUBQ(U32(unroll), k)
-	JMP(LabelRef(kn.name + "_loop"))
+	JMP(LabelRef(name + "_loop"))
 
 	Comment("Remaining k steps, one at a time.")
-	Label(kn.name + "_tail")
+	Label(name + "_tail")
 	TESTQ(k, k)
-	JZ(LabelRef(kn.name + "_store"))
-	kn.step(acc, a, b, 0)
+	JZ(LabelRef(name + "_store"))
+	kn.step(acc, a, brow(0), 0)
 	ADDQ(U32(kn.mr*kn.size), a)
-	ADDQ(U32(kn.nr()*kn.size), b)
+	if strided {
+		ADDQ(ldb, b)
+	} else {
+		ADDQ(U32(kn.nr()*kn.size), b)
+	}
 	DECQ(k)
-	JMP(LabelRef(kn.name + "_tail"))
+	JMP(LabelRef(name + "_tail"))
 
-	Label(kn.name + "_store")
-	kn.store(acc, c, ldc)
+	Label(name + "_store")
+	kn.store(name, acc, c, ldc)
 	VZEROUPPER()
 	RET()
 }
@@ -160,18 +204,14 @@ func (kn kernel) zero(r VecVirtual) {
 	}
 }
 
-// step adds the outer product of k step u (relative to a and b) into acc:
-// vecs loads of b, then per row of the tile one broadcast of a and vecs FMAs.
-func (kn kernel) step(acc [][]VecVirtual, a, b Register, u int) {
+// step adds the outer product of k step u (relative to a) and the row of b
+// at row into acc: vecs loads of b, then per row of the tile one broadcast
+// of a and vecs FMAs.
+func (kn kernel) step(acc [][]VecVirtual, a Register, row Mem, u int) {
 	brow := make([]VecVirtual, kn.vecs)
 	for v := range brow {
 		brow[v] = kn.vec()
-		off := (u*kn.nr() + v*kn.lanes()) * kn.size
-		if kn.size == 4 {
-			VMOVUPS(Mem{Base: b, Disp: off}, brow[v])
-		} else {
-			VMOVUPD(Mem{Base: b, Disp: off}, brow[v])
-		}
+		kn.load(row.Offset(v*kn.lanes()*kn.size), brow[v])
 	}
 	for i := 0; i < kn.mr; i++ {
 		aval := Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
@@ -193,7 +233,7 @@ func (kn kernel) step(acc [][]VecVirtual, a, b Register, u int) {
 
 // store writes alpha·acc + beta·c to the tile, skipping the reads of c when
 // beta is zero so that NaNs or garbage in an output buffer cannot leak.
-func (kn kernel) store(acc [][]VecVirtual, c, ldc Register) {
+func (kn kernel) store(name string, acc [][]VecVirtual, c, ldc Register) {
 	SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), ldc) // elements to bytes
 
 	alpha, beta := kn.vec(), kn.vec()
@@ -213,7 +253,7 @@ func (kn kernel) store(acc [][]VecVirtual, c, ldc Register) {
 		MOVQ(betaAddr, bits)
 		SHLQ(U8(1), bits)
 	}
-	JNZ(LabelRef(kn.name + "_beta"))
+	JNZ(LabelRef(name + "_beta"))
 
 	Comment("beta == 0: overwrite c.")
 	for i := range acc {
@@ -229,7 +269,7 @@ func (kn kernel) store(acc [][]VecVirtual, c, ldc Register) {
 	RET()
 
 	Comment("General beta: c = alpha·acc + beta·c.")
-	Label(kn.name + "_beta")
+	Label(name + "_beta")
 	for i := range acc {
 		for v := range acc[i] {
 			cv := Mem{Base: c, Disp: v * kn.lanes() * kn.size}
