@@ -6,19 +6,20 @@ import (
 	"testing"
 )
 
-// TestReadingBInPlaceChangesNoBit computes products whose stored B blocked
-// reads in place (few rows of C, B not transposed) once through Gemm and
-// once through GemmPacked with Matrix packers, which always packs B, and
-// checks that every element of C, and every gap around it, has the same
-// bits. The shapes are ragged in m, n and k, cross the cache blocks (kc =
-// 256, nc = 256 or 512) and the limit of inPlaceMaxRows, and are split over
-// the cores along m or n or along a batch with a broadcast operand.
-func TestReadingBInPlaceChangesNoBit(t *testing.T) {
+// TestReadingInPlaceChangesNoBit computes products whose stored operands
+// blocked reads in place (B not transposed with few rows of C, A
+// transposed, both) once through Gemm and once through GemmPacked with
+// Matrix packers, which always packs, and checks that every element of C,
+// and every gap around it, has the same bits. The shapes are ragged in m, n
+// and k, cross the cache blocks (kc = 256, mc = 96, nc = 256 or 512), the
+// limit of inPlaceMaxRows and a 4 KiB stride of A, and are split over the
+// cores along m or n or along a batch with a broadcast operand.
+func TestReadingInPlaceChangesNoBit(t *testing.T) {
 	sizes := [][4]int{ // m, n, k, batch
 		{2, 64, 5, 1}, {6, 64, 256, 1}, {7, 65, 257, 1}, {13, 127, 300, 1},
 		{64, 256, 784, 1}, {64, 128, 256, 1}, {64, 10, 128, 1}, {96, 530, 513, 1},
 		{128, 1030, 70, 1}, {129, 200, 100, 1}, {256, 300, 300, 1},
-		{100, 70, 40, 3}, {31, 33, 600, 2}, {5, 9, 40, 4},
+		{100, 70, 40, 3}, {31, 33, 600, 2}, {5, 9, 40, 4}, {1024, 20, 30, 1}, {203, 70, 300, 1},
 	}
 	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
 		rng := rand.New(rand.NewPCG(12, uint64(kind)))
@@ -29,7 +30,7 @@ func TestReadingBInPlaceChangesNoBit(t *testing.T) {
 						continue
 					}
 					s := randomShape(rng, sz[0], sz[1], sz[2])
-					s.transA, s.transB = transA, false
+					s.transA = transA // transB stays random: a transposed B is packed
 					s.batch, s.broadcast = sz[3], bcast
 					if f32 {
 						sameBitsAsPacked[float32](t, rng, kind, s)

@@ -30,10 +30,11 @@ func (k kernelKind) String() string {
 // read c.
 type microKernel[E Float] struct {
 	run func(k int, a, b, c *E, ldc int, alpha, beta E)
-	// runStrided is run with b read from a stored matrix: row l of the
-	// k×nr sliver starts at b[l·ldb] rather than b[l·nr]. It does the same
-	// arithmetic in the same order as run, so the two agree bit for bit.
-	runStrided func(k int, a, b *E, ldb int, c *E, ldc int, alpha, beta E)
+	// runStrided is run with the slivers read from stored matrices: k step
+	// l of a starts at a[l·lda] rather than a[l·mr], of b at b[l·ldb]
+	// rather than b[l·nr]. It does the same arithmetic in the same order as
+	// run, so the two agree bit for bit.
+	runStrided func(k int, a *E, lda int, b *E, ldb int, c *E, ldc int, alpha, beta E)
 	mr, nr     int // tile of C held in registers
 	mc, kc, nc int // cache blocks of m, k and n; mc is a multiple of mr, nc of nr
 

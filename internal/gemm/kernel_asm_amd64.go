@@ -87,14 +87,14 @@ func kernelF32AVX2(k int, a *float32, b *float32, c *float32, ldc int, alpha flo
 func kernelF64AVX2(k int, a *float64, b *float64, c *float64, ldc int, alpha float64, beta float64)
 
 // kernelF32AVX512Strided sets the 6×64 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
-// where a is a packed k×6 panel and b k rows of 64 values with row stride ldb;
+// where a is k rows of 6 values with row stride lda and b k rows of 64 values with row stride ldb;
 // beta == 0 does not read c. Up to rounding it is
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 64; j++ {
 //			var sum float32
 //			for l := 0; l < k; l++ {
-//				sum += a[l*6+i] * b[l*ldb+j]
+//				sum += a[l*lda+i] * b[l*ldb+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * sum
@@ -105,17 +105,17 @@ func kernelF64AVX2(k int, a *float64, b *float64, c *float64, ldc int, alpha flo
 //	}
 //
 //go:noescape
-func kernelF32AVX512Strided(k int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+func kernelF32AVX512Strided(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
 // kernelF64AVX512Strided sets the 6×32 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
-// where a is a packed k×6 panel and b k rows of 32 values with row stride ldb;
+// where a is k rows of 6 values with row stride lda and b k rows of 32 values with row stride ldb;
 // beta == 0 does not read c. Up to rounding it is
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 32; j++ {
 //			var sum float64
 //			for l := 0; l < k; l++ {
-//				sum += a[l*6+i] * b[l*ldb+j]
+//				sum += a[l*lda+i] * b[l*ldb+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * sum
@@ -126,17 +126,17 @@ func kernelF32AVX512Strided(k int, a *float32, b *float32, ldb int, c *float32, 
 //	}
 //
 //go:noescape
-func kernelF64AVX512Strided(k int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
+func kernelF64AVX512Strided(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
 
 // kernelF32AVX2Strided sets the 6×16 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
-// where a is a packed k×6 panel and b k rows of 16 values with row stride ldb;
+// where a is k rows of 6 values with row stride lda and b k rows of 16 values with row stride ldb;
 // beta == 0 does not read c. Up to rounding it is
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 16; j++ {
 //			var sum float32
 //			for l := 0; l < k; l++ {
-//				sum += a[l*6+i] * b[l*ldb+j]
+//				sum += a[l*lda+i] * b[l*ldb+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * sum
@@ -147,17 +147,17 @@ func kernelF64AVX512Strided(k int, a *float64, b *float64, ldb int, c *float64, 
 //	}
 //
 //go:noescape
-func kernelF32AVX2Strided(k int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+func kernelF32AVX2Strided(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
 // kernelF64AVX2Strided sets the 6×8 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
-// where a is a packed k×6 panel and b k rows of 8 values with row stride ldb;
+// where a is k rows of 6 values with row stride lda and b k rows of 8 values with row stride ldb;
 // beta == 0 does not read c. Up to rounding it is
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 8; j++ {
 //			var sum float64
 //			for l := 0; l < k; l++ {
-//				sum += a[l*6+i] * b[l*ldb+j]
+//				sum += a[l*lda+i] * b[l*ldb+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * sum
@@ -168,7 +168,7 @@ func kernelF32AVX2Strided(k int, a *float32, b *float32, ldb int, c *float32, ld
 //	}
 //
 //go:noescape
-func kernelF64AVX2Strided(k int, a *float64, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
+func kernelF64AVX2Strided(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
 
 // axpyRowsF32AVX512 adds alpha·mᵀ·x to y for the first n - n%16 columns, where m
 // is k rows of row stride ldm and x has stride incx; k must be at least 1.

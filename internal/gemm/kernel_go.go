@@ -10,20 +10,20 @@ func goMicroKernel[E Float]() microKernel[E] {
 
 // goKernel4x4 has the contract of microKernel.run for a 4×4 tile.
 func goKernel4x4[E Float](k int, a, b, c *E, ldc int, alpha, beta E) {
-	goKernel4x4Strided(k, a, b, 4, c, ldc, alpha, beta)
+	goKernel4x4Strided(k, a, 4, b, 4, c, ldc, alpha, beta)
 }
 
 // goKernel4x4Strided has the contract of microKernel.runStrided for a 4×4
 // tile.
-func goKernel4x4Strided[E Float](k int, a, b *E, ldb int, c *E, ldc int, alpha, beta E) {
-	pa := unsafe.Slice(a, 4*k)
+func goKernel4x4Strided[E Float](k int, a *E, lda int, b *E, ldb int, c *E, ldc int, alpha, beta E) {
+	pa := unsafe.Slice(a, (k-1)*lda+4)
 	pb := unsafe.Slice(b, (k-1)*ldb+4)
 	var c00, c01, c02, c03 E
 	var c10, c11, c12, c13 E
 	var c20, c21, c22, c23 E
 	var c30, c31, c32, c33 E
 	for l := 0; l < k; l++ {
-		av := pa[4*l : 4*l+4 : 4*l+4]
+		av := pa[l*lda : l*lda+4 : l*lda+4]
 		bv := pb[l*ldb : l*ldb+4 : l*ldb+4]
 		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]

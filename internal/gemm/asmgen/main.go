@@ -75,20 +75,22 @@ func main() {
 // rounding only.
 func (kn kernel) doc(strided bool) []string {
 	mr, nr, e := kn.mr, kn.nr(), kn.elem
-	name, bpanel, ldb := kn.name, fmt.Sprintf("a packed k×%d panel", nr), fmt.Sprint(nr)
+	name, apanel, bpanel, lda, ldb := kn.name, fmt.Sprintf("a packed k×%d panel", mr), fmt.Sprintf("a packed k×%d panel", nr), fmt.Sprint(mr), fmt.Sprint(nr)
 	if strided {
-		name, bpanel, ldb = kn.stridedName(), fmt.Sprintf("k rows of %d values with row stride ldb", nr), "ldb"
+		name, lda, ldb = kn.stridedName(), "lda", "ldb"
+		apanel = fmt.Sprintf("k rows of %d values with row stride lda", mr)
+		bpanel = fmt.Sprintf("k rows of %d values with row stride ldb", nr)
 	}
 	return []string{
 		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", name, mr, nr),
-		fmt.Sprintf("where a is a packed k×%d panel and b %s;", mr, bpanel),
+		fmt.Sprintf("where a is %s and b %s;", apanel, bpanel),
 		"beta == 0 does not read c. Up to rounding it is",
 		"",
 		fmt.Sprintf("\tfor i := 0; i < %d; i++ {", mr),
 		fmt.Sprintf("\t\tfor j := 0; j < %d; j++ {", nr),
 		fmt.Sprintf("\t\t\tvar sum %s", e),
 		"\t\t\tfor l := 0; l < k; l++ {",
-		fmt.Sprintf("\t\t\t\tsum += a[l*%d+i] * b[l*%s+j]", mr, ldb),
+		fmt.Sprintf("\t\t\t\tsum += a[l*%s+i] * b[l*%s+j]", lda, ldb),
 		"\t\t\t}",
 		"\t\t\tif beta == 0 {",
 		"\t\t\t\tc[i*ldc+j] = alpha * sum",
@@ -107,19 +109,21 @@ func (kn kernel) vec() VecVirtual {
 	return YMM()
 }
 
-// stridedName is the name of the kernel that reads b from a stored matrix.
+// stridedName is the name of the kernel that reads a and b with strides.
 func (kn kernel) stridedName() string { return kn.name + "Strided" }
 
-// generate writes kn's micro-kernel; strided makes the variant that reads
-// each row of the b sliver ldb elements after the last (straight from a
-// stored k×n matrix) instead of nr after. Both run the same instructions in
-// the same order on the same values, so their results are identical.
+// generate writes kn's micro-kernel; strided makes the variant that takes
+// the distance from one k step to the next as arguments, lda for a (mr for
+// a packed sliver, the row stride of a stored k×m matrix) and ldb for b (nr
+// packed, the row stride of a stored k×n matrix), so that slivers can be
+// read straight from stored matrices. Both run the same instructions in the
+// same order on the same values, so their results are identical.
 func generate(kn kernel, strided bool) {
 	e, name := kn.elem, kn.name
 	signature := fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s)", e, e)
 	if strided {
 		name = kn.stridedName()
-		signature = fmt.Sprintf("func(k int, a, b *%s, ldb int, c *%s, ldc int, alpha, beta %s)", e, e, e)
+		signature = fmt.Sprintf("func(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s)", e, e, e, e)
 	}
 	TEXT(name, NOSPLIT, signature)
 	Pragma("noescape")
@@ -130,22 +134,14 @@ func generate(kn kernel, strided bool) {
 	b := Load(Param("b"), GP64())
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
-	// brow(u) addresses row u of b, relative to b, for u < unroll.
+	// arow(u) and brow(u) address k step u of a and b, relative to a and b,
+	// for u < unroll.
+	arow := func(u int) Mem { return Mem{Base: a, Disp: u * kn.mr * kn.size} }
 	brow := func(u int) Mem { return Mem{Base: b, Disp: u * kn.nr() * kn.size} }
-	var ldb, ldb3 Register
+	var lda, ldb Register
 	if strided {
-		ldb, ldb3 = Load(Param("ldb"), GP64()), GP64()
-		SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), ldb) // elements to bytes
-		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
-		brow = func(u int) Mem {
-			switch u {
-			case 0:
-				return Mem{Base: b}
-			case 1, 2:
-				return Mem{Base: b, Index: ldb, Scale: uint8(u)}
-			}
-			return Mem{Base: b, Index: ldb3, Scale: 1}
-		}
+		lda, arow = kn.stepAddresses("lda", a)
+		ldb, brow = kn.stepAddresses("ldb", b)
 	}
 
 	acc := make([][]VecVirtual, kn.mr)
@@ -162,12 +158,13 @@ func generate(kn kernel, strided bool) {
 	CMPQ(k, U32(unroll))
 	JL(LabelRef(name + "_tail"))
 	for u := 0; u < unroll; u++ {
-		kn.step(acc, a, brow(u), u)
+		kn.step(acc, arow(u), brow(u))
 	}
-	ADDQ(U32(unroll*kn.mr*kn.size), a)
 	if strided {
+		LEAQ(Mem{Base: a, Index: lda, Scale: unroll}, a)
 		LEAQ(Mem{Base: b, Index: ldb, Scale: unroll}, b)
 	} else {
+		ADDQ(U32(unroll*kn.mr*kn.size), a)
 		ADDQ(U32(unroll*kn.nr()*kn.size), b)
 	}
 	SUBQ(U32(unroll), k)
@@ -177,11 +174,12 @@ func generate(kn kernel, strided bool) {
 	Label(name + "_tail")
 	TESTQ(k, k)
 	JZ(LabelRef(name + "_store"))
-	kn.step(acc, a, brow(0), 0)
-	ADDQ(U32(kn.mr*kn.size), a)
+	kn.step(acc, arow(0), brow(0))
 	if strided {
+		ADDQ(lda, a)
 		ADDQ(ldb, b)
 	} else {
+		ADDQ(U32(kn.mr*kn.size), a)
 		ADDQ(U32(kn.nr()*kn.size), b)
 	}
 	DECQ(k)
@@ -191,6 +189,25 @@ func generate(kn kernel, strided bool) {
 	kn.store(name, acc, c, ldc)
 	VZEROUPPER()
 	RET()
+}
+
+// stepAddresses loads the stride argument param, in elements, as bytes and
+// returns it with the addresses of the unroll k steps from base: base,
+// base + stride, base + 2·stride and base + 3·stride, the last through a
+// second register that holds 3·stride.
+func (kn kernel) stepAddresses(param string, base Register) (Register, func(u int) Mem) {
+	stride, stride3 := Load(Param(param), GP64()), GP64()
+	SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), stride) // elements to bytes
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+	return stride, func(u int) Mem {
+		switch u {
+		case 0:
+			return Mem{Base: base}
+		case 1, 2:
+			return Mem{Base: base, Index: stride, Scale: uint8(u)}
+		}
+		return Mem{Base: base, Index: stride3, Scale: 1}
+	}
 }
 
 func (kn kernel) zero(r VecVirtual) {
@@ -204,28 +221,28 @@ func (kn kernel) zero(r VecVirtual) {
 	}
 }
 
-// step adds the outer product of k step u (relative to a) and the row of b
-// at row into acc: vecs loads of b, then per row of the tile one broadcast
-// of a and vecs FMAs.
-func (kn kernel) step(acc [][]VecVirtual, a Register, row Mem, u int) {
-	brow := make([]VecVirtual, kn.vecs)
-	for v := range brow {
-		brow[v] = kn.vec()
-		kn.load(row.Offset(v*kn.lanes()*kn.size), brow[v])
+// step adds the outer product of the k step of a at acol (mr values) and
+// the one of b at brow (nr values) into acc: vecs loads of b, then per row
+// of the tile one broadcast of a and vecs FMAs.
+func (kn kernel) step(acc [][]VecVirtual, acol, brow Mem) {
+	bvec := make([]VecVirtual, kn.vecs)
+	for v := range bvec {
+		bvec[v] = kn.vec()
+		kn.load(brow.Offset(v*kn.lanes()*kn.size), bvec[v])
 	}
 	for i := 0; i < kn.mr; i++ {
-		aval := Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
+		aval := acol.Offset(i * kn.size)
 		bc := kn.vec()
 		if kn.size == 4 {
 			VBROADCASTSS(aval, bc)
 		} else {
 			VBROADCASTSD(aval, bc)
 		}
-		for v := range brow {
+		for v := range bvec {
 			if kn.size == 4 {
-				VFMADD231PS(bc, brow[v], acc[i][v])
+				VFMADD231PS(bc, bvec[v], acc[i][v])
 			} else {
-				VFMADD231PD(bc, brow[v], acc[i][v])
+				VFMADD231PD(bc, bvec[v], acc[i][v])
 			}
 		}
 	}
