@@ -12,7 +12,7 @@ import "unsafe"
 func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *workspace) {
 	packedA, packedB, tile := buffers(ws, kern)
 	mr, nr := kern.mr, kern.nr
-	directB := p.readsBInPlace(m1 - m0)
+	directB := p.readsBInPlace(kern, m1-m0)
 	directA := p.readsAInPlace()
 	for jc := n0; jc < n1; jc += kern.nc {
 		nc := min(kern.nc, n1-jc)
@@ -79,13 +79,14 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 	}
 }
 
-// inPlaceMaxRows is the most rows of C for which blocked reads B in place.
-// Packing a panel of B copies each value once for all the rows that use
-// it, so it pays only when there are many of them: on one Zen core, float32
-// products with up to 128 rows ran as fast or faster in place (2.5–3.4x
-// with 6 rows, 1.1–1.5x with 24 to 64, where the copy is 10% of the time),
-// and with 256 rows or more the packed panel, contiguous in L2, streamed
-// faster when B was wider than the panel (256x512x2048: 5–15% ahead).
+// inPlaceMaxRows is the most rows of C for which blocked reads a B wider
+// than the panel in place. Packing a panel of B copies each value once for
+// all the rows that use it, so it pays only when there are many of them:
+// on one Zen core, float32 products with up to 128 rows ran as fast or
+// faster in place (2.5–3.4x with 6 rows, 1.1–1.5x with 24 to 64, where the
+// copy is 10% of the time), and with 256 rows or more the packed panel,
+// contiguous in L2, streamed faster when B was wider than the panel
+// (256x512x2048 and 1024x512x2048: 5–15% ahead).
 const inPlaceMaxRows = 128
 
 // readsAInPlace reports whether blocked should hand the micro-kernel its
@@ -103,12 +104,16 @@ func (p *problem[E]) readsAInPlace() bool {
 	return p.transA && p.packerA == nil && p.lda*int(unsafe.Sizeof(zero))%4096 != 0
 }
 
-// readsBInPlace reports whether blocked should hand the micro-kernel its
-// full slivers of B straight from the stored matrix, row stride ldb, instead
-// of packed: for a B stored k×n (each k step of a sliver is then nr
-// contiguous values) and few rows of C to compute.
-func (p *problem[E]) readsBInPlace(rows int) bool {
-	return !p.transB && p.packerB == nil && rows <= inPlaceMaxRows
+// readsBInPlace reports whether blocked should hand kern its full slivers
+// of B straight from the stored matrix, row stride ldb, instead of packed:
+// for a B stored k×n (each k step of a sliver is then nr contiguous values)
+// and either few rows of C to compute or rows of B no longer than a panel's
+// (ldb <= nc), when the kc rows of the panel lie in at most as many
+// contiguous bytes as the packed panel would fill. Those ran 0–18% faster in
+// place however many rows used them (256x512x512: 6%, 256x784x256 and
+// 1024x784x256: 5–18%, 2048x256x256: even).
+func (p *problem[E]) readsBInPlace(kern *microKernel[E], rows int) bool {
+	return !p.transB && p.packerB == nil && (rows <= inPlaceMaxRows || p.ldb <= kern.nc)
 }
 
 // mergeTile sets the rows×cols corner of C to tile + beta·C.

@@ -7,12 +7,12 @@ import (
 )
 
 // TestReadingInPlaceChangesNoBit computes products whose stored operands
-// blocked reads in place (B not transposed with few rows of C, A
-// transposed, both) once through Gemm and once through GemmPacked with
+// blocked reads in place (B not transposed with few rows of C or rows no
+// longer than a panel's, A transposed, both) once through Gemm and once through GemmPacked with
 // Matrix packers, which always packs, and checks that every element of C,
 // and every gap around it, has the same bits. The shapes are ragged in m, n
 // and k, cross the cache blocks (kc = 256, mc = 96, nc = 256 or 512), the
-// limit of inPlaceMaxRows and a 4 KiB stride of A, and are split over the
+// limits of inPlaceMaxRows and nc and a 4 KiB stride of A, and are split over the
 // cores along m or n or along a batch with a broadcast operand.
 func TestReadingInPlaceChangesNoBit(t *testing.T) {
 	sizes := [][4]int{ // m, n, k, batch
@@ -20,6 +20,7 @@ func TestReadingInPlaceChangesNoBit(t *testing.T) {
 		{64, 256, 784, 1}, {64, 128, 256, 1}, {64, 10, 128, 1}, {96, 530, 513, 1},
 		{128, 1030, 70, 1}, {129, 200, 100, 1}, {256, 300, 300, 1},
 		{100, 70, 40, 3}, {31, 33, 600, 2}, {5, 9, 40, 4}, {1024, 20, 30, 1}, {203, 70, 300, 1},
+		{150, 600, 50, 1},
 	}
 	forEachKernel(t, func(t *testing.T, kind kernelKind, f32 bool) {
 		rng := rand.New(rand.NewPCG(12, uint64(kind)))
