@@ -93,7 +93,11 @@ func (p *problem[E]) packB(dst []E, pc, kc, jc, nc, nr int) {
 			}
 			continue
 		}
-		for j := range cols {
+		j := 0
+		for ; j+8 <= cols; j += 8 {
+			p.packBT8(sliver[j:], nr, first+j, pc, kc)
+		}
+		for ; j < cols; j++ {
 			src := p.b[(first+j)*p.ldb+pc : (first+j)*p.ldb+pc+kc]
 			for l, v := range src {
 				sliver[l*nr+j] = v
@@ -104,5 +108,21 @@ func (p *problem[E]) packB(dst []E, pc, kc, jc, nc, nr int) {
 				clear(sliver[l*nr+cols : l*nr+nr])
 			}
 		}
+	}
+}
+
+// packBT8 packs eight columns of op(B) from a transposed B (stored n×k),
+// rows first.. of the stored matrix, into dst[l·nr : l·nr+8] for each l <
+// kc. Reading the eight rows side by side writes eight adjacent values a
+// step, where one column at a time wrote single values nr apart and took
+// 3% of a batch-64 MLP training step in the gradient dY·Wᵀ.
+func (p *problem[E]) packBT8(dst []E, nr, first, pc, kc int) {
+	row := func(j int) []E { return p.b[(first+j)*p.ldb+pc : (first+j)*p.ldb+pc+kc] }
+	r0, r1, r2, r3, r4, r5, r6, r7 := row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
+	// Equal lengths let the compiler drop the bounds checks in the loop.
+	r1, r2, r3, r4, r5, r6, r7 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)], r4[:len(r0)], r5[:len(r0)], r6[:len(r0)], r7[:len(r0)]
+	for l := range r0 {
+		d := dst[l*nr : l*nr+8 : l*nr+8]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[l], r1[l], r2[l], r3[l], r4[l], r5[l], r6[l], r7[l]
 	}
 }
