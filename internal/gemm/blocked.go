@@ -13,7 +13,7 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 	packedA, packedB, tile := buffers(ws, kern)
 	mr, nr := kern.mr, kern.nr
 	directB := p.readsBInPlace(kern, m1-m0)
-	directA := p.readsAInPlace()
+	directA := p.readsAInPlace(kern)
 	for jc := n0; jc < n1; jc += kern.nc {
 		nc := min(kern.nc, n1-jc)
 		// Columns [jc, jc+bInPlace) are read from B itself; the rest of the
@@ -34,6 +34,8 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 				mc := min(kern.mc, m1-ic)
 				// Rows [ic, ic+aInPlace) are read from A itself; the rest of
 				// the block (all of it, or a ragged last sliver) is packed.
+				// (A sliver of a k×m A is read with runStrided, of an m×k A
+				// with runRowsA.)
 				aInPlace := 0
 				if directA {
 					aInPlace = mc - mc%mr
@@ -41,8 +43,11 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 				p.packA(packedA[aInPlace*kc:], ic+aInPlace, mc-aInPlace, pc, kc, mr)
 				for ir := 0; ir < mc; ir += mr {
 					sliverA, lda := &packedA[ir*kc], mr
-					if ir < aInPlace {
+					switch {
+					case ir < aInPlace && p.transA:
 						sliverA, lda = &p.a[pc*p.lda+ic+ir], p.lda
+					case ir < aInPlace:
+						sliverA, lda = &p.a[(ic+ir)*p.lda+pc], p.lda
 					}
 					rows := min(mr, mc-ir)
 					for jr := 0; jr < nc; jr += nr {
@@ -58,9 +63,12 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 						if jr < bInPlace {
 							sliverB, ldb = &p.b[pc*p.ldb+jc+jr], p.ldb
 						}
-						if ir < aInPlace || jr < bInPlace {
+						switch {
+						case ir < aInPlace && !p.transA:
+							kern.runRowsA(kc, sliverA, lda, sliverB, ldb, out, ldo, p.alpha, outBeta)
+						case ir < aInPlace || jr < bInPlace:
 							kern.runStrided(kc, sliverA, lda, sliverB, ldb, out, ldo, p.alpha, outBeta)
-						} else {
+						default:
 							kern.run(kc, sliverA, sliverB, out, ldo, p.alpha, outBeta)
 						}
 						if ragged {
@@ -89,19 +97,26 @@ func (p *problem[E]) blocked(kern *microKernel[E], m0, m1, n0, n1 int, ws *works
 // (256x512x2048 and 1024x512x2048: 5–15% ahead).
 const inPlaceMaxRows = 128
 
-// readsAInPlace reports whether blocked should hand the micro-kernel its
-// full slivers of A straight from the stored matrix, row stride lda,
-// instead of packed: for an A stored k×m (each k step of a sliver is then
-// mr contiguous values), unless its rows lie a multiple of 4 KiB apart. The
-// kernel reads a sliver once for every sliver of B in the panel, from L1
-// either way; in place, the kc rows it touches fall in kc different cache
-// sets, except at such strides, where they crowd into few sets of the L1.
-// On one Zen core, float32 products with Aᵀ ran 5–50% faster in place
-// (784x64x256 and 512x512x512: 10%; 784x256x64: 50%) where packing copied
-// six values at a time, and 4–6% slower with m = 1024 or 2048.
-func (p *problem[E]) readsAInPlace() bool {
+// readsAInPlace reports whether blocked should hand kern its full slivers
+// of A straight from the stored matrix, row stride lda, instead of packed.
+// The kernel reads a sliver once for every sliver of B in the panel, from
+// L1 either way, so the copy buys little: on one Zen core float32 products
+// ran 3–14% faster with an A stored m×k read in place (kern.runRowsA, six
+// rows side by side; 64x784x256 and 256x784x256 8%, 512x512x512 4%), and
+// 5–50% faster with an A stored k×m (kern.runStrided, six contiguous values
+// a k step; 784x64x256 and 512x512x512 10%, 784x256x64 50%), except when
+// the rows of a k×m A lie a multiple of 4 KiB apart (m = 1024 or 2048
+// float32): the kc rows a sliver touches then crowd into few sets of the
+// L1, and packing was 4–6% faster.
+func (p *problem[E]) readsAInPlace(kern *microKernel[E]) bool {
 	var zero E
-	return p.transA && p.packerA == nil && p.lda*int(unsafe.Sizeof(zero))%4096 != 0
+	switch {
+	case p.packerA != nil:
+		return false
+	case !p.transA:
+		return kern.runRowsA != nil
+	}
+	return p.lda*int(unsafe.Sizeof(zero))%4096 != 0
 }
 
 // readsBInPlace reports whether blocked should hand kern its full slivers

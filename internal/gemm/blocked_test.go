@@ -8,7 +8,7 @@ import (
 
 // TestReadingInPlaceChangesNoBit computes products whose stored operands
 // blocked reads in place (B not transposed with few rows of C or rows no
-// longer than a panel's, A transposed, both) once through Gemm and once through GemmPacked with
+// longer than a panel's; A, transposed or not with the asm kernels; both) once through Gemm and once through GemmPacked with
 // Matrix packers, which always packs, and checks that every element of C,
 // and every gap around it, has the same bits. The shapes are ragged in m, n
 // and k, cross the cache blocks (kc = 256, mc = 96, nc = 256 or 512), the

@@ -35,6 +35,10 @@ type microKernel[E Float] struct {
 	// rather than b[l·nr]. It does the same arithmetic in the same order as
 	// run, so the two agree bit for bit.
 	runStrided func(k int, a *E, lda int, b *E, ldb int, c *E, ldc int, alpha, beta E)
+	// runRowsA, when set, is runStrided with a read from a stored m×k
+	// matrix: row i of the sliver starts at a[i·lda], its k steps
+	// contiguous. (The pure-Go kernel has none: its A is always packed.)
+	runRowsA   func(k int, a *E, lda int, b *E, ldb int, c *E, ldc int, alpha, beta E)
 	mr, nr     int // tile of C held in registers
 	mc, kc, nc int // cache blocks of m, k and n; mc is a multiple of mr, nc of nr
 

@@ -33,12 +33,12 @@ func supportedKernels() []kernelKind {
 // is reused from L1 one sliver at a time.
 var kernels32 = [kernelKinds]microKernel[float32]{
 	kernelGo:     goMicroKernel[float32](),
-	kernelAVX2:   {run: kernelF32AVX2, runStrided: kernelF32AVX2Strided, mr: 6, nr: 16, mc: 96, kc: 256, nc: 512, axpy: axpyRowsF32AVX2, lanes: 8, dot: dotRowsF32AVX2},
-	kernelAVX512: {run: kernelF32AVX512, runStrided: kernelF32AVX512Strided, mr: 6, nr: 64, mc: 96, kc: 256, nc: 512, axpy: axpyRowsF32AVX512, lanes: 16, dot: dotRowsF32AVX512},
+	kernelAVX2:   {run: kernelF32AVX2, runStrided: kernelF32AVX2Strided, runRowsA: kernelF32AVX2RowsA, mr: 6, nr: 16, mc: 96, kc: 256, nc: 512, axpy: axpyRowsF32AVX2, lanes: 8, dot: dotRowsF32AVX2},
+	kernelAVX512: {run: kernelF32AVX512, runStrided: kernelF32AVX512Strided, runRowsA: kernelF32AVX512RowsA, mr: 6, nr: 64, mc: 96, kc: 256, nc: 512, axpy: axpyRowsF32AVX512, lanes: 16, dot: dotRowsF32AVX512},
 }
 
 var kernels64 = [kernelKinds]microKernel[float64]{
 	kernelGo:     goMicroKernel[float64](),
-	kernelAVX2:   {run: kernelF64AVX2, runStrided: kernelF64AVX2Strided, mr: 6, nr: 8, mc: 96, kc: 256, nc: 256, axpy: axpyRowsF64AVX2, lanes: 4, dot: dotRowsF64AVX2},
-	kernelAVX512: {run: kernelF64AVX512, runStrided: kernelF64AVX512Strided, mr: 6, nr: 32, mc: 96, kc: 256, nc: 256, axpy: axpyRowsF64AVX512, lanes: 8, dot: dotRowsF64AVX512},
+	kernelAVX2:   {run: kernelF64AVX2, runStrided: kernelF64AVX2Strided, runRowsA: kernelF64AVX2RowsA, mr: 6, nr: 8, mc: 96, kc: 256, nc: 256, axpy: axpyRowsF64AVX2, lanes: 4, dot: dotRowsF64AVX2},
+	kernelAVX512: {run: kernelF64AVX512, runStrided: kernelF64AVX512Strided, runRowsA: kernelF64AVX512RowsA, mr: 6, nr: 32, mc: 96, kc: 256, nc: 256, axpy: axpyRowsF64AVX512, lanes: 8, dot: dotRowsF64AVX512},
 }

@@ -170,6 +170,90 @@ func kernelF32AVX2Strided(k int, a *float32, lda int, b *float32, ldb int, c *fl
 //go:noescape
 func kernelF64AVX2Strided(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
 
+// kernelF32AVX512RowsA sets the 6×64 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
+// where a is 6 rows of k values with row stride lda and b k rows of 64 values with row stride ldb;
+// beta == 0 does not read c. Up to rounding it is
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 64; j++ {
+//			var sum float32
+//			for l := 0; l < k; l++ {
+//				sum += a[i*lda+l] * b[l*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * sum
+//			} else {
+//				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelF32AVX512RowsA(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// kernelF64AVX512RowsA sets the 6×32 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
+// where a is 6 rows of k values with row stride lda and b k rows of 32 values with row stride ldb;
+// beta == 0 does not read c. Up to rounding it is
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 32; j++ {
+//			var sum float64
+//			for l := 0; l < k; l++ {
+//				sum += a[i*lda+l] * b[l*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * sum
+//			} else {
+//				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelF64AVX512RowsA(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
+
+// kernelF32AVX2RowsA sets the 6×16 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
+// where a is 6 rows of k values with row stride lda and b k rows of 16 values with row stride ldb;
+// beta == 0 does not read c. Up to rounding it is
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var sum float32
+//			for l := 0; l < k; l++ {
+//				sum += a[i*lda+l] * b[l*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * sum
+//			} else {
+//				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelF32AVX2RowsA(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
+// kernelF64AVX2RowsA sets the 6×8 tile at c (row stride ldc elements) to alpha·a·b + beta·c,
+// where a is 6 rows of k values with row stride lda and b k rows of 8 values with row stride ldb;
+// beta == 0 does not read c. Up to rounding it is
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 8; j++ {
+//			var sum float64
+//			for l := 0; l < k; l++ {
+//				sum += a[i*lda+l] * b[l*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * sum
+//			} else {
+//				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func kernelF64AVX2RowsA(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64)
+
 // axpyRowsF32AVX512 adds alpha·mᵀ·x to y for the first n - n%16 columns, where m
 // is k rows of row stride ldm and x has stride incx; k must be at least 1.
 // Up to rounding it is

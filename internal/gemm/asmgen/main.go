@@ -51,11 +51,10 @@ func main() {
 		{name: "kernelF32AVX2", elem: "float32", size: 4, mr: 6, vecs: 2},
 		{name: "kernelF64AVX2", elem: "float64", size: 8, mr: 6, vecs: 2},
 	}
-	for _, kn := range kernels {
-		generate(kn, false)
-	}
-	for _, kn := range kernels {
-		generate(kn, true)
+	for _, l := range []layout{packed, strided, rowsA} {
+		for _, kn := range kernels {
+			generate(kn, l)
+		}
 	}
 	for _, kn := range kernels {
 		generateAxpyRows(kn)
@@ -73,13 +72,18 @@ func main() {
 // b and c read as slices from the pointers. The kernel adds in another order
 // and fuses each multiply-add, so its results differ from the loop's in
 // rounding only.
-func (kn kernel) doc(strided bool) []string {
+func (kn kernel) doc(l layout) []string {
 	mr, nr, e := kn.mr, kn.nr(), kn.elem
-	name, apanel, bpanel, lda, ldb := kn.name, fmt.Sprintf("a packed k×%d panel", mr), fmt.Sprintf("a packed k×%d panel", nr), fmt.Sprint(mr), fmt.Sprint(nr)
-	if strided {
-		name, lda, ldb = kn.stridedName(), "lda", "ldb"
-		apanel = fmt.Sprintf("k rows of %d values with row stride lda", mr)
-		bpanel = fmt.Sprintf("k rows of %d values with row stride ldb", nr)
+	name, apanel, bpanel := kn.name, fmt.Sprintf("a packed k×%d panel", mr), fmt.Sprintf("a packed k×%d panel", nr)
+	aat, bat := fmt.Sprintf("a[l*%d+i]", mr), fmt.Sprintf("b[l*%d+j]", nr)
+	if l != packed {
+		bpanel, bat = fmt.Sprintf("k rows of %d values with row stride ldb", nr), "b[l*ldb+j]"
+	}
+	switch l {
+	case strided:
+		name, apanel, aat = kn.name+"Strided", fmt.Sprintf("k rows of %d values with row stride lda", mr), "a[l*lda+i]"
+	case rowsA:
+		name, apanel, aat = kn.name+"RowsA", fmt.Sprintf("%d rows of k values with row stride lda", mr), "a[i*lda+l]"
 	}
 	return []string{
 		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc elements) to alpha·a·b + beta·c,", name, mr, nr),
@@ -90,7 +94,7 @@ func (kn kernel) doc(strided bool) []string {
 		fmt.Sprintf("\t\tfor j := 0; j < %d; j++ {", nr),
 		fmt.Sprintf("\t\t\tvar sum %s", e),
 		"\t\t\tfor l := 0; l < k; l++ {",
-		fmt.Sprintf("\t\t\t\tsum += a[l*%s+i] * b[l*%s+j]", lda, ldb),
+		fmt.Sprintf("\t\t\t\tsum += %s * %s", aat, bat),
 		"\t\t\t}",
 		"\t\t\tif beta == 0 {",
 		"\t\t\t\tc[i*ldc+j] = alpha * sum",
@@ -109,39 +113,81 @@ func (kn kernel) vec() VecVirtual {
 	return YMM()
 }
 
-// stridedName is the name of the kernel that reads a and b with strides.
-func (kn kernel) stridedName() string { return kn.name + "Strided" }
+// layout is where a micro-kernel reads its slivers of a and b from.
+type layout int
 
-// generate writes kn's micro-kernel; strided makes the variant that takes
-// the distance from one k step to the next as arguments, lda for a (mr for
-// a packed sliver, the row stride of a stored k×m matrix) and ldb for b (nr
-// packed, the row stride of a stored k×n matrix), so that slivers can be
-// read straight from stored matrices. Both run the same instructions in the
+const (
+	packed  layout = iota // packed slivers: k step l of a at a[l·mr], of b at b[l·nr]
+	strided               // stored matrices: k step l of a at a[l·lda] (a k×m matrix), of b at b[l·ldb]
+	rowsA                 // as strided, but row i of a at a[i·lda] (an m×k matrix), its k steps contiguous
+)
+
+// generate writes kn's micro-kernel for slivers laid out as l. The strided
+// and rowsA variants take the strides as arguments, so that slivers can be
+// read straight from stored matrices. All run the same instructions in the
 // same order on the same values, so their results are identical.
-func generate(kn kernel, strided bool) {
+func generate(kn kernel, l layout) {
 	e, name := kn.elem, kn.name
 	signature := fmt.Sprintf("func(k int, a, b, c *%s, ldc int, alpha, beta %s)", e, e)
-	if strided {
-		name = kn.stridedName()
+	switch l {
+	case strided:
+		name += "Strided"
+	case rowsA:
+		name += "RowsA"
+	}
+	if l != packed {
 		signature = fmt.Sprintf("func(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s)", e, e, e, e)
 	}
 	TEXT(name, NOSPLIT, signature)
 	Pragma("noescape")
-	Doc(kn.doc(strided)...)
+	Doc(kn.doc(l)...)
 
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 	c := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
-	// arow(u) and brow(u) address k step u of a and b, relative to a and b,
-	// for u < unroll.
-	arow := func(u int) Mem { return Mem{Base: a, Disp: u * kn.mr * kn.size} }
+	// aval(u, i) addresses row i of k step u of a, brow(u) k step u of b,
+	// relative to a and b, for u < unroll; advance(steps) moves a and b on.
+	aval := func(u, i int) Mem { return Mem{Base: a, Disp: (u*kn.mr + i) * kn.size} }
 	brow := func(u int) Mem { return Mem{Base: b, Disp: u * kn.nr() * kn.size} }
-	var lda, ldb Register
-	if strided {
-		lda, arow = kn.stepAddresses("lda", a)
-		ldb, brow = kn.stepAddresses("ldb", b)
+	advance := func(steps int) {
+		ADDQ(U32(steps*kn.mr*kn.size), a)
+		ADDQ(U32(steps*kn.nr()*kn.size), b)
+	}
+	switch l {
+	case strided:
+		lda, arow := kn.stepAddresses("lda", a)
+		ldb, bstep := kn.stepAddresses("ldb", b)
+		aval = func(u, i int) Mem { return arow(u).Offset(i * kn.size) }
+		brow = bstep
+		advance = func(steps int) {
+			LEAQ(Mem{Base: a, Index: lda, Scale: uint8(steps)}, a)
+			LEAQ(Mem{Base: b, Index: ldb, Scale: uint8(steps)}, b)
+		}
+	case rowsA:
+		// Rows 0 to 2 are addressed from a, rows 3 to 5 from a3.
+		lda, a3 := Load(Param("lda"), GP64()), GP64()
+		SHLQ(U8(map[int]int{4: 2, 8: 3}[kn.size]), lda) // elements to bytes
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, a3)
+		ADDQ(a, a3)
+		ldb, bstep := kn.stepAddresses("ldb", b)
+		aval = func(u, i int) Mem {
+			m := Mem{Base: a, Disp: u * kn.size}
+			if i >= 3 {
+				m.Base, i = a3, i-3
+			}
+			if i > 0 {
+				m.Index, m.Scale = lda, uint8(i)
+			}
+			return m
+		}
+		brow = bstep
+		advance = func(steps int) {
+			ADDQ(U32(steps*kn.size), a)
+			ADDQ(U32(steps*kn.size), a3)
+			LEAQ(Mem{Base: b, Index: ldb, Scale: uint8(steps)}, b)
+		}
 	}
 
 	acc := make([][]VecVirtual, kn.mr)
@@ -158,15 +204,9 @@ func generate(kn kernel, strided bool) {
 	CMPQ(k, U32(unroll))
 	JL(LabelRef(name + "_tail"))
 	for u := 0; u < unroll; u++ {
-		kn.step(acc, arow(u), brow(u))
+		kn.step(acc, func(i int) Mem { return aval(u, i) }, brow(u))
 	}
-	if strided {
-		LEAQ(Mem{Base: a, Index: lda, Scale: unroll}, a)
-		LEAQ(Mem{Base: b, Index: ldb, Scale: unroll}, b)
-	} else {
-		ADDQ(U32(unroll*kn.mr*kn.size), a)
-		ADDQ(U32(unroll*kn.nr()*kn.size), b)
-	}
+	advance(unroll)
 	SUBQ(U32(unroll), k)
 	JMP(LabelRef(name + "_loop"))
 
@@ -174,14 +214,8 @@ func generate(kn kernel, strided bool) {
 	Label(name + "_tail")
 	TESTQ(k, k)
 	JZ(LabelRef(name + "_store"))
-	kn.step(acc, arow(0), brow(0))
-	if strided {
-		ADDQ(lda, a)
-		ADDQ(ldb, b)
-	} else {
-		ADDQ(U32(kn.mr*kn.size), a)
-		ADDQ(U32(kn.nr()*kn.size), b)
-	}
+	kn.step(acc, func(i int) Mem { return aval(0, i) }, brow(0))
+	advance(1)
 	DECQ(k)
 	JMP(LabelRef(name + "_tail"))
 
@@ -221,22 +255,21 @@ func (kn kernel) zero(r VecVirtual) {
 	}
 }
 
-// step adds the outer product of the k step of a at acol (mr values) and
-// the one of b at brow (nr values) into acc: vecs loads of b, then per row
-// of the tile one broadcast of a and vecs FMAs.
-func (kn kernel) step(acc [][]VecVirtual, acol, brow Mem) {
+// step adds the outer product of a k step of a (row i of the tile at
+// aval(i)) and the one of b at brow (nr values) into acc: vecs loads of b,
+// then per row of the tile one broadcast of a and vecs FMAs.
+func (kn kernel) step(acc [][]VecVirtual, aval func(i int) Mem, brow Mem) {
 	bvec := make([]VecVirtual, kn.vecs)
 	for v := range bvec {
 		bvec[v] = kn.vec()
 		kn.load(brow.Offset(v*kn.lanes()*kn.size), bvec[v])
 	}
 	for i := 0; i < kn.mr; i++ {
-		aval := acol.Offset(i * kn.size)
 		bc := kn.vec()
 		if kn.size == 4 {
-			VBROADCASTSS(aval, bc)
+			VBROADCASTSS(aval(i), bc)
 		} else {
-			VBROADCASTSD(aval, bc)
+			VBROADCASTSD(aval(i), bc)
 		}
 		for v := range bvec {
 			if kn.size == 4 {
