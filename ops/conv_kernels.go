@@ -365,7 +365,9 @@ type batchPatches[T graph.Float] struct {
 }
 
 // Sliver implements gemm.Packer: each (image, output position) gathers
-// the values of a run of (channel, tap) pairs.
+// the values of a run of (channel, tap) pairs. (Stepping the image and
+// position along with l instead of dividing for each, or copying runs of
+// consecutive taps as runs, both made it slower.)
 func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 	outP := p.outP
 	taps := p.tapOff[i0 : i0+rows]
@@ -388,8 +390,15 @@ type batchChannels[T graph.Float] struct {
 	channels, size, first int
 }
 
-// Sliver implements gemm.Packer.
+// Sliver implements gemm.Packer. The full six-row slivers of the AVX2 and
+// AVX-512 kernels read their six channels side by side, writing the
+// sliver in order (as gemm's packA6 does); others write a channel at a
+// time, with a stride of width.
 func (p *batchChannels[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
+	if rows == 6 && width == 6 {
+		p.sliver6(dst, i0, l0, kc)
+		return
+	}
 	for i := range rows {
 		ch := p.first + i0 + i
 		for l := l0; l < l0+kc; {
@@ -407,6 +416,29 @@ func (p *batchChannels[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 		for l := range kc {
 			clear(dst[l*width+rows : l*width+width])
 		}
+	}
+}
+
+// sliver6 is Sliver for six rows and width 6: for each image, the runs of
+// the six channels' positions, written six values at a time.
+func (p *batchChannels[T]) sliver6(dst []T, i0, l0, kc int) {
+	size := p.size
+	n, q := l0/size, l0%size
+	for l := 0; l < kc; n, q = n+1, 0 {
+		count := min(size-q, kc-l)
+		at := (n*p.channels+p.first+i0)*size + q
+		c0 := p.data[at : at+count]
+		c1 := p.data[at+size : at+size+count]
+		c2 := p.data[at+2*size : at+2*size+count]
+		c3 := p.data[at+3*size : at+3*size+count]
+		c4 := p.data[at+4*size : at+4*size+count]
+		c5 := p.data[at+5*size : at+5*size+count]
+		to := dst[l*6 : (l+count)*6]
+		for j := range c0 {
+			d := to[j*6 : j*6+6 : j*6+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = c0[j], c1[j], c2[j], c3[j], c4[j], c5[j]
+		}
+		l += count
 	}
 }
 
