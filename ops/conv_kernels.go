@@ -321,10 +321,7 @@ func (p *imagePatches[T]) Sliver(dst []T, item, i0, rows, width, l0, kc int) {
 		pos := p.posOff[i0 : i0+rows]
 		for l, at := range p.tapOff[l0 : l0+kc] {
 			row := dst[l*width : l*width+width]
-			xt := x[at:]
-			for i, o := range pos {
-				row[i] = xt[o]
-			}
+			gather(row[:len(pos)], x[at:], pos)
 			clear(row[rows:])
 		}
 		return
@@ -375,10 +372,17 @@ func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 		n, q := (l0+l)/outP, (l0+l)%outP
 		row := dst[l*width : l*width+width]
 		xq := p.x[n*p.imageStride+p.posOff[q]:]
-		for i, o := range taps {
-			row[i] = xq[o]
-		}
+		gather(row[:len(taps)], xq, taps)
 		clear(row[rows:])
+	}
+}
+
+// gather sets dst[i] = x[offsets[i]]. dst is as long as offsets, so
+// only the read from x needs a bounds check.
+func gather[T graph.Float](dst, x []T, offsets []int) {
+	dst = dst[:len(offsets)]
+	for i, o := range offsets {
+		dst[i] = x[o]
 	}
 }
 
@@ -390,13 +394,13 @@ type batchChannels[T graph.Float] struct {
 	channels, size, first int
 }
 
-// Sliver implements gemm.Packer. The full six-row slivers of the AVX2 and
-// AVX-512 kernels read their six channels side by side, writing the
-// sliver in order (as gemm's packA6 does); others write a channel at a
-// time, with a stride of width.
+// Sliver implements gemm.Packer. The six-row slivers of the AVX2 and
+// AVX-512 kernels read their channels side by side, writing the sliver in
+// order (as gemm's packA6 does); others write a channel at a time, with a
+// stride of width.
 func (p *batchChannels[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
-	if rows == 6 && width == 6 {
-		p.sliver6(dst, i0, l0, kc)
+	if width == 6 {
+		p.sliver6(dst, i0, rows, l0, kc)
 		return
 	}
 	for i := range rows {
@@ -419,26 +423,40 @@ func (p *batchChannels[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 	}
 }
 
-// sliver6 is Sliver for six rows and width 6: for each image, the runs of
-// the six channels' positions, written six values at a time.
-func (p *batchChannels[T]) sliver6(dst []T, i0, l0, kc int) {
+// sliver6 is Sliver for width 6: for each image, the runs of the six
+// channels' positions, written six values at a time. A sliver of fewer
+// rows reads its last channel again in their place, and zeros them after.
+func (p *batchChannels[T]) sliver6(dst []T, i0, rows, l0, kc int) {
 	size := p.size
+	var ch [6]int // where each row's channel starts in an image
+	for i := range ch {
+		ch[i] = min(i, rows-1) * size
+	}
 	n, q := l0/size, l0%size
 	for l := 0; l < kc; n, q = n+1, 0 {
 		count := min(size-q, kc-l)
 		at := (n*p.channels+p.first+i0)*size + q
 		c0 := p.data[at : at+count]
-		c1 := p.data[at+size : at+size+count]
-		c2 := p.data[at+2*size : at+2*size+count]
-		c3 := p.data[at+3*size : at+3*size+count]
-		c4 := p.data[at+4*size : at+4*size+count]
-		c5 := p.data[at+5*size : at+5*size+count]
+		// Resliced to c0's length, so that c0's index needs no check in the others.
+		c1 := p.data[at+ch[1]:][:len(c0)]
+		c2 := p.data[at+ch[2]:][:len(c0)]
+		c3 := p.data[at+ch[3]:][:len(c0)]
+		c4 := p.data[at+ch[4]:][:len(c0)]
+		c5 := p.data[at+ch[5]:][:len(c0)]
 		to := dst[l*6 : (l+count)*6]
 		for j := range c0 {
 			d := to[j*6 : j*6+6 : j*6+6]
 			d[0], d[1], d[2], d[3], d[4], d[5] = c0[j], c1[j], c2[j], c3[j], c4[j], c5[j]
 		}
 		l += count
+	}
+	if rows < 6 {
+		for l := range kc {
+			d := dst[l*6 : l*6+6]
+			for i := rows; i < 6; i++ {
+				d[i] = 0
+			}
+		}
 	}
 }
 
