@@ -362,13 +362,31 @@ type batchPatches[T graph.Float] struct {
 }
 
 // Sliver implements gemm.Packer: each (image, output position) gathers
-// the values of a run of (channel, tap) pairs. (Stepping the image and
-// position along with l instead of dividing for each, or copying runs of
-// consecutive taps as runs, both made it slower.)
+// the values of a run of (channel, tap) pairs, two positions at a time so
+// that each load of a tap's offset serves both, which made it 1.4 times
+// as fast; four at a time ran out of registers and was slower again, as
+// were stepping the image and position along with l instead of dividing
+// for each, and copying runs of consecutive taps as runs.
 func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 	outP := p.outP
 	taps := p.tapOff[i0 : i0+rows]
-	for l := range kc {
+	l := 0
+	for ; l+2 <= kc; l += 2 {
+		n0, q0 := (l0+l)/outP, (l0+l)%outP
+		n1, q1 := (l0+l+1)/outP, (l0+l+1)%outP
+		row0 := dst[l*width : l*width+width]
+		row1 := dst[(l+1)*width : (l+1)*width+width]
+		x0 := p.x[n0*p.imageStride+p.posOff[q0]:]
+		x1 := p.x[n1*p.imageStride+p.posOff[q1]:]
+		r0, r1 := row0[:len(taps)], row1[:len(taps)]
+		for i, o := range taps {
+			r0[i] = x0[o]
+			r1[i] = x1[o]
+		}
+		clear(row0[rows:])
+		clear(row1[rows:])
+	}
+	for ; l < kc; l++ {
 		n, q := (l0+l)/outP, (l0+l)%outP
 		row := dst[l*width : l*width+width]
 		xq := p.x[n*p.imageStride+p.posOff[q]:]
