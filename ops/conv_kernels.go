@@ -300,6 +300,13 @@ func convFilterGradForward[T graph.Float](g *convGeometry, dw, x, dy []T, s *con
 	}
 }
 
+// shortRun is the row of output positions below which imagePatches
+// gathers each position through the offset table, two taps at a time,
+// rather than copying the row's runs: on the MNIST CNN's second layer
+// (rows of 10) the gather took 0.83 times as long as the copies, each a
+// call to memmove, on its first (rows of 28) about 1.3 times.
+const shortRun = 16
+
 // imagePatches is the patch matrix of one image for a GEMM, item n of the
 // batch being image n: x holds the group's first channel of image 0 and
 // images lie imageStride apart. Seen as the GEMM's rows × k, its rows are
@@ -313,15 +320,25 @@ type imagePatches[T graph.Float] struct {
 
 // Sliver implements gemm.Packer: each (channel, tap) gives runs of
 // consecutive output positions along the last axis, which with stride 1
-// there are runs of consecutive input elements, copied as such; with a
-// larger stride each position is gathered on its own.
+// there are runs of consecutive input elements, copied as such if they
+// are at least shortRun long; with a larger stride or shorter runs each
+// position is gathered on its own, two taps at a time.
 func (p *imagePatches[T]) Sliver(dst []T, item, i0, rows, width, l0, kc int) {
 	x := p.x[item*p.imageStride:]
-	if p.stride != 1 {
+	if p.stride != 1 || p.rowLen < shortRun {
 		pos := p.posOff[i0 : i0+rows]
-		for l, at := range p.tapOff[l0 : l0+kc] {
+		taps := p.tapOff[l0 : l0+kc]
+		l := 0
+		for ; l+2 <= kc; l += 2 {
+			row0 := dst[l*width : l*width+width]
+			row1 := dst[(l+1)*width : (l+1)*width+width]
+			gather2(row0[:len(pos)], row1[:len(pos)], x[taps[l]:], x[taps[l+1]:], pos)
+			clear(row0[rows:])
+			clear(row1[rows:])
+		}
+		if l < kc {
 			row := dst[l*width : l*width+width]
-			gather(row[:len(pos)], x[at:], pos)
+			gather(row[:len(pos)], x[taps[l]:], pos)
 			clear(row[rows:])
 		}
 		return
@@ -378,11 +395,7 @@ func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 		row1 := dst[(l+1)*width : (l+1)*width+width]
 		x0 := p.x[n0*p.imageStride+p.posOff[q0]:]
 		x1 := p.x[n1*p.imageStride+p.posOff[q1]:]
-		r0, r1 := row0[:len(taps)], row1[:len(taps)]
-		for i, o := range taps {
-			r0[i] = x0[o]
-			r1[i] = x1[o]
-		}
+		gather2(row0[:len(taps)], row1[:len(taps)], x0, x1, taps)
 		clear(row0[rows:])
 		clear(row1[rows:])
 	}
@@ -392,6 +405,17 @@ func (p *batchPatches[T]) Sliver(dst []T, _, i0, rows, width, l0, kc int) {
 		xq := p.x[n*p.imageStride+p.posOff[q]:]
 		gather(row[:len(taps)], xq, taps)
 		clear(row[rows:])
+	}
+}
+
+// gather2 sets dst0[i] = x0[offsets[i]] and dst1[i] = x1[offsets[i]],
+// each load of an offset serving two gathers. dst0 and dst1 are as long as
+// offsets.
+func gather2[T graph.Float](dst0, dst1, x0, x1 []T, offsets []int) {
+	dst0, dst1 = dst0[:len(offsets)], dst1[:len(offsets)]
+	for i, o := range offsets {
+		dst0[i] = x0[o]
+		dst1[i] = x1[o]
 	}
 }
 
