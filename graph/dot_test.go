@@ -199,7 +199,7 @@ func TestWriteDOTDrawsAGraphWithABuildError(t *testing.T) {
 // requested outputs; a leaf requested as an output is drawn as the leaf.
 func TestProgramWriteDOTBoxesFusedSteps(t *testing.T) {
 	g := graph.New()
-	x := g.Input("x", tensor.Float32, 4, 2)
+	x := g.Input("x", tensor.Float32, 128, 2)
 	w := g.Param("w", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(make([]float32, 6))))
 	b := g.Param("b", tensor.New(tensor.WithShape(3), tensor.WithBacking(make([]float32, 3))))
 	y := ops.Sum(ops.Square(ops.ReLU(ops.Add(ops.MatMul(x, w), b))))
@@ -220,7 +220,7 @@ func TestProgramWriteDOTBoxesFusedSteps(t *testing.T) {
 	if len(clusters) != 2 {
 		t.Fatalf("%d fused steps drawn, want 2 (the forward chain and the mask's):\n%s", len(clusters), dot)
 	}
-	for _, want := range []string{`label="MatMul#3\n(4, 3)"`, `label="ReLUGrad`, `label="x\n(4, 2)", shape=box, style=filled, fillcolor="#c7e9c0", peripheries=2`} {
+	for _, want := range []string{`label="MatMul#3\n(128, 3)"`, `label="ReLUGrad`, `label="x\n(128, 2)", shape=box, style=filled, fillcolor="#c7e9c0", peripheries=2`} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("drawing lacks %s:\n%s", want, dot)
 		}

@@ -279,12 +279,18 @@ func ExampleNode_CheckValue() {
 
 // Compile runs a product, its bias and its activation as one step, the bias
 // and the ReLU applied in the GEMM's write-out; SetFusion(false) runs them
-// one by one. The numbers are the same either way.
+// one by one. The numbers are the same either way. (Tensors of fewer than
+// 256 elements are never fused: there a fused step's calls cost more than
+// the passes over memory they save.)
 func ExampleProgram_Steps() {
+	xs := make([]float32, 128*3)
+	for i := range xs {
+		xs[i] = float32(i%7) - 3
+	}
 	for _, fuse := range []bool{true, false} {
 		g := graph.New()
 		g.SetFusion(fuse)
-		x := g.Input("x", tensor.Float32, 2, 3)
+		x := g.Input("x", tensor.Float32, 128, 3)
 		w := g.Param("w", tensor.New(tensor.WithShape(3, 2), tensor.WithBacking([]float32{1, -1, 2, 0, -1, 1})))
 		b := g.Param("b", tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{0.5, -4})))
 		y := ops.ReLU(ops.Add(ops.MatMul(x, w), b))
@@ -293,16 +299,16 @@ func ExampleProgram_Steps() {
 			fmt.Println(err)
 			return
 		}
-		out, err := prog.Run(graph.Feeds{x: tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6}))})
+		out, err := prog.Run(graph.Feeds{x: tensor.New(tensor.WithShape(128, 3), tensor.WithBacking(xs))})
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(prog.Steps(), out[0].Data())
+		fmt.Println(prog.Steps(), out[0].Data().([]float32)[:6])
 	}
 	// Output:
-	// [Fused(MatMul→Add→ReLU)] [2.5 0 8.5 0]
-	// [MatMul Add ReLU] [2.5 0 8.5 0]
+	// [Fused(MatMul→Add→ReLU)] [0 0 0.5 0 0 0]
+	// [MatMul Add ReLU] [0 0 0.5 0 0 0]
 }
 
 // A Dense layer's loss and gradients, drawn as the program runs them: the
@@ -310,7 +316,7 @@ func ExampleProgram_Steps() {
 // is this output, rendered with `dot -Tsvg`).
 func ExampleProgram_WriteDOT() {
 	g := graph.New()
-	x := g.Input("x", tensor.Float32, 4, 2)
+	x := g.Input("x", tensor.Float32, 128, 2)
 	w := g.Param("w", tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(make([]float32, 6))))
 	b := g.Param("b", tensor.New(tensor.WithShape(3), tensor.WithBacking(make([]float32, 3))))
 	loss := ops.Sum(ops.Square(ops.ReLU(ops.Add(ops.MatMul(x, w), b))))
@@ -343,21 +349,21 @@ func ExampleProgram_WriteDOT() {
 	//     n13;
 	//     n14;
 	//   }
-	//   n0 [label="x\n(4, 2)", shape=box, style=filled, fillcolor="#c7e9c0"];
+	//   n0 [label="x\n(128, 2)", shape=box, style=filled, fillcolor="#c7e9c0"];
 	//   n1 [label="w\n(2, 3)", shape=box, style=filled, fillcolor="#fdd0a2"];
 	//   n2 [label="b\n(3,)", shape=box, style=filled, fillcolor="#fdd0a2"];
-	//   n3 [label="MatMul#3\n(4, 3)", shape=ellipse];
-	//   n4 [label="Add#4\n(4, 3)", shape=ellipse];
-	//   n5 [label="ReLU#5\n(4, 3)", shape=ellipse];
-	//   n6 [label="Square#6\n(4, 3)", shape=ellipse];
+	//   n3 [label="MatMul#3\n(128, 3)", shape=ellipse];
+	//   n4 [label="Add#4\n(128, 3)", shape=ellipse];
+	//   n5 [label="ReLU#5\n(128, 3)", shape=ellipse];
+	//   n6 [label="Square#6\n(128, 3)", shape=ellipse];
 	//   n7 [label="Sum#7\n()", shape=ellipse, peripheries=2];
 	//   n8 [label="1\n()", shape=box, style=filled, fillcolor="#e0e0e0"];
 	//   n9 [label="Reshape#9\n(1, 1)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
-	//   n10 [label="BroadcastTo#10\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n10 [label="BroadcastTo#10\n(128, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
 	//   n11 [label="2\n()", shape=box, style=filled, fillcolor="#e0e0e0"];
-	//   n12 [label="Mul#12\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
-	//   n13 [label="Mul#13\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
-	//   n14 [label="ReLUGrad#14\n(4, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n12 [label="Mul#12\n(128, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n13 [label="Mul#13\n(128, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
+	//   n14 [label="ReLUGrad#14\n(128, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5"];
 	//   n15 [label="Sum#15\n(3,)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5", peripheries=2];
 	//   n16 [label="MatMulTN#16\n(2, 3)", shape=ellipse, style=dashed, color="#2171b5", fontcolor="#2171b5", peripheries=2];
 	//   n0 -> n3 [label=0];
@@ -379,4 +385,5 @@ func ExampleProgram_WriteDOT() {
 	//   n0 -> n16 [label=0, color="#2171b5"];
 	//   n14 -> n16 [label=1, color="#2171b5"];
 	// }
+
 }

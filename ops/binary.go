@@ -182,17 +182,54 @@ func binaryRun[T graph.Float](fast fastKind, f func(a, b T) T, o, a []T, oa, sa 
 }
 
 // vectorVector, vectorScalar and scalarVector run the vector kernels of
-// internal/vecmath, which give the bits of the plain Go loops.
+// internal/vecmath, which give the bits of the plain Go loops. A run
+// shorter than vecmath.VectorMin, such as a row of an XOR network's 4×10
+// layer, takes the loop right here: the calls down to the kernel cost more
+// than such a run.
 func vectorVector[T graph.Float](k fastKind, o, a, b []T) {
-	vecmath.VectorVector(k.arith(), o, a[:len(o)], b[:len(o)])
+	if len(o) >= vecmath.VectorMin {
+		vecmath.VectorVector(k.arith(), o, a[:len(o)], b[:len(o)])
+		return
+	}
+	a, b = a[:len(o)], b[:len(o)]
+	for i := range o {
+		o[i] = arith(k, a[i], b[i])
+	}
 }
 
 func vectorScalar[T graph.Float](k fastKind, o, a []T, b T) {
-	vecmath.VectorScalar(k.arith(), o, a[:len(o)], b)
+	if len(o) >= vecmath.VectorMin {
+		vecmath.VectorScalar(k.arith(), o, a[:len(o)], b)
+		return
+	}
+	a = a[:len(o)]
+	for i := range o {
+		o[i] = arith(k, a[i], b)
+	}
 }
 
 func scalarVector[T graph.Float](k fastKind, o []T, a T, b []T) {
-	vecmath.ScalarVector(k.arith(), o, a, b[:len(o)])
+	if len(o) >= vecmath.VectorMin {
+		vecmath.ScalarVector(k.arith(), o, a, b[:len(o)])
+		return
+	}
+	b = b[:len(o)]
+	for i := range o {
+		o[i] = arith(k, a, b[i])
+	}
+}
+
+// arith is a op b for one of the four fast loops, for the short runs.
+func arith[T graph.Float](k fastKind, a, b T) T {
+	switch k {
+	case addLoop:
+		return a + b
+	case subLoop:
+		return a - b
+	case mulLoop:
+		return a * b
+	}
+	return a / b
 }
 
 // arith is the vecmath operation of one of the four fast loops.

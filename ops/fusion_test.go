@@ -86,16 +86,16 @@ func TestFusedProgramsGiveTheUnfusedBits(t *testing.T) {
 		build fusionGraph
 		want  []string // steps the fused program must have
 	}{
-		{"dense float32 batch 1", denseNet(tensor.Float32, 1, 30, 20, 10), []string{"Fused(MatMul→Add→ReLU)", "Fused(MatMulNT→ReLUGrad)"}},
-		{"dense float64 batch 5", denseNet(tensor.Float64, 5, 4, 6, 3), []string{"Fused(MatMul→Add→ReLU)", "Fused(MatMulNT→ReLUGrad)"}},
+		{"dense float32 batch 1", denseNet(tensor.Float32, 1, 30, 300, 10), []string{"Fused(MatMul→Add→ReLU)", "Fused(MatMulNT→ReLUGrad)"}},
+		{"dense float64 batch 5", denseNet(tensor.Float64, 5, 4, 60, 3), []string{"Fused(MatMul→Add→ReLU)", "Fused(MatMulNT→ReLUGrad)"}},
 		{"dense float32 batch 64", denseNet(tensor.Float32, 64, 100, 70, 10), []string{"Fused(MatMul→Add→ReLU)", "Fused(MatMulNT→ReLUGrad)"}},
 		{"dense float64 batch 300", denseNet(tensor.Float64, 300, 200, 150, 9), []string{"Fused(MatMul→Add→ReLU)", "Fused(MatMulNT→ReLUGrad)"}},
 		{"batched product with a row bias", func(g *graph.Graph) ([]*graph.Node, graph.Feeds) {
 			a := g.Input("a", tensor.Float64, 3, 5, 7)
-			b := g.Input("b", tensor.Float64, 3, 7, 4)
-			bias := g.Input("bias", tensor.Float64, 1, 4)
+			b := g.Input("b", tensor.Float64, 3, 7, 20)
+			bias := g.Input("bias", tensor.Float64, 1, 20)
 			y := ops.Tanh(ops.Sub(ops.MatMulT(a, b, false, false), bias))
-			return []*graph.Node{y}, graph.Feeds{a: graftest.Tensor(tensor.Float64, wave(105, 1), 3, 5, 7), b: graftest.Tensor(tensor.Float64, wave(84, 2), 3, 7, 4), bias: graftest.Tensor(tensor.Float64, wave(4, 3), 1, 4)}
+			return []*graph.Node{y}, graph.Feeds{a: graftest.Tensor(tensor.Float64, wave(105, 1), 3, 5, 7), b: graftest.Tensor(tensor.Float64, wave(420, 2), 3, 7, 20), bias: graftest.Tensor(tensor.Float64, wave(20, 3), 1, 20)}
 		}, []string{"Fused(MatMul→Sub→Tanh)"}},
 		{"elementwise chain with scalars, rows and a repeated operand", func(g *graph.Graph) ([]*graph.Node, graph.Feeds) {
 			x := g.Input("x", tensor.Float32, 70, 90)
@@ -133,17 +133,18 @@ func TestFusedProgramsGiveTheUnfusedBits(t *testing.T) {
 }
 
 // A node that is requested, or read by more than the next op, keeps its
-// buffer: fusion never drops a value someone reads.
+// buffer: fusion never drops a value someone reads. (Tensors under 256
+// elements are never fused, so the tests use larger ones.)
 func TestFusionKeepsNodesReadElsewhere(t *testing.T) {
 	var z *graph.Node
 	build := func(g *graph.Graph) ([]*graph.Node, graph.Feeds) {
-		x := g.Input("x", tensor.Float64, 4, 3)
-		w := g.Input("w", tensor.Float64, 3, 5)
+		x := g.Input("x", tensor.Float64, 40, 3)
+		w := g.Input("w", tensor.Float64, 3, 10)
 		p := ops.MatMul(x, w)
 		z = ops.Exp(p)
 		y := ops.Log(ops.Add(z, ops.ScalarLike(z, 1)))
 		q := ops.Mul(ops.Neg(y), y) // y is read twice by Mul, which may still chain it
-		return []*graph.Node{q, p, ops.Sum(z)}, graph.Feeds{x: graftest.Tensor(tensor.Float64, wave(12, 1), 4, 3), w: graftest.Tensor(tensor.Float64, wave(15, 2), 3, 5)}
+		return []*graph.Node{q, p, ops.Sum(z)}, graph.Feeds{x: graftest.Tensor(tensor.Float64, wave(120, 1), 40, 3), w: graftest.Tensor(tensor.Float64, wave(30, 2), 3, 10)}
 	}
 	fused, unfused, steps := runFusedAndUnfused(t, build)
 	for _, s := range steps {
@@ -186,7 +187,7 @@ func TestFusedProgramsAllocateNothingAndNeedLessMemory(t *testing.T) {
 // the first NaN, as it does unfused.
 func TestCheckFiniteFindsTheNodeInsideAChain(t *testing.T) {
 	g := graph.New()
-	x := g.Input("x", tensor.Float64, 2, 3)
+	x := g.Input("x", tensor.Float64, 16, 16)
 	n := ops.Neg(x)
 	l, line := ops.Log(n), graftest.CallerLine()
 	y := ops.Mul(ops.Exp(l), ops.ScalarLike(l, 2))
@@ -198,7 +199,12 @@ func TestCheckFiniteFindsTheNodeInsideAChain(t *testing.T) {
 		t.Fatalf("steps %v, want one fused chain", steps)
 	}
 	prog.CheckFinite(true)
-	_, err = prog.Run(graph.Feeds{x: graftest.Tensor(tensor.Float64, []float64{-1, -2, 3, -4, -5, -6}, 2, 3)})
+	xs := make([]float64, 256)
+	for i := range xs {
+		xs[i] = -float64(i%6 + 1)
+	}
+	xs[2] = 3
+	_, err = prog.Run(graph.Feeds{x: graftest.Tensor(tensor.Float64, xs, 16, 16)})
 	for _, w := range []string{"NaN at element 2 of Log", fmt.Sprintf("fusion_test.go:%d", line), "input 0 (Neg#1) in [-3, 6]"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Fatalf("got %v, want it to contain %q", err, w)

@@ -116,14 +116,12 @@ func (s *state) step(r rule, params []*graph.Node, grads []*tensor.Dense) error 
 	if err := s.check(r, params, grads); err != nil {
 		return err
 	}
-	for _, p := range params {
-		s.slots[p].steps++
-	}
-	if s.split.run(r, s.slots, params, grads) {
+	if s.split.run(r, s.slots, params, grads) { // counts the step itself
 		return nil
 	}
 	for i, p := range params {
 		sl := s.slots[p]
+		sl.steps++
 		if p.DType() == tensor.Float32 {
 			pv := p.Value().Float32s()
 			r.update32(pv, grads[i].Float32s(), sl.f32, 0, len(pv), sl.steps)

@@ -55,20 +55,23 @@ type flatUpdate struct {
 // run makes the Step's updates over the pool and reports whether it did:
 // it does not when the pool has no worker to spare, the parameters are at
 // different steps (prepare readies a rule for one t), or the split would
-// not pay, as said above.
+// not pay, as said above. When it does, it counts the Step in each
+// parameter's slots; when it does not, the caller does.
 func (st *splitStep) run(r rule, slots map[*graph.Node]*slots, params []*graph.Node, grads []*tensor.Dense) bool {
-	if len(params) == 0 || workers.Threads() < 2 {
+	total := 0
+	for _, p := range params {
+		total += p.Shape().Size()
+	}
+	// The cheap tests first: a small net's Step (XOR's) pays for nothing
+	// more than this loop.
+	if total < splitMin || workers.Threads() < 2 {
 		return false
 	}
-	t, total := slots[params[0]].steps, 0
+	t := slots[params[0]].steps
 	for _, p := range params {
 		if slots[p].steps != t {
 			return false
 		}
-		total += p.Shape().Size()
-	}
-	if total < splitMin {
-		return false
 	}
 	cost, half := wakeUp, time.Duration(total*stepTimePs/1000)/2
 	if workers.Polling() {
@@ -80,9 +83,11 @@ func (st *splitStep) run(r rule, slots map[*graph.Node]*slots, params []*graph.N
 		}
 		return false
 	}
+	t++ // this Step's
 	st.updates = st.updates[:0]
 	at := 0
 	for i, p := range params {
+		slots[p].steps = t
 		u := flatUpdate{at: at, sl: slots[p]}
 		if p.DType() == tensor.Float32 {
 			u.p32, u.g32 = p.Value().Float32s(), grads[i].Float32s()

@@ -49,6 +49,11 @@ const (
 // the operand that the compiled Go loop puts first (the vector in a + b[i]
 // and a * b[i], else a), as the tests check.
 
+// VectorMin is the shortest run the vector kernels are called for: below it
+// the call and its dispatch cost more than they save, and the Go loop does
+// it all (an XOR network's layers are 4×10).
+const VectorMin = 64
+
 // VectorVector sets out[i] = a[i] op b[i].
 func VectorVector[T Float](op Arith, out, a, b []T) { vectorVector(detected, op, out, a, b) }
 
