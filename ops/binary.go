@@ -192,8 +192,23 @@ func vectorVector[T graph.Float](k fastKind, o, a, b []T) {
 		return
 	}
 	a, b = a[:len(o)], b[:len(o)]
-	for i := range o {
-		o[i] = arith(k, a[i], b[i])
+	switch k {
+	case addLoop:
+		for i := range o {
+			o[i] = a[i] + b[i]
+		}
+	case subLoop:
+		for i := range o {
+			o[i] = a[i] - b[i]
+		}
+	case mulLoop:
+		for i := range o {
+			o[i] = a[i] * b[i]
+		}
+	case divLoop:
+		for i := range o {
+			o[i] = a[i] / b[i]
+		}
 	}
 }
 
@@ -203,8 +218,23 @@ func vectorScalar[T graph.Float](k fastKind, o, a []T, b T) {
 		return
 	}
 	a = a[:len(o)]
-	for i := range o {
-		o[i] = arith(k, a[i], b)
+	switch k {
+	case addLoop:
+		for i := range o {
+			o[i] = a[i] + b
+		}
+	case subLoop:
+		for i := range o {
+			o[i] = a[i] - b
+		}
+	case mulLoop:
+		for i := range o {
+			o[i] = a[i] * b
+		}
+	case divLoop:
+		for i := range o {
+			o[i] = a[i] / b
+		}
 	}
 }
 
@@ -214,22 +244,24 @@ func scalarVector[T graph.Float](k fastKind, o []T, a T, b []T) {
 		return
 	}
 	b = b[:len(o)]
-	for i := range o {
-		o[i] = arith(k, a, b[i])
-	}
-}
-
-// arith is a op b for one of the four fast loops, for the short runs.
-func arith[T graph.Float](k fastKind, a, b T) T {
 	switch k {
 	case addLoop:
-		return a + b
+		for i := range o {
+			o[i] = a + b[i]
+		}
 	case subLoop:
-		return a - b
+		for i := range o {
+			o[i] = a - b[i]
+		}
 	case mulLoop:
-		return a * b
+		for i := range o {
+			o[i] = a * b[i]
+		}
+	case divLoop:
+		for i := range o {
+			o[i] = a / b[i]
+		}
 	}
-	return a / b
 }
 
 // arith is the vecmath operation of one of the four fast loops.

@@ -143,11 +143,34 @@ func scalarVector[T Float](kd kind, op Arith, out []T, a T, b []T) {
 // ReLU sets out[i] = x[i], or +0 where x[i] <= 0: -0 becomes +0 and a NaN
 // passes through unchanged, as in PyTorch (max(x, 0) would keep -0 and
 // drop the NaN).
-func ReLU[T Float](out, x []T) { relu(detected, out, x) }
+func ReLU[T Float](out, x []T) {
+	if len(out) < VectorMin { // the loop alone: short enough to inline into the caller
+		reluGo(out, x)
+		return
+	}
+	relu(detected, out, x)
+}
 
 // The Go loop chooses between x's bits and 0 as integers, which the
 // compiler turns into a conditional move: a branch on each element's sign
 // costs about 5 ns whenever the signs are random, as a layer's are.
+// reluGo and reluGradGo are the Go loops alone.
+func reluGo[T Float](out, x []T) {
+	if is32[T]() {
+		relu32(as[float32](out), as[float32](x[:len(out)]))
+	} else {
+		relu64(as[float64](out), as[float64](x[:len(out)]))
+	}
+}
+
+func reluGradGo[T Float](out, x, dy []T) {
+	if is32[T]() {
+		reluGrad32(as[float32](out), as[float32](x[:len(out)]), as[float32](dy[:len(out)]))
+	} else {
+		reluGrad64(as[float64](out), as[float64](x[:len(out)]), as[float64](dy[:len(out)]))
+	}
+}
+
 func relu[T Float](kd kind, out, x []T) {
 	x = x[:len(out)]
 	done := elementwiseVector(kd, elemReLU, out, x, nil)
@@ -185,7 +208,13 @@ func relu64(o, x []float64) {
 // ReLU's gradient, as a product rather than a choice between dy and 0, so
 // that it gives the bits of the comparison and product it replaces (dy·0
 // is -0 for a negative dy and NaN for an infinite one or a NaN).
-func ReLUGrad[T Float](out, x, dy []T) { reluGrad(detected, out, x, dy) }
+func ReLUGrad[T Float](out, x, dy []T) {
+	if len(out) < VectorMin {
+		reluGradGo(out, x, dy)
+		return
+	}
+	reluGrad(detected, out, x, dy)
+}
 
 // The Go loop picks the mask's bits as integers, again so that no branch
 // depends on the data.
