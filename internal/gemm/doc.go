@@ -18,6 +18,16 @@
 // sees transposes, leading dimensions or ragged edges. Tiles that stick out
 // of C are computed into a scratch tile and merged by Go code.
 //
+// Packing pays only when each packed value is used often, so some slivers
+// are read straight from the stored matrix instead, with the distance
+// between k steps passed to the kernel: those of a B stored k×n when at
+// most 128 rows of C use a panel or B's rows are no longer than a panel's,
+// those of an A stored m×k, and those of an A stored k×m unless its rows
+// lie a multiple of 4 KiB apart. asmgen's Strided and RowsA kernels run
+// the packed kernel's instructions in the same order, so the results do
+// not change by a bit; only ragged last slivers are still packed, and a
+// transposed B always is.
+//
 // The sliver of A stays in L1 while the loop over jr streams the B panel from
 // L2, which is why that loop is the innermost one: the B sliver (kc·nr
 // values, 64 KiB for the float32 AVX-512 kernel) would not fit in L1, while the
@@ -49,7 +59,9 @@
 // (a batch-1 layer) are matrix-vector products and also skip packing and
 // threads (gemv.go): each element of the matrix is used once, so a copy
 // would cost as much as the arithmetic; a vector kernel from asmgen sums
-// down the stored rows when the matrix lies along C. Other products are
+// down the stored rows when the matrix lies along C, and another takes four
+// dot products at once when it lies along x (dY·Wᵀ at batch 1). Other
+// products are
 // split over goroutines when a cost model (split.go) expects the split to
 // finish first: it weighs the multiply-adds against the packing every part
 // repeats (all of B for ranges of rows of C, all of A for ranges of
