@@ -76,20 +76,16 @@ const fusedBlock = 4096
 // A chain of Elementwise ops over many elements is split into parts of
 // fusedPart elements run by the caller and internal/workers' pool, as
 // optim splits its updates: each element is computed on its own, so the
-// bits do not depend on the split. It is split when half its estimated
-// time, linkTimePs per element and op (a SIMD add moves an element in
-// about 0.15 ns, a sigmoid takes several), exceeds handing the parts out:
-// a channel send to a polling worker, or the system call and wake-up of a
-// sleeping one, plus how late the workers have been (workers.Delay).
-// Single Elementwise nodes of at least splitMinElements are run as chains
-// of one for this. A chain with a Tiled head is split by its head (the
-// GEMM splits its products, and finishes each part's blocks itself).
+// bits do not depend on the split. It is split when workers.Pays says so
+// for its estimated time, linkTimePs per element and op (a SIMD add moves
+// an element in about 0.15 ns, a sigmoid takes several). Single
+// Elementwise nodes of at least splitMinElements are run as chains of one
+// for this. A chain with a Tiled head is split by its head (the GEMM splits
+// its products, and finishes each part's blocks itself).
 const (
 	fusedPart        = 16 * fusedBlock
 	splitMinElements = 1 << 16
 	linkTimePs       = 300
-	handOff          = time.Microsecond
-	wakeUp           = 35 * time.Microsecond
 )
 
 // chain is a run of nodes each of which is the only reader of the one
@@ -305,20 +301,7 @@ func (f *fusedOp) Forward(out *Value, _ []*Value) {
 // split reports whether a chain with an Elementwise head is worth running
 // over the worker pool.
 func (f *fusedOp) split() bool {
-	if f.size < splitMinElements || workers.Threads() < 2 {
-		return false
-	}
-	cost, half := wakeUp, time.Duration(f.size*len(f.nodes)*linkTimePs/1000)/2
-	if workers.Polling() {
-		cost = handOff
-	}
-	if cost+workers.Delay() >= half {
-		if cost < half {
-			workers.Forget() // a split but for the workers' lateness: try them again soon
-		}
-		return false
-	}
-	return true
+	return f.size >= splitMinElements && workers.Pays(time.Duration(f.size*len(f.nodes)*linkTimePs/1000))
 }
 
 // Part computes part i of a split chain: elements [i·fusedPart,

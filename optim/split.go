@@ -22,17 +22,13 @@ import (
 // float32 parameters: 37.5 µs), and the second core nearly halves that:
 // BenchmarkStep at -cpu 1,2 gave 1.74× for Adam there, 1.90× on the wide
 // MLP's 1.86M, and 1.32× on 4M elements, which come from memory (see
-// docs/performance.md). A Step is split when half its estimated time,
-// stepTimePs per element, exceeds what handing out the chunks costs: a
-// channel send to a polling worker, or the system call and wake-up of a
-// sleeping one, plus how late the workers have been (workers.Delay), and
-// the set has at least splitMin elements.
+// docs/performance.md). A Step is split when the set has at least
+// splitMin elements and workers.Pays says so for its estimated time,
+// stepTimePs per element.
 const (
 	splitMin   = 1 << 16
-	chunkSize  = 1 << 16               // a multiple of every vector width
-	stepTimePs = 200                   // stepTime, in picoseconds
-	handOff    = time.Microsecond      // to a polling worker, until it starts
-	wakeUp     = 35 * time.Microsecond // a sleeping one: the system call and the wake-up
+	chunkSize  = 1 << 16 // a multiple of every vector width
+	stepTimePs = 200     // stepTime, in picoseconds
 )
 
 // splitStep is the state of a Step run over the pool: the updates it
@@ -64,7 +60,7 @@ func (st *splitStep) run(r rule, slots map[*graph.Node]*slots, params []*graph.N
 	}
 	// The cheap tests first: a small net's Step (XOR's) pays for nothing
 	// more than this loop.
-	if total < splitMin || workers.Threads() < 2 {
+	if total < splitMin {
 		return false
 	}
 	t := slots[params[0]].steps
@@ -73,14 +69,7 @@ func (st *splitStep) run(r rule, slots map[*graph.Node]*slots, params []*graph.N
 			return false
 		}
 	}
-	cost, half := wakeUp, time.Duration(total*stepTimePs/1000)/2
-	if workers.Polling() {
-		cost = handOff
-	}
-	if cost+workers.Delay() >= half {
-		if cost < half {
-			workers.Forget() // split but for the workers' lateness: try them again soon
-		}
+	if !workers.Pays(time.Duration(total * stepTimePs / 1000)) {
 		return false
 	}
 	t++ // this Step's

@@ -149,6 +149,38 @@ func Forget() {
 	pool.delay.Store(d - d/32)
 }
 
+// The cost of handing a Job's parts out: to a polling worker, until it has
+// started on one; and to sleeping ones, the system call that wakes one and
+// the wake-up itself (measured on the 2-vCPU virtual machine this was
+// tuned on).
+const (
+	handOff = time.Microsecond
+	wakeUp  = 35 * time.Microsecond
+)
+
+// Pays reports whether work that takes serial on one core, and is cut into
+// parts each element of which is computed on its own (an elementwise loop,
+// an optimizer's update), finishes sooner on the pool: whether half of it
+// exceeds handing the parts out plus Delay. When Delay alone tips it,
+// Pays calls Forget, so that the pool is tried again soon. The GEMM has a
+// model of its own, which also counts the packing each part repeats.
+func Pays(serial time.Duration) bool {
+	if Threads() < 2 {
+		return false
+	}
+	cost, half := wakeUp, serial/2
+	if Polling() {
+		cost = handOff
+	}
+	if cost+Delay() < half {
+		return true
+	}
+	if cost < half {
+		Forget() // a split but for the workers' lateness: try them again soon
+	}
+	return false
+}
+
 // task asks a worker to help with a job. gen identifies the use of the job
 // the task was sent for; a task that arrives after that use ended is
 // dropped.

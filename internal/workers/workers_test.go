@@ -1,9 +1,11 @@
 package workers
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // counted is work whose parts count how often each was computed and check
@@ -71,5 +73,20 @@ func TestForgetShrinksDelay(t *testing.T) {
 	}
 	if d := Delay(); d > 50_000 {
 		t.Errorf("Delay after 100 Forgets from 1 ms: %v", d)
+	}
+}
+
+// Pays never splits work shorter than handing it out, nor anything on one
+// thread, and splits work far longer than any delay when there are two.
+func TestPaysWeighsTheWorkAgainstHandingItOut(t *testing.T) {
+	if Pays(0) || Pays(handOff) {
+		t.Error("Pays splits work no longer than a hand-off")
+	}
+	if got := Pays(time.Hour); got != (Threads() >= 2) {
+		t.Errorf("Pays(1h) = %v with %d threads", got, Threads())
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if Pays(time.Hour) {
+		t.Error("Pays splits at GOMAXPROCS 1")
 	}
 }
