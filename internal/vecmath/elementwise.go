@@ -49,18 +49,29 @@ const (
 // the operand that the compiled Go loop puts first (the vector in a + b[i]
 // and a * b[i], else a), as the tests check.
 
-// VectorMin is the shortest run the vector kernels are called for: below it
-// the call and its dispatch cost more than they save, and the Go loop does
-// it all (an XOR network's layers are 4×10).
+// VectorMin is the shortest run the exported kernels hand to the vector
+// code: below it the dispatch costs more than it saves, and they run the
+// Go loop straight away (an XOR network's layers are 4×10). Their
+// unexported twins, which the tests run, take the vector code at any
+// length.
 const VectorMin = 64
 
 // VectorVector sets out[i] = a[i] op b[i].
-func VectorVector[T Float](op Arith, out, a, b []T) { vectorVector(detected, op, out, a, b) }
+func VectorVector[T Float](op Arith, out, a, b []T) {
+	if len(out) < VectorMin {
+		vectorVectorGo(op, out, a, b)
+		return
+	}
+	vectorVector(detected, op, out, a, b)
+}
 
 func vectorVector[T Float](kd kind, op Arith, out, a, b []T) {
 	a, b = a[:len(out)], b[:len(out)]
 	done := elementwiseVector(kd, elemAddVV+elementwise(op), out, a, b)
-	o, a, b := out[done:], a[done:], b[done:]
+	vectorVectorGo(op, out[done:], a[done:], b[done:])
+}
+
+func vectorVectorGo[T Float](op Arith, o, a, b []T) {
 	a, b = a[:len(o)], b[:len(o)]
 	switch op {
 	case Add:
@@ -83,13 +94,22 @@ func vectorVector[T Float](kd kind, op Arith, out, a, b []T) {
 }
 
 // VectorScalar sets out[i] = a[i] op b.
-func VectorScalar[T Float](op Arith, out, a []T, b T) { vectorScalar(detected, op, out, a, b) }
+func VectorScalar[T Float](op Arith, out, a []T, b T) {
+	if len(out) < VectorMin {
+		vectorScalarGo(op, out, a, b)
+		return
+	}
+	vectorScalar(detected, op, out, a, b)
+}
 
 func vectorScalar[T Float](kd kind, op Arith, out, a []T, b T) {
 	a = a[:len(out)]
 	s := [1]T{b}
 	done := elementwiseVector(kd, elemAddVS+elementwise(op), out, a, s[:])
-	o, a := out[done:], a[done:]
+	vectorScalarGo(op, out[done:], a[done:], b)
+}
+
+func vectorScalarGo[T Float](op Arith, o, a []T, b T) {
 	a = a[:len(o)]
 	switch op {
 	case Add:
@@ -112,13 +132,22 @@ func vectorScalar[T Float](kd kind, op Arith, out, a []T, b T) {
 }
 
 // ScalarVector sets out[i] = a op b[i].
-func ScalarVector[T Float](op Arith, out []T, a T, b []T) { scalarVector(detected, op, out, a, b) }
+func ScalarVector[T Float](op Arith, out []T, a T, b []T) {
+	if len(out) < VectorMin {
+		scalarVectorGo(op, out, a, b)
+		return
+	}
+	scalarVector(detected, op, out, a, b)
+}
 
 func scalarVector[T Float](kd kind, op Arith, out []T, a T, b []T) {
 	b = b[:len(out)]
 	s := [1]T{a}
 	done := elementwiseVector(kd, elemAddSV+elementwise(op), out, s[:], b)
-	o, b := out[done:], b[done:]
+	scalarVectorGo(op, out[done:], a, b[done:])
+}
+
+func scalarVectorGo[T Float](op Arith, o []T, a T, b []T) {
 	b = b[:len(o)]
 	switch op {
 	case Add:
@@ -144,7 +173,7 @@ func scalarVector[T Float](kd kind, op Arith, out []T, a T, b []T) {
 // passes through unchanged, as in PyTorch (max(x, 0) would keep -0 and
 // drop the NaN).
 func ReLU[T Float](out, x []T) {
-	if len(out) < VectorMin { // the loop alone: short enough to inline into the caller
+	if len(out) < VectorMin {
 		reluGo(out, x)
 		return
 	}
@@ -174,12 +203,7 @@ func reluGradGo[T Float](out, x, dy []T) {
 func relu[T Float](kd kind, out, x []T) {
 	x = x[:len(out)]
 	done := elementwiseVector(kd, elemReLU, out, x, nil)
-	o, x := out[done:], x[done:]
-	if is32[T]() {
-		relu32(as[float32](o), as[float32](x))
-	} else {
-		relu64(as[float64](o), as[float64](x))
-	}
+	reluGo(out[done:], x[done:])
 }
 
 func relu32(o, x []float32) {
@@ -221,12 +245,7 @@ func ReLUGrad[T Float](out, x, dy []T) {
 func reluGrad[T Float](kd kind, out, x, dy []T) {
 	x, dy = x[:len(out)], dy[:len(out)]
 	done := elementwiseVector(kd, elemReLUGrad, out, x, dy)
-	o, x, dy := out[done:], x[done:], dy[done:]
-	if is32[T]() {
-		reluGrad32(as[float32](o), as[float32](x), as[float32](dy))
-	} else {
-		reluGrad64(as[float64](o), as[float64](x), as[float64](dy))
-	}
+	reluGradGo(out[done:], x[done:], dy[done:])
 }
 
 func reluGrad32(o, x, dy []float32) {

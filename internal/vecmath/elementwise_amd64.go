@@ -3,11 +3,9 @@ package vecmath
 // elementwiseVector runs kernel w of kind kd on the leading whole vectors
 // of o and returns how many elements it wrote; the caller's Go loop does
 // the rest. a and b are as long as o, or one element for a scalar operand
-// (b nil for ReLU). Below vectorMin elements the Go loop does all: the call
-// and its dispatch cost more than they save on an XOR network's 4×10
-// layers.
+// (b nil for ReLU).
 func elementwiseVector[T Float](kd kind, w elementwise, o, a, b []T) int {
-	if kd == kindGo || len(o) < VectorMin {
+	if kd == kindGo || len(o) == 0 {
 		return 0
 	}
 	if is32[T]() {
