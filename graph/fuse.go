@@ -98,9 +98,10 @@ type chain struct {
 
 func (c *chain) root() *Node { return c.nodes[len(c.nodes)-1] }
 
-// findChains returns the chains of order worth fusing (two nodes or more,
-// or one long Elementwise node), each keyed by its root. keep holds the nodes that must keep a buffer of
-// their own: the outputs and the values of state updates.
+// findChains returns the chains of order worth fusing, each keyed by its
+// root: two nodes or more, or one long Elementwise node alone, so that it
+// too is split over the cores. keep holds the nodes that must keep a
+// buffer of their own: the outputs and the values of state updates.
 func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 	readers := make(map[*Node]int, len(order))
 	for _, n := range order {
@@ -109,7 +110,6 @@ func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 		}
 	}
 	chainOf := make(map[*Node]*chain)
-	var single []*Node
 	for _, n := range order {
 		if n.shape.Size() < fuseMinElements || !fusable(n) {
 			continue
@@ -117,32 +117,22 @@ func findChains(order []*Node, keep map[*Node]bool) map[*Node]*chain {
 		if _, ok := n.op.(Elementwise); !ok {
 			continue
 		}
-		single = append(single, n)
+		var c *chain
 		for _, in := range n.inputs {
-			if !canPrecede(in, n, readers, keep) {
-				continue
+			if canPrecede(in, n, readers, keep) {
+				if c = chainOf[in]; c == nil {
+					c = &chain{nodes: []*Node{in}}
+				}
+				delete(chainOf, in)
+				break
 			}
-			c := chainOf[in]
-			if c == nil {
-				c = &chain{nodes: []*Node{in}}
-			}
-			delete(chainOf, in)
+		}
+		if c == nil && n.shape.Size() >= splitMinElements {
+			c = &chain{}
+		}
+		if c != nil {
 			c.nodes = append(c.nodes, n)
 			chainOf[n] = c
-			break
-		}
-	}
-	// A long elementwise node in no chain is a chain of one, so that it
-	// too is split over the cores.
-	inChain := make(map[*Node]bool)
-	for _, c := range chainOf {
-		for _, n := range c.nodes {
-			inChain[n] = true
-		}
-	}
-	for _, n := range single {
-		if !inChain[n] && n.shape.Size() >= splitMinElements {
-			chainOf[n] = &chain{nodes: []*Node{n}}
 		}
 	}
 	return chainOf
